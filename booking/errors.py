@@ -1,0 +1,88 @@
+"""Domain errors. Each carries a stable code for the API and a German message for people.
+
+Routes and the API map them to HTTP statuses with :data:`STATUS`; services never know HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "error"
+    status = 400
+    default_message = "Die Anfrage konnte nicht ausgeführt werden."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    default_message = "Diese Seite oder dieser Eintrag existiert nicht."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = "Dafür fehlt Ihnen die Berechtigung."
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+    default_message = "Bitte melden Sie sich an."
+
+
+class AlreadyBooked(DomainError):
+    code = "already_booked"
+    status = 409
+    default_message = "Sie sind für diese Veranstaltung bereits angemeldet oder auf der Warteliste."
+
+
+class NotEligible(DomainError):
+    code = "not_eligible"
+    status = 403
+    default_message = "Sie können diese Veranstaltung nicht buchen."
+
+
+class BookingClosed(DomainError):
+    code = "booking_closed"
+    status = 422
+    default_message = "Für diese Veranstaltung ist keine Anmeldung möglich."
+
+
+class CancellationClosed(DomainError):
+    code = "cancellation_closed"
+    status = 422
+    default_message = (
+        "Die Frist für eine Stornierung ist abgelaufen. Bitte wenden Sie sich an die Geschäftsstelle."
+    )
+
+
+class InvalidState(DomainError):
+    code = "invalid_state"
+    status = 409
+    default_message = "Dieser Schritt ist im aktuellen Zustand nicht möglich."
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+    status = 422
+    default_message = "Bitte prüfen Sie Ihre Eingaben."
+
+    def __init__(self, message: str | None = None, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    default_message = "Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einige Minuten."
+
+
+class Busy(DomainError):
+    code = "busy"
+    status = 503
+    default_message = "Das System ist gerade stark ausgelastet – bitte versuchen Sie es erneut."

@@ -1,0 +1,52 @@
+"""German date and number formatting: stored in UTC, shown in Europe/Berlin.
+
+"Mi., 12.03.2026, 09:00–16:00 Uhr" — the format of a German letter (DESIGN.md rule 8).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LOCALE = "de_DE"
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(BERLIN)
+
+
+def date_de(value: datetime) -> str:
+    """"Mi., 12.03.2026"."""
+    return format_datetime(value, "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE)
+
+
+def time_de(value: datetime) -> str:
+    return format_datetime(value, "HH:mm", tzinfo=BERLIN, locale=LOCALE)
+
+
+def datetime_de(value: datetime) -> str:
+    """"Mi., 12.03.2026, 09:00 Uhr"."""
+    return f"{date_de(value)}, {time_de(value)} Uhr"
+
+
+def range_de(starts_at: datetime, ends_at: datetime) -> str:
+    """"Mi., 12.03.2026, 09:00–16:00 Uhr", or both ends in full when the days differ."""
+    if local(starts_at).date() == local(ends_at).date():
+        return f"{date_de(starts_at)}, {time_de(starts_at)}–{time_de(ends_at)} Uhr"
+    return f"{datetime_de(starts_at)} bis {datetime_de(ends_at)}"
+
+
+def month_de(value: datetime) -> str:
+    """"März 2026"."""
+    return format_datetime(value, "LLLL yyyy", tzinfo=BERLIN, locale=LOCALE)
+
+
+def seats_de(count: int) -> str:
+    if count == 0:
+        return "keine Plätze frei"
+    if count == 1:
+        return "noch 1 Platz frei"
+    return f"noch {count} Plätze frei"

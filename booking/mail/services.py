@@ -1,0 +1,29 @@
+"""Writing to the outbox. Messages are rendered by the sender, not in the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.mail.models import OutboxMessage
+
+TEMPLATES = (
+    "sign_in_link",
+    "booking_confirmed",
+    "booking_waitlisted",
+    "booking_promoted",
+    "booking_cancelled",
+    "member_pending",
+    "member_approved",
+    "member_rejected",
+)
+
+
+def enqueue(session: AsyncSession, recipient: str, template: str, **context: Any) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown mail template {template!r}")
+    message = OutboxMessage(recipient=recipient, template=template, context=context)
+    session.add(message)
+    return message

@@ -1,0 +1,121 @@
+"""Organisations, their e-mail domains, members, API tokens and used sign-in links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.db import Base, UTCDateTime, utcnow
+
+SECTORS: dict[str, str] = {
+    "verwaltung": "Kommunal- und Landesverwaltung",
+    "schule": "Schule",
+    "gesundheit": "Gesundheitswesen",
+    "polizei": "Polizei",
+    "feuerwehr": "Feuerwehr und Rettungsdienst",
+    "justiz": "Justiz",
+    "hochschule": "Hochschule",
+}
+ROLES = ("member", "trainer", "organiser")
+MEMBER_STATUSES = ("pending", "active", "rejected")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str] = mapped_column(String(30))
+    region: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    domains: Mapped[list[OrganisationDomain]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "sector IN ('verwaltung', 'schule', 'gesundheit', 'polizei', 'feuerwehr', 'justiz',"
+            " 'hochschule')",
+            name="sector",
+        ),
+    )
+
+
+class OrganisationDomain(Base):
+    __tablename__ = "organisation_domains"
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+
+    organisation: Mapped[Organisation] = relationship(back_populates="domains")
+
+    __table_args__ = (CheckConstraint("domain = lower(domain)", name="domain_lower"),)
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    function: Mapped[str] = mapped_column(String(200), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True, index=True
+    )
+    organisation_name_given: Mapped[str] = mapped_column(String(200), default="")
+    """What a member from an unknown domain wrote as their organisation, for the approval."""
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint("status IN ('pending', 'active', 'rejected')", name="status"),
+        CheckConstraint("role IN ('member', 'trainer', 'organiser')", name="role"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role == "organiser" and self.status == "active"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def needs_profile(self) -> bool:
+        return not (self.first_name and self.last_name)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class SignInLinkUse(Base):
+    """The nonce of every sign-in link that has been used: a link works once."""
+
+    __tablename__ = "sign_in_link_uses"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,40 @@
+"""German texts of the booking rules, in one place."""
+
+from __future__ import annotations
+
+EVENT_NOT_FOUND = "Diese Veranstaltung gibt es nicht."
+MEMBER_NOT_FOUND = "Dieses Mitglied gibt es nicht."
+BOOKING_NOT_FOUND = "Diese Buchung gibt es nicht."
+EVENT_CANCELLED = "Diese Veranstaltung wurde abgesagt."
+EVENT_NOT_PUBLISHED = "Diese Veranstaltung ist noch nicht veröffentlicht."
+BOOKING_NOT_YET_OPEN = "Die Anmeldung öffnet am {when}."
+BOOKING_DEADLINE_PASSED = "Die Anmeldefrist ist am {when} abgelaufen."
+MEMBER_PENDING = (
+    "Ihr Zugang wird noch von der Geschäftsstelle geprüft. Sie erhalten eine E-Mail, sobald Sie "
+    "buchen können."
+)
+MEMBER_INACTIVE = "Ihr Zugang ist nicht freigeschaltet. Bitte wenden Sie sich an die Geschäftsstelle."
+SECTOR_RESTRICTED = "Diese Veranstaltung steht nur Beschäftigten aus diesen Bereichen offen: {sectors}."
+PREREQUISITE_MISSING = "Voraussetzung für diese Veranstaltung ist die Teilnahme an „{course}“."
+WORKSHOP_NEEDS_PARENT = (
+    "Workshops können Sie buchen, sobald Ihre Teilnahme an „{parent}“ bestätigt ist."
+)
+NOT_YOUR_BOOKING = "Diese Buchung gehört nicht zu Ihrem Zugang."
+BOOKING_NOT_ACTIVE = "Diese Buchung ist bereits storniert oder abgeschlossen."
+CAPACITY_RANGE = "Die Zahl der Plätze muss eine ganze Zahl zwischen 0 und 100000 sein."
+SEATS_PER_ORG_RANGE = "Die Plätze je Organisation müssen leer oder eine ganze Zahl ab 1 sein."
+
+STATUS_LABELS = {
+    "requested": "angefragt",
+    "confirmed": "bestätigt",
+    "waiting": "Warteliste",
+    "cancelled": "storniert",
+    "attended": "teilgenommen",
+    "no_show": "nicht erschienen",
+}
+
+
+def status_label(status: str, position: int | None = None) -> str:
+    if status == "waiting" and position is not None:
+        return f"Warteliste Platz {position}"
+    return STATUS_LABELS.get(status, status)

@@ -1,0 +1,80 @@
+"""Typed settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+SmtpSecurity = Literal["none", "starttls", "tls"]
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{VAR / 'sicherimdienst.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    secret_key: str = "change-me"
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: SmtpSecurity = "none"
+    mail_from: str = "sicherimDienst <netzwerk@sicherimdienst.example>"
+    mail_dir: Path = VAR / "mail"
+    ratelimit_storage: str = "memory://"
+    run_mail_sender: bool = True
+    https_only: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        security = env.get("SMTP_SECURITY", "none").lower()
+        if security not in ("none", "starttls", "tls"):
+            raise ValueError("SMTP_SECURITY must be one of: none, starttls, tls")
+        default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
+        secret = env.get("SECRET_KEY") or _development_secret()
+        base_url = env.get("BASE_URL", cls.base_url).rstrip("/")
+        return cls(
+            database_url=env.get("DATABASE_URL") or _default_database_url(),
+            secret_key=secret,
+            base_url=base_url,
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT") or default_port),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_security=security,  # type: ignore[arg-type]
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            mail_dir=Path(env.get("MAIL_DIR") or VAR / "mail"),
+            ratelimit_storage=env.get("RATELIMIT_STORAGE", "memory://"),
+            run_mail_sender=env.get("MAIL_SENDER", "on").lower() not in ("off", "0", "no"),
+            https_only=base_url.startswith("https://"),
+        )
+
+
+def _development_secret() -> str:
+    """A secret kept under var/ so that sessions survive a restart in development."""
+    path = VAR / "secret_key"
+    VAR.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x") as handle:  # exclusive: two workers starting at once agree
+            handle.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()

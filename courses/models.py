@@ -1,0 +1,154 @@
+"""The programme: events of every format, their sessions, series, sectors and trainers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.db import Base, UTCDateTime, utcnow
+from booking.members.models import Member
+from venues.models import OnlineRoom, Room, Venue
+
+KINDS = ("network_meeting", "conference", "workshop", "online_qa", "webinar", "training")
+ONLINE_KINDS = ("online_qa", "webinar")
+STATUSES = ("draft", "published", "cancelled")
+
+event_trainers = Table(
+    "event_trainers",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Series(Base):
+    """A recurring format, e.g. the monthly online Q&A; its dates come from one RRULE."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    rrule: Mapped[str] = mapped_column(String(300))
+    first_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+
+    events: Mapped[list[Event]] = relationship(back_populates="series")
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    seats_per_organisation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    course_code: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    prerequisite_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    teaching_units: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), nullable=True)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), nullable=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), nullable=True)
+    online_room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("online_rooms.id"), nullable=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    """iCalendar SEQUENCE: raised whenever time or place changes."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event",
+        order_by="EventSession.starts_at",
+        cascade="all, delete-orphan",
+    )
+    sectors: Mapped[list[EventSector]] = relationship(
+        cascade="all, delete-orphan", order_by="EventSector.sector"
+    )
+    parent: Mapped[Event | None] = relationship(
+        remote_side="Event.id", back_populates="workshops"
+    )
+    workshops: Mapped[list[Event]] = relationship(back_populates="parent", order_by="Event.title")
+    series: Mapped[Series | None] = relationship(back_populates="events")
+    venue: Mapped[Venue | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    online_room: Mapped[OnlineRoom | None] = relationship()
+    trainers: Mapped[list[Member]] = relationship(secondary=event_trainers)
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('network_meeting', 'conference', 'workshop', 'online_qa', 'webinar',"
+            " 'training')",
+            name="kind",
+        ),
+        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("capacity >= 0", name="capacity"),
+        CheckConstraint(
+            "seats_per_organisation IS NULL OR seats_per_organisation >= 1",
+            name="seats_per_organisation",
+        ),
+        CheckConstraint("kind != 'workshop' OR parent_id IS NOT NULL", name="workshop_parent"),
+    )
+
+    @property
+    def target_sectors(self) -> list[str]:
+        return [s.sector for s in self.sectors]
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind in ONLINE_KINDS
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.sessions[0].starts_at if self.sessions else None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return max(s.ends_at for s in self.sessions) if self.sessions else None
+
+
+class EventSession(Base):
+    """One sitting of an event: a day of a training, a slot of a conference."""
+
+    __tablename__ = "event_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+
+class EventSector(Base):
+    """A sector the event is open to. An event without any is open to every sector."""
+
+    __tablename__ = "event_sectors"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(String(30), primary_key=True)

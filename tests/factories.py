@@ -1,0 +1,79 @@
+"""Test data per domain: organisations, members, venues, events."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.members.models import Member, Organisation, OrganisationDomain
+from courses.models import Event, EventSector, EventSession
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+_counter = itertools.count(1)
+_domains: dict[int, str] = {}
+
+
+async def organisation(
+    db: AsyncSession, *, sector: str = "verwaltung", region: str = "Münster", domain: str | None = None
+) -> Organisation:
+    n = next(_counter)
+    org = Organisation(name=f"Organisation {n}", sector=sector, region=region)
+    org.domains.append(OrganisationDomain(domain=domain or f"org{n}.example"))
+    db.add(org)
+    await db.commit()
+    _domains[org.id] = org.domains[0].domain
+    return org
+
+
+async def member(
+    db: AsyncSession,
+    org: Organisation | None = None,
+    *,
+    role: str = "member",
+    status: str = "active",
+    email: str | None = None,
+) -> Member:
+    n = next(_counter)
+    if org is None:
+        org = await organisation(db)
+    m = Member(
+        email=email or f"person{n}@{_domains.get(org.id, 'example.org')}",
+        first_name="Vorname",
+        last_name=f"Nachname{n}",
+        organisation_id=org.id,
+        role=role,
+        status=status,
+    )
+    db.add(m)
+    await db.commit()
+    await db.refresh(m, ["organisation"])
+    return m
+
+
+async def event(
+    db: AsyncSession,
+    *,
+    capacity: int = 16,
+    kind: str = "training",
+    status: str = "published",
+    starts_in: timedelta = timedelta(days=30),
+    days: int = 1,
+    sectors: tuple[str, ...] = (),
+    **fields: object,
+) -> Event:
+    start = NOW + starts_in
+    e = Event(kind=kind, status=status, title=f"Veranstaltung {next(_counter)}", capacity=capacity)
+    for key, value in fields.items():
+        setattr(e, key, value)
+    e.sessions = [
+        EventSession(
+            starts_at=start + timedelta(days=d), ends_at=start + timedelta(days=d, hours=7)
+        )
+        for d in range(days)
+    ]
+    e.sectors = [EventSector(sector=s) for s in sectors]
+    db.add(e)
+    await db.commit()
+    return e
