@@ -86,3 +86,12 @@ class Busy(DomainError):
     code = "busy"
     status = 503
     default_message = "Das System ist gerade stark ausgelastet – bitte versuchen Sie es erneut."
+
+
+class CsrfFailed(DomainError):
+    code = "csrf_failed"
+    status = 400
+    default_message = (
+        "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
+        "Bitte laden Sie die Seite neu und senden Sie es erneut."
+    )

@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.applications import Starlette
 
+from booking.app import create_app
 from booking.db import create_engine, session_factory
+from booking.settings import Settings
 from booking.tables import metadata
 from tests.databases import postgres_url, recreate_postgres_schema, reset_postgres
 
@@ -61,3 +65,28 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     async with session_factory(engine)() as session:
         yield session
+
+
+def test_settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        base_url="http://testserver",
+        mail_dir=tmp_path / "mail",
+        run_mail_sender=False,
+    )
+
+
+@pytest.fixture
+async def app(engine: AsyncEngine, database_url: str, tmp_path: Path) -> AsyncIterator[Starlette]:
+    """The app on the test database (schema ready and empty), without the mail sender."""
+    application = create_app(test_settings(database_url, tmp_path))
+    yield application
+    await application.state.app.engine.dispose()
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

@@ -1,0 +1,93 @@
+"""The application factory: routes, middleware and a lifespan that owns the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from booking import api, errors_web, routes
+from booking.db import create_engine, session_factory
+from booking.mail.sender import run_sender
+from booking.members import routes as member_routes
+from booking.members.services import sign_in_serializer
+from booking.middleware import BodySizeLimit, DatabaseSession, SecurityHeaders
+from booking.settings import ROOT, Settings
+from booking.templating import create_templates
+from booking.web import AppState
+from courses import routes as course_routes
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    storage = settings.ratelimit_storage
+    if storage.startswith("memory"):
+        storage = "async+memory://"
+    elif not storage.startswith("async+"):
+        storage = "async+" + storage
+    app_state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        templates=create_templates(),
+        limiter=MovingWindowRateLimiter(storage_from_string(storage)),
+        serializer=sign_in_serializer(settings.secret_key),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sender = None
+        if settings.run_mail_sender:
+            sender = asyncio.create_task(run_sender(settings, sessions))
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
+            await engine.dispose()
+
+    all_routes: list[BaseRoute] = [
+        *course_routes.routes,
+        *routes.routes,
+        *member_routes.routes,
+        Mount("/api/v1", routes=api.routes),
+        Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodySizeLimit),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="sid_session",
+            max_age=8 * 60 * 60,
+            same_site="lax",
+            https_only=settings.https_only,
+        ),
+        Middleware(DatabaseSession, sessions=sessions),
+    ]
+    app = Starlette(
+        routes=all_routes,
+        middleware=middleware,
+        exception_handlers=errors_web.handlers,
+        lifespan=lifespan,
+    )
+    app.state.app = app_state
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """Entry point for uvicorn's ``--factory`` (several worker processes)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,95 @@
+"""Turning errors into answers: a German page for people, JSON under /api/, never a 500
+for anything a client can cause."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from booking.errors import DomainError, NotAuthenticated
+
+log = logging.getLogger("booking")
+
+HTTP_MESSAGES = {
+    400: "Die Anfrage ist fehlerhaft.",
+    401: "Bitte melden Sie sich an.",
+    403: "Dafür fehlt Ihnen die Berechtigung.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Aktion ist hier nicht möglich.",
+    413: "Die Anfrage ist zu groß.",
+    422: "Bitte prüfen Sie Ihre Eingaben.",
+    429: "Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einige Minuten.",
+    500: "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.",
+    503: "Das System ist gerade stark ausgelastet – bitte versuchen Sie es erneut.",
+}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "busy",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return JSONResponse({"error": code, "message": message, **extra}, status, headers=headers)
+
+
+async def error_page(request: Request, status: int, message: str) -> Response:
+    from booking.web import render
+
+    response = await render(
+        request, "errors/error.html", {"status": status, "message": message}, status_code=status
+    )
+    if status == 503:
+        response.headers["Retry-After"] = "2"
+    return response
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if is_api(request):
+        fields = getattr(exc, "fields", None)
+        extra = {"fields": fields} if fields else {}
+        return json_error(exc.status, exc.code, exc.message, **extra)
+    if isinstance(exc, NotAuthenticated) and request.method == "GET":
+        from booking.web import redirect
+
+        return redirect(f"/anmelden?weiter={request.url.path}")
+    return await error_page(request, exc.status, exc.message)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = HTTP_MESSAGES.get(exc.status_code, HTTP_MESSAGES[400])
+    if is_api(request):
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return json_error(exc.status_code, code, message)
+    return await error_page(request, exc.status_code, message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return json_error(500, "internal_error", HTTP_MESSAGES[500])
+    return await error_page(request, 500, HTTP_MESSAGES[500])
+
+
+handlers = {
+    DomainError: domain_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}

@@ -1,0 +1,115 @@
+"""Rendering a queued message: its template folder (subject, text, html) and its context,
+read fresh from the database when the message is sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking import formatting
+from booking.mail.models import OutboxMessage
+from booking.members.models import Member
+from booking.models import Booking
+from booking.services import waitlist_position
+from booking.settings import ROOT, Settings
+from booking.templating import range_of
+from courses.messages import KIND_LABELS
+from courses.models import Event
+
+MAIL_TEMPLATES = ROOT / "templates" / "mail"
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    method: str
+    ics: str
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+    calendar_parts: list[CalendarPart] = field(default_factory=list)
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(MAIL_TEMPLATES)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]) if autoescape else False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        datetime_de=formatting.datetime_de,
+        range_de=lambda s: formatting.range_de(s.starts_at, s.ends_at),
+        sessions_range=range_of,
+        kind_label=lambda k: KIND_LABELS.get(k, k),
+    )
+    return env
+
+
+_TEXT = _environment(autoescape=False)
+_HTML = _environment(autoescape=True)
+
+
+def render_templates(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject = _TEXT.get_template(f"{name}/subject.txt").render(context).strip()
+    text = _TEXT.get_template(f"{name}/body.txt").render(context)
+    html = _HTML.get_template(f"{name}/body.html").render(context)
+    return " ".join(subject.split()), text, html
+
+
+async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, Any]:
+    booking = await session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            selectinload(Booking.member),
+            selectinload(Booking.event).selectinload(Event.sessions),
+            selectinload(Booking.event).selectinload(Event.venue),
+            selectinload(Booking.event).selectinload(Event.online_room),
+        )
+    )
+    if booking is None:
+        raise LookupError(f"booking {booking_id} is gone")
+    event = booking.event
+    link = (
+        event.online_room.meeting_url
+        if event.online_room is not None and booking.status == "confirmed"
+        else None
+    )
+    return {
+        "booking": booking,
+        "member": booking.member,
+        "event": event,
+        "position": await waitlist_position(session, booking),
+        "meeting_link": link,
+    }
+
+
+async def build_context(
+    session: AsyncSession, settings: Settings, message: OutboxMessage
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"base_url": settings.base_url, **message.context}
+    if "booking_id" in message.context:
+        context.update(await _booking_context(session, int(message.context["booking_id"])))
+    if "member_id" in message.context:
+        member = await session.get(Member, int(message.context["member_id"]))
+        if member is None:
+            raise LookupError("member is gone")
+        context["member"] = member
+    return context
+
+
+async def render_message(
+    session: AsyncSession, settings: Settings, message: OutboxMessage
+) -> RenderedMail:
+    context = await build_context(session, settings, message)
+    subject, text, html = render_templates(message.template, context)
+    return RenderedMail(subject=subject, text=text, html=html)

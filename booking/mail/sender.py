@@ -1,0 +1,171 @@
+"""Delivering the outbox: claim due messages, render, send, mark sent; retry with back-off.
+
+A message is claimed by setting ``locked_until`` in a short transaction (on PostgreSQL the
+candidates are read with ``FOR UPDATE SKIP LOCKED``, so two senders never claim the same
+row); it is sent outside any transaction and marked sent afterwards. A sender that dies
+after claiming leaves the claim to expire, and the message is tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from booking.db import utcnow
+from booking.mail.models import OutboxMessage
+from booking.mail.render import RenderedMail, render_message
+from booking.settings import Settings
+
+log = logging.getLogger("booking.mail")
+
+CLAIM_SECONDS = 120
+BATCH = 50
+MAX_BACKOFF = timedelta(hours=1)
+POLL_SECONDS = 1.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … at most one hour."""
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+async def claim_due(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = BATCH
+) -> list[int]:
+    async with sessions() as session, session.begin():
+        query = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+            query = query.with_for_update(skip_locked=True)
+        ids = list(await session.scalars(query))
+        if not ids:
+            return []
+        # The WHERE repeats the condition: on SQLite a second sender that read the same ids
+        # before our write claims only the rows still unclaimed.
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .values(
+                locked_until=now + timedelta(seconds=CLAIM_SECONDS),
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .returning(OutboxMessage.id)
+        )
+        return sorted(result.scalars())
+
+
+def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMail) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = settings.mail_from
+    mail["To"] = message.recipient
+    mail["Subject"] = rendered.subject
+    mail["Date"] = formatdate(localtime=False)
+    domain = settings.mail_from.rpartition("@")[2].rstrip(">") or "sicherimdienst.example"
+    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=domain)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(rendered.text)
+    mail.add_alternative(rendered.html, subtype="html")
+    for part in rendered.calendar_parts:
+        mail.add_alternative(
+            part.ics, subtype="calendar", params={"method": part.method, "charset": "utf-8"}
+        )
+    for part in rendered.calendar_parts:
+        mail.add_attachment(
+            part.ics.encode(), maintype="application", subtype="ics", filename="einladung.ics"
+        )
+    return mail
+
+
+async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> None:
+    if not settings.smtp_host:
+        settings.mail_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.mail_dir / f"{message_id:08d}.eml"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(bytes(mail))
+        tmp.replace(path)
+        return
+    await aiosmtplib.send(
+        mail,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        use_tls=settings.smtp_security == "tls",
+        start_tls=True if settings.smtp_security == "starttls" else False,
+        timeout=30,
+    )
+
+
+async def send_one(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], message_id: int
+) -> bool:
+    async with sessions() as session:
+        message = await session.get(OutboxMessage, message_id)
+        if message is None or message.sent_at is not None:
+            return False
+        try:
+            rendered = await render_message(session, settings, message)
+            mail = build_email(settings, message, rendered)
+            await deliver(settings, mail, message.id)
+        except Exception as exc:  # any failure is recorded and retried later
+            log.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
+            now = utcnow()
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    next_attempt_at=now + backoff(message.attempts),
+                    locked_until=None,
+                )
+            )
+            await session.commit()
+            return False
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id)
+            .values(sent_at=utcnow(), locked_until=None, last_error="")
+        )
+        await session.commit()
+        return True
+
+
+async def send_due(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Deliver every message that is due now; returns how many were sent."""
+    sent = 0
+    while True:
+        ids = await claim_due(sessions, utcnow())
+        if not ids:
+            return sent
+        for message_id in ids:
+            sent += await send_one(settings, sessions, message_id)
+
+
+async def run_sender(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Deliver the outbox until cancelled."""
+    while True:
+        try:
+            await send_due(settings, sessions)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("mail sender round failed")
+        await asyncio.sleep(POLL_SECONDS)

@@ -1,0 +1,67 @@
+"""Sign-in, profile and approval forms, with German messages."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from booking.members import services
+from booking.web import Form
+
+
+def plausible_email(_form: Form, field: StringField) -> None:
+    if not services.is_plausible_email(services.normalise_email(field.data or "")):
+        raise ValidationError(
+            "Bitte geben Sie Ihre dienstliche E-Mail-Adresse vollständig an, z. B. "
+            "vorname.nachname@stadt-muenster.de."
+        )
+
+
+class SignInForm(Form):
+    email = StringField(
+        "Dienstliche E-Mail-Adresse",
+        validators=[
+            DataRequired("Bitte geben Sie Ihre dienstliche E-Mail-Adresse an."),
+            Length(max=254, message="Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)."),
+            plausible_email,
+        ],
+    )
+
+
+class SignInLinkForm(Form):
+    token = HiddenField(validators=[DataRequired(), Length(max=1000)])
+
+
+class ProfileForm(Form):
+    first_name = StringField(
+        "Vorname",
+        validators=[
+            DataRequired("Bitte geben Sie Ihren Vornamen an."),
+            Length(max=100, message="Höchstens 100 Zeichen."),
+        ],
+    )
+    last_name = StringField(
+        "Nachname",
+        validators=[
+            DataRequired("Bitte geben Sie Ihren Nachnamen an."),
+            Length(max=100, message="Höchstens 100 Zeichen."),
+        ],
+    )
+    function = StringField(
+        "Funktion (optional)",
+        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+    )
+    organisation_name = StringField(
+        "Dienststelle oder Organisation",
+        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+    )
+
+
+class ApproveForm(Form):
+    organisation_id = SelectField(
+        "Organisation",
+        coerce=int,
+        validate_choice=True,
+        validators=[DataRequired("Bitte wählen Sie die Organisation aus.")],
+    )
+

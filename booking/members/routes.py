@@ -1,0 +1,209 @@
+"""Sign-in by one-time link, profile, sign-out, and the organisers' approval page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from booking.errors import ValidationFailed
+from booking.members import services
+from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
+from booking.web import (
+    bind_form,
+    blank_form,
+    client_ip,
+    db,
+    flash,
+    form_errors,
+    hit_rate_limit,
+    now,
+    redirect,
+    render,
+    require_member,
+    state,
+    verify_csrf,
+)
+from limits import parse
+
+PER_ADDRESS = parse("5/15 minutes")
+PER_CLIENT = parse("30/15 minutes")
+
+
+def safe_next(value: str | None) -> str:
+    """Only a local path may follow the sign-in (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:500]
+    return "/meine-buchungen"
+
+
+async def sign_in(request: Request) -> Response:
+    form = await bind_form(request, SignInForm)
+    if request.method == "GET":
+        request.session["next"] = safe_next(request.query_params.get("weiter"))
+        return await render(request, "members/sign_in.html", {"form": form})
+    if not form.validate():
+        return await render(
+            request,
+            "members/sign_in.html",
+            {"form": form, "errors": form_errors(form)},
+            status_code=422 if "csrf_token" not in form.errors else 400,
+        )
+    email = services.normalise_email(form.email.data or "")
+    await hit_rate_limit(
+        request, PER_CLIENT, f"sign-in:client:{client_ip(request)}"
+    )
+    await hit_rate_limit(request, PER_ADDRESS, f"sign-in:address:{email}")
+    app = state(request)
+    await services.request_sign_in(
+        db(request), email=email, serializer=app.serializer, base_url=app.settings.base_url
+    )
+    return redirect("/anmelden/gesendet")
+
+
+async def sign_in_sent(request: Request) -> Response:
+    return await render(request, "members/sign_in_sent.html")
+
+
+async def sign_in_link(request: Request) -> Response:
+    """GET shows a button; only the POST uses the link, so that mail scanners that open
+    links do not use it up."""
+    form = await bind_form(request, SignInLinkForm, token=request.query_params.get("token", ""))
+    if request.method == "GET":
+        token = form.token.data or ""
+        try:
+            services.read_sign_in_token(token, state(request).serializer)
+        except ValidationFailed as exc:
+            return await render(
+                request, "members/link_invalid.html", {"message": exc.message}, status_code=400
+            )
+        return await render(request, "members/sign_in_link.html", {"form": form})
+    if not form.validate():
+        return await render(
+            request,
+            "members/link_invalid.html",
+            {"message": "Der Anmeldelink ist unvollständig. Bitte fordern Sie einen neuen an."},
+            status_code=400,
+        )
+    try:
+        result = await services.complete_sign_in(
+            db(request),
+            token=form.token.data or "",
+            serializer=state(request).serializer,
+            now=now(request),
+        )
+    except ValidationFailed as exc:
+        return await render(
+            request, "members/link_invalid.html", {"message": exc.message}, status_code=400
+        )
+    next_url = safe_next(request.session.get("next"))
+    request.session.clear()
+    request.session["member_id"] = result.member.id
+    request.scope["member"] = result.member
+    if result.member.needs_profile:
+        request.session["next"] = next_url
+        return redirect("/profil")
+    flash(request, f"Willkommen, {result.member.display_name}. Sie sind angemeldet.")
+    return redirect(next_url)
+
+
+async def profile(request: Request) -> Response:
+    member = await require_member(request)
+    form = await bind_form(
+        request,
+        ProfileForm,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        function=member.function,
+        organisation_name=member.organisation_name_given,
+    )
+    if request.method == "POST":
+        if form.validate():
+            if member.status == "pending" and not (form.organisation_name.data or "").strip():
+                form.organisation_name.errors = ["Bitte nennen Sie Ihre Dienststelle."]
+            else:
+                await services.update_profile(
+                    db(request),
+                    member=member,
+                    first_name=form.first_name.data or "",
+                    last_name=form.last_name.data or "",
+                    function=form.function.data or "",
+                    organisation_name=form.organisation_name.data or "",
+                )
+                flash(request, "Ihre Angaben sind gespeichert.")
+                return redirect(safe_next(request.session.pop("next", None)))
+        return await render(
+            request,
+            "members/profile.html",
+            {"form": form, "errors": form_errors(form)},
+            status_code=400 if "csrf_token" in form.errors else 422,
+        )
+    return await render(request, "members/profile.html", {"form": form})
+
+
+async def sign_out(request: Request) -> Response:
+    await verify_csrf(request)
+    request.session.clear()
+    flash(request, "Sie sind abgemeldet.")
+    return redirect("/")
+
+
+async def approvals(request: Request) -> Response:
+    actor = await require_member(request)
+    pending = await services.pending_members(db(request), actor)
+    organisations = await services.organisations(db(request))
+    forms = {}
+    for person in pending:
+        form = blank_form(request, ApproveForm)
+        form.organisation_id.choices = [(0, "Bitte wählen …")] + [
+            (o.id, o.name) for o in organisations
+        ]
+        forms[person.id] = form
+    return await render(
+        request, "members/approvals.html", {"pending": pending, "forms": forms}
+    )
+
+
+async def approve(request: Request) -> Response:
+    actor = await require_member(request)
+    member_id = request.path_params["member_id"]
+    form = await bind_form(request, ApproveForm)
+    organisations = await services.organisations(db(request))
+    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    if not form.validate():
+        message = form_errors(form)[0][2]
+        await services.pending_members(db(request), actor)  # organisers only
+        return await render(
+            request, "errors/error.html", {"status": 422, "message": message}, status_code=422
+        )
+    person = await services.approve(
+        db(request),
+        member_id=member_id,
+        organisation_id=form.organisation_id.data,
+        actor=actor,
+        now=now(request),
+    )
+    flash(request, f"{person.display_name} ist freigeschaltet.")
+    return redirect("/verwaltung/freigaben")
+
+
+async def reject(request: Request) -> Response:
+    actor = await require_member(request)
+    await verify_csrf(request)
+    person = await services.reject(
+        db(request), member_id=request.path_params["member_id"], actor=actor
+    )
+    flash(request, f"Der Zugang von {person.email} wurde abgelehnt.")
+    return redirect("/verwaltung/freigaben")
+
+
+routes = [
+    Route("/anmelden", sign_in, methods=["GET", "POST"]),
+    Route("/anmelden/gesendet", sign_in_sent),
+    Route("/anmelden/link", sign_in_link, methods=["GET", "POST"]),
+    Route("/profil", profile, methods=["GET", "POST"]),
+    Route("/abmelden", sign_out, methods=["POST"]),
+    Route("/verwaltung/freigaben", approvals),
+    Route("/verwaltung/freigaben/{member_id:int}/freigeben", approve, methods=["POST"]),
+    Route("/verwaltung/freigaben/{member_id:int}/ablehnen", reject, methods=["POST"]),
+]

@@ -1,0 +1,329 @@
+"""Members and organisations: sign-in by one-time link, approval, roles, API tokens, import."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.mail.services import enqueue
+from booking.members import messages
+from booking.members.models import (
+    ROLES,
+    ApiToken,
+    Member,
+    Organisation,
+    OrganisationDomain,
+    SignInLinkUse,
+)
+
+SIGN_IN_LINK_MAX_AGE = 20 * 60
+SIGN_IN_SALT = "sign-in-link"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2]
+
+
+def is_plausible_email(email: str) -> bool:
+    local, at, domain = email.partition("@")
+    return bool(
+        at
+        and local
+        and "." in domain
+        and len(email) <= 254
+        and not any(c.isspace() for c in email)
+        and "@" not in domain
+        and not domain.startswith(".")
+        and not domain.endswith(".")
+    )
+
+
+async def get_member(session: AsyncSession, member_id: int) -> Member | None:
+    return await session.scalar(
+        select(Member).where(Member.id == member_id).options(selectinload(Member.organisation))
+    )
+
+
+async def member_by_email(session: AsyncSession, email: str) -> Member | None:
+    return await session.scalar(
+        select(Member)
+        .where(Member.email == normalise_email(email))
+        .options(selectinload(Member.organisation))
+    )
+
+
+async def organisation_for_domain(session: AsyncSession, domain: str) -> Organisation | None:
+    return await session.scalar(
+        select(Organisation)
+        .join(OrganisationDomain)
+        .where(OrganisationDomain.domain == domain.lower())
+    )
+
+
+# -- sign-in ------------------------------------------------------------------------------------
+
+
+def sign_in_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SIGN_IN_SALT)
+
+
+async def request_sign_in(
+    session: AsyncSession, *, email: str, serializer: URLSafeTimedSerializer, base_url: str
+) -> None:
+    """Send a one-time sign-in link to ``email``. Answers the same whether or not the address
+    is known: known and new addresses get a link, only rejected ones get nothing."""
+    email = normalise_email(email)
+    if not is_plausible_email(email):
+        raise ValidationFailed(messages.EMAIL_INVALID, {"email": messages.EMAIL_INVALID})
+    member = await member_by_email(session, email)
+    if member is not None and member.status == "rejected":
+        return
+    token = serializer.dumps({"email": email, "nonce": secrets.token_urlsafe(16)})
+    enqueue(session, email, "sign_in_link", link=f"{base_url}/anmelden/link?token={token}")
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    member: Member
+    created: bool
+
+
+async def complete_sign_in(
+    session: AsyncSession,
+    *,
+    token: str,
+    serializer: URLSafeTimedSerializer,
+    now: datetime,
+) -> SignInResult:
+    """Check a sign-in link (signed, at most 20 minutes old, unused) and return its member,
+    creating them on first sign-in: active in the organisation that owns the address's domain,
+    or pending an organiser's approval when the domain is unknown."""
+    email, nonce = read_sign_in_token(token, serializer)
+    session.add(SignInLinkUse(nonce=nonce, used_at=now))
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise ValidationFailed(messages.LINK_USED) from exc
+
+    member = await member_by_email(session, email)
+    created = False
+    if member is None:
+        organisation = await organisation_for_domain(session, email_domain(email))
+        member = Member(
+            email=email,
+            organisation_id=organisation.id if organisation else None,
+            status="active" if organisation else "pending",
+            created_at=now,
+            approved_at=now if organisation else None,
+        )
+        session.add(member)
+        await session.flush()
+        created = True
+    elif member.status == "rejected":
+        await session.rollback()
+        raise Forbidden(messages.ACCOUNT_REJECTED)
+    await session.commit()
+    member = await get_member(session, member.id)
+    assert member is not None
+    return SignInResult(member=member, created=created)
+
+
+def read_sign_in_token(token: str, serializer: URLSafeTimedSerializer) -> tuple[str, str]:
+    if not token or len(token) > 1000:
+        raise ValidationFailed(messages.LINK_INVALID)
+    try:
+        data = serializer.loads(token, max_age=SIGN_IN_LINK_MAX_AGE)
+    except (SignatureExpired, BadSignature) as exc:
+        raise ValidationFailed(messages.LINK_INVALID) from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed(messages.LINK_INVALID)
+    email, nonce = data.get("email"), data.get("nonce")
+    if not isinstance(email, str) or not isinstance(nonce, str) or len(nonce) > 64:
+        raise ValidationFailed(messages.LINK_INVALID)
+    return email, nonce
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    member: Member,
+    first_name: str,
+    last_name: str,
+    function: str,
+    organisation_name: str = "",
+) -> Member:
+    """Name and function; a pending member also says which organisation they work for,
+    and organisers are told that someone waits for approval."""
+    target = await get_member(session, member.id)
+    if target is None:
+        raise NotFound()
+    first_profile = target.needs_profile
+    target.first_name = first_name.strip()
+    target.last_name = last_name.strip()
+    target.function = function.strip()
+    if target.status == "pending":
+        target.organisation_name_given = organisation_name.strip()
+        if first_profile:
+            enqueue(session, target.email, "member_pending", member_id=target.id)
+    await session.commit()
+    return target
+
+
+# -- approval -------------------------------------------------------------------------------------
+
+
+async def pending_members(session: AsyncSession, actor: Member) -> list[Member]:
+    if not actor.is_organiser:
+        raise Forbidden()
+    result = await session.scalars(
+        select(Member).where(Member.status == "pending").order_by(Member.created_at, Member.id)
+    )
+    return list(result)
+
+
+async def organisations(session: AsyncSession) -> list[Organisation]:
+    return list(await session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+async def approve(
+    session: AsyncSession, *, member_id: int, organisation_id: int, actor: Member, now: datetime
+) -> Member:
+    if not actor.is_organiser:
+        raise Forbidden()
+    member = await get_member(session, member_id)
+    if member is None:
+        raise NotFound()
+    if member.status != "pending":
+        raise InvalidState(messages.NOT_PENDING)
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ValidationFailed(
+            messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
+        )
+    member.status = "active"
+    member.organisation_id = organisation.id
+    member.approved_at = now
+    enqueue(session, member.email, "member_approved", member_id=member.id)
+    await session.commit()
+    return member
+
+
+async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Member:
+    if not actor.is_organiser:
+        raise Forbidden()
+    member = await get_member(session, member_id)
+    if member is None:
+        raise NotFound()
+    if member.status != "pending":
+        raise InvalidState(messages.NOT_PENDING)
+    member.status = "rejected"
+    enqueue(session, member.email, "member_rejected", member_id=member.id)
+    await session.commit()
+    return member
+
+
+# -- operator commands ----------------------------------------------------------------------------
+
+
+async def grant_role(session: AsyncSession, *, email: str, role: str) -> Member:
+    if role not in ROLES:
+        raise ValidationFailed(messages.ROLE_UNKNOWN)
+    member = await member_by_email(session, email)
+    if member is None:
+        raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
+    member.role = role
+    await session.commit()
+    return member
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_api_token(session: AsyncSession, *, email: str) -> str:
+    member = await member_by_email(session, email)
+    if member is None:
+        raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
+    token = "sid_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(member_id=member.id, token_hash=hash_token(token)))
+    await session.commit()
+    return token
+
+
+async def member_for_api_token(session: AsyncSession, token: str) -> Member | None:
+    if not token.startswith("sid_") or len(token) > 100:
+        return None
+    return await session.scalar(
+        select(Member)
+        .join(ApiToken, ApiToken.member_id == Member.id)
+        .where(ApiToken.token_hash == hash_token(token), Member.status == "active")
+        .options(selectinload(Member.organisation))
+    )
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    email: str
+    first_name: str
+    last_name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    errors: list[str]
+
+
+async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> ImportReport:
+    """Create or update members from a list; rows with an unknown organisation or a bad
+    address are reported and skipped. All valid rows are written in one transaction."""
+    orgs = {o.name.casefold(): o for o in await organisations(session)}
+    created = updated = 0
+    errors: list[str] = []
+    for line, row in enumerate(rows, start=2):
+        email = normalise_email(row.email)
+        org = orgs.get(row.organisation.strip().casefold())
+        if not is_plausible_email(email):
+            errors.append(f"Zeile {line}: ungültige E-Mail-Adresse {row.email!r}")
+            continue
+        if org is None:
+            errors.append(f"Zeile {line}: unbekannte Organisation {row.organisation!r}")
+            continue
+        member = await member_by_email(session, email)
+        if member is None:
+            session.add(
+                Member(
+                    email=email,
+                    first_name=row.first_name.strip(),
+                    last_name=row.last_name.strip(),
+                    organisation_id=org.id,
+                    status="active",
+                )
+            )
+            await session.flush()
+            created += 1
+        else:
+            member.first_name = row.first_name.strip() or member.first_name
+            member.last_name = row.last_name.strip() or member.last_name
+            member.organisation_id = org.id
+            updated += 1
+    await session.commit()
+    return ImportReport(created=created, updated=updated, errors=errors)

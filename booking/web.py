@@ -1,0 +1,171 @@
+"""What every route needs: the app's state, the request's database session, the signed-in
+member, CSRF-protected forms, rendering and redirects. Routes stay thin on top of this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import wtforms
+from itsdangerous import URLSafeTimedSerializer
+from limits.aio.strategies import MovingWindowRateLimiter
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+from wtforms.csrf.session import SessionCSRF
+
+from booking.db import utcnow
+from booking.errors import CsrfFailed, NotAuthenticated, RateLimited
+from booking.members import services as members
+from booking.members.models import Member
+from booking.settings import Settings
+
+
+@dataclass
+class AppState:
+    """Everything the app owns, built by ``create_app`` and kept on ``app.state.app``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    templates: Jinja2Templates
+    limiter: MovingWindowRateLimiter
+    serializer: URLSafeTimedSerializer
+
+
+def state(request: Request) -> AppState:
+    app_state: AppState = request.app.state.app
+    return app_state
+
+
+def db(request: Request) -> AsyncSession:
+    """The request's session, opened by :class:`booking.middleware.DatabaseSession`."""
+    session: AsyncSession = request.scope["db"]
+    return session
+
+
+def now(request: Request) -> datetime:
+    return utcnow()
+
+
+async def current_member(request: Request) -> Member | None:
+    if "member" in request.scope:
+        cached: Member | None = request.scope["member"]
+        return cached
+    member_id = request.session.get("member_id")
+    member = None
+    if isinstance(member_id, int):
+        member = await members.get_member(db(request), member_id)
+        if member is None or member.status == "rejected":
+            request.session.clear()
+            member = None
+    request.scope["member"] = member
+    return member
+
+
+async def require_member(request: Request) -> Member:
+    member = await current_member(request)
+    if member is None:
+        raise NotAuthenticated()
+    return member
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def hit_rate_limit(request: Request, limit: Any, *keys: str) -> None:
+    limiter = state(request).limiter
+    for key in keys:
+        if not await limiter.hit(limit, key):
+            raise RateLimited()
+
+
+# -- forms --------------------------------------------------------------------------------------
+
+
+class Form(wtforms.Form):
+    """A form with a CSRF token bound to the session (every state-changing form uses one)."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_field_name = "csrf_token"
+        csrf_time_limit = timedelta(hours=12)
+        locales = ("de_DE", "de")
+
+
+F = TypeVar("F", bound=Form)
+
+
+def _csrf_meta(request: Request) -> dict[str, Any]:
+    return {
+        "csrf_secret": state(request).settings.secret_key.encode(),
+        "csrf_context": request.session,
+    }
+
+
+async def bind_form(request: Request, form_class: type[F], **data: Any) -> F:
+    """The form filled from the request body (POST) or from ``data`` (GET)."""
+    formdata = await request.form() if request.method == "POST" else None
+    return form_class(formdata=formdata, meta=_csrf_meta(request), data=data or None)
+
+
+async def verify_csrf(request: Request) -> None:
+    """For button forms that carry nothing but the CSRF token."""
+    form = await bind_form(request, Form)
+    if not form.validate():
+        raise CsrfFailed()
+
+
+def blank_form(request: Request, form_class: type[F] = Form, **data: Any) -> F:  # type: ignore[assignment]
+    """An unfilled form: for its CSRF token in button forms, or to show defaults."""
+    return form_class(formdata=None, meta=_csrf_meta(request), data=data or None)
+
+
+def form_errors(form: wtforms.Form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for the error summary at the top of a form."""
+    summary = []
+    for name, messages_ in form.errors.items():
+        field = getattr(form, str(name), None)
+        if name == "csrf_token" or field is None:
+            text = (
+                "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
+                "Bitte senden Sie es erneut."
+            )
+            summary.append(("", "", text))
+            continue
+        for message in messages_ if isinstance(messages_, list) else [str(messages_)]:
+            summary.append((field.id, str(field.label.text), str(message)))
+    return summary
+
+
+# -- responses ------------------------------------------------------------------------------------
+
+
+async def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    context = dict(context or {})
+    context.setdefault("member", await current_member(request))
+    context.setdefault("flash", pop_flash(request))
+    context.setdefault("csrf_form", blank_form(request))
+    return state(request).templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+
+
+def redirect(url: str) -> RedirectResponse:
+    """Post/Redirect/Get."""
+    return RedirectResponse(url, status_code=303)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def pop_flash(request: Request) -> dict[str, str] | None:
+    value = request.session.pop("flash", None)
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,52 @@
+"""Programme filter and organiser forms."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+
+from booking.members.models import SECTORS
+from booking.web import Form
+from courses.messages import KIND_LABELS
+from venues.models import REGIONS
+
+
+class ProgrammeFilterForm(Form):
+    """A GET form: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        "Format",
+        choices=[("", "Alle Formate"), *((k, v) for k, v in KIND_LABELS.items() if k != "workshop")],
+        default="",
+    )
+    sector = SelectField(
+        "Bereich", choices=[("", "Alle Bereiche"), *SECTORS.items()], default=""
+    )
+    region = SelectField(
+        "Regierungsbezirk", choices=[("", "Alle Bezirke"), *((r, r) for r in REGIONS)], default=""
+    )
+    month = StringField(
+        "Monat",
+        validators=[
+            Optional(),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Bitte wählen Sie einen Monat (JJJJ-MM)."),
+        ],
+    )
+    free_only = BooleanField("Nur mit freien Plätzen")
+
+
+class CapacityForm(Form):
+    capacity = IntegerField(
+        "Plätze",
+        validators=[
+            InputRequired("Bitte geben Sie die Zahl der Plätze an."),
+            NumberRange(0, 100_000, "Bitte eine ganze Zahl zwischen 0 und 100000."),
+        ],
+    )
+    seats_per_organisation = IntegerField(
+        "Plätze je Organisation (leer: keine Begrenzung)",
+        validators=[Optional(), NumberRange(1, 100_000, "Bitte leer lassen oder eine Zahl ab 1.")],
+    )

@@ -1,0 +1,19 @@
+"""German texts of the programme."""
+
+from __future__ import annotations
+
+KIND_LABELS = {
+    "network_meeting": "Netzwerktreffen",
+    "conference": "Fachtagung",
+    "workshop": "Workshop",
+    "online_qa": "Frag doch mal das Netzwerk",
+    "webinar": "Webinar",
+    "training": "Deeskalationstraining",
+}
+EVENT_NOT_FOUND = "Diese Veranstaltung gibt es nicht."
+SESSIONS_REQUIRED = "Bitte geben Sie mindestens einen Termin an."
+SESSION_ORDER = "Ein Termin muss nach seinem Beginn enden."
+KIND_UNKNOWN = "Unbekanntes Format."
+SECTOR_UNKNOWN = "Unbekannter Bereich."
+WINDOW_ORDER = "Die Anmeldung muss vor dem Anmeldeschluss öffnen."
+PARENT_REQUIRED = "Ein Workshop gehört zu einer Fachtagung oder einem Netzwerktreffen."

@@ -1,0 +1,140 @@
+"""The public programme, the event page, and the organisers' event page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from booking import services as booking_services
+from booking.errors import DomainError
+from booking.web import (
+    bind_form,
+    blank_form,
+    current_member,
+    db,
+    flash,
+    form_errors,
+    now,
+    redirect,
+    render,
+    require_member,
+)
+from courses import services
+from courses.forms import CapacityForm, ProgrammeFilterForm
+
+
+async def programme(request: Request) -> Response:
+    form = ProgrammeFilterForm(formdata=request.query_params)
+    valid = form.validate()
+    filters = services.ProgrammeFilter()
+    if valid:
+        filters = services.ProgrammeFilter(
+            kind=form.kind.data or None,
+            sector=form.sector.data or None,
+            region=form.region.data or None,
+            month=form.month.data or None,
+            free_only=bool(form.free_only.data),
+        )
+    listings = await services.programme(db(request), filters, now(request))
+    return await render(
+        request,
+        "courses/programme.html",
+        {
+            "form": form,
+            "errors": [] if valid else form_errors(form),
+            "listings": listings,
+            "filtered": any(request.query_params.values()),
+        },
+        status_code=200 if valid else 400,
+    )
+
+
+async def event_page(request: Request) -> Response:
+    member = await current_member(request)
+    session = db(request)
+    event = await services.event_detail(session, request.path_params["event_id"], member)
+    seats = await services.events_availability(session, [event, *event.workshops])
+    booking = position = None
+    problem = booking_services.booking_window_problem(event, now(request))
+    if member is not None:
+        booking = await booking_services.active_booking(session, event.id, member.id)
+        if booking is not None:
+            position = await booking_services.waitlist_position(session, booking)
+        elif problem is None:
+            try:
+                await booking_services.check_eligible(session, event, member, now(request))
+            except DomainError as exc:
+                problem = exc.message
+    return await render(
+        request,
+        "courses/event.html",
+        {
+            "event": event,
+            "seats": seats,
+            "booking": booking,
+            "position": position,
+            "problem": problem,
+            "meeting_link": services.meeting_link(event, booking),
+            "can_cancel": booking is not None
+            and (
+                booking.status == "waiting"
+                or (deadline := booking_services.cancellation_deadline(event)) is None
+                or now(request) < deadline
+            ),
+        },
+    )
+
+
+async def manage_event(request: Request) -> Response:
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    form = await bind_form(request, CapacityForm)
+    if request.method == "POST":
+        if form.validate():
+            promoted = await booking_services.change_limits(
+                session,
+                event_id=event_id,
+                actor=actor,
+                now=now(request),
+                capacity=form.capacity.data,
+                seats_per_organisation=form.seats_per_organisation.data,
+            )
+            message = "Die Plätze sind geändert."
+            if promoted:
+                message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
+            flash(request, message)
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+    bookings = await booking_services.event_bookings(session, event_id, actor)
+    event = await services.event_detail(session, event_id, actor)
+    if request.method == "GET":
+        form = blank_form(
+            request,
+            CapacityForm,
+            capacity=event.capacity,
+            seats_per_organisation=event.seats_per_organisation,
+        )
+    positions = await booking_services.waitlist_positions(session, bookings)
+    seats = await services.events_availability(session, [event])
+    invalid = request.method == "POST"
+    return await render(
+        request,
+        "courses/manage_event.html",
+        {
+            "event": event,
+            "bookings": bookings,
+            "positions": positions,
+            "seats": seats[event.id],
+            "form": form,
+            "errors": form_errors(form) if invalid else [],
+        },
+        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+    )
+
+
+routes = [
+    Route("/", programme),
+    Route("/veranstaltungen/{event_id:int}", event_page),
+    Route("/verwaltung/veranstaltungen/{event_id:int}", manage_event, methods=["GET", "POST"]),
+]

@@ -1,0 +1,208 @@
+"""The programme: listing with filters, event details, creating events, series dates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking.errors import Forbidden, NotFound, ValidationFailed
+from booking.formatting import BERLIN
+from booking.members.models import SECTORS, Member
+from booking.models import Booking
+from booking.services import Availability, availability
+from courses import messages
+from courses.models import KINDS, Event, EventSector, EventSession, Series
+
+
+@dataclass(frozen=True)
+class ProgrammeFilter:
+    kind: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    month: str | None = None  # "2026-03"
+    free_only: bool = False
+
+
+@dataclass(frozen=True)
+class Listing:
+    event: Event
+    availability: Availability
+
+
+def _with_details(query: Select[tuple[Event]]) -> Select[tuple[Event]]:
+    return query.options(
+        selectinload(Event.sessions),
+        selectinload(Event.sectors),
+        selectinload(Event.venue),
+        selectinload(Event.online_room),
+    )
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """UTC bounds of a calendar month in Berlin, from "YYYY-MM"; ValueError if malformed."""
+    year_text, _, month_text = month.partition("-")
+    if len(year_text) != 4 or len(month_text) != 2:
+        raise ValueError(month)
+    year, number = int(year_text), int(month_text)
+    start = datetime(year, number, 1, tzinfo=BERLIN)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=BERLIN)
+    return start, end
+
+
+async def programme(
+    session: AsyncSession, filters: ProgrammeFilter, now: datetime
+) -> list[Listing]:
+    """Published, upcoming events (workshops are listed on their conference's page)."""
+    upcoming = select(EventSession.event_id).where(EventSession.ends_at > now)
+    query = select(Event).where(
+        Event.status == "published", Event.kind != "workshop", Event.id.in_(upcoming)
+    )
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.sector:
+        restricted = select(EventSector.event_id)
+        open_to_sector = select(EventSector.event_id).where(EventSector.sector == filters.sector)
+        query = query.where(or_(Event.id.not_in(restricted), Event.id.in_(open_to_sector)))
+    if filters.region:
+        from venues.models import Venue
+
+        query = query.join(Venue, Venue.id == Event.venue_id).where(Venue.region == filters.region)
+    if filters.month:
+        start, end = month_bounds(filters.month)
+        in_month = select(EventSession.event_id).where(
+            EventSession.starts_at >= start, EventSession.starts_at < end
+        )
+        query = query.where(Event.id.in_(in_month))
+    events = list(await session.scalars(_with_details(query)))
+    events.sort(key=lambda e: (e.starts_at or now, e.id))
+    seats = await availability(session, events)
+    listings = [Listing(e, seats[e.id]) for e in events]
+    if filters.free_only:
+        listings = [item for item in listings if item.availability.seats_left > 0]
+    return listings
+
+
+async def event_detail(session: AsyncSession, event_id: int, viewer: Member | None) -> Event:
+    """An event with everything its page shows. Drafts are visible to organisers only."""
+    event = await session.scalar(
+        _with_details(select(Event).where(Event.id == event_id)).options(
+            selectinload(Event.parent),
+            selectinload(Event.workshops).selectinload(Event.sessions),
+            selectinload(Event.trainers),
+            selectinload(Event.room),
+        )
+    )
+    if event is None or (event.status == "draft" and not (viewer and viewer.is_organiser)):
+        raise NotFound(messages.EVENT_NOT_FOUND)
+    return event
+
+
+async def events_availability(
+    session: AsyncSession, events: Sequence[Event]
+) -> dict[int, Availability]:
+    return await availability(session, events)
+
+
+def meeting_link(event: Event, booking: Booking | None) -> str | None:
+    """The online room's link, for confirmed participants only (DESIGN.md rule 7)."""
+    if event.online_room is None or booking is None or booking.status != "confirmed":
+        return None
+    return event.online_room.meeting_url
+
+
+# -- creating -----------------------------------------------------------------------------------
+
+
+@dataclass
+class NewEvent:
+    title: str
+    kind: str
+    capacity: int
+    sessions: list[tuple[datetime, datetime]]
+    summary: str = ""
+    description: str = ""
+    booking_opens_at: datetime | None = None
+    registration_deadline: datetime | None = None
+    cancellation_deadline: datetime | None = None
+    seats_per_organisation: int | None = None
+    target_sectors: list[str] = field(default_factory=list)
+    parent_id: int | None = None
+    venue_id: int | None = None
+    online_room_id: int | None = None
+    course_code: str | None = None
+    prerequisite_code: str | None = None
+    teaching_units: int | None = None
+    status: str = "published"
+
+
+def validate_new_event(data: NewEvent) -> None:
+    errors: dict[str, str] = {}
+    if data.kind not in KINDS:
+        errors["kind"] = messages.KIND_UNKNOWN
+    if not data.sessions:
+        errors["sessions"] = messages.SESSIONS_REQUIRED
+    elif any(end <= start for start, end in data.sessions):
+        errors["sessions"] = messages.SESSION_ORDER
+    unknown = [s for s in data.target_sectors if s not in SECTORS]
+    if unknown:
+        errors["target_sectors"] = messages.SECTOR_UNKNOWN
+    if (
+        data.booking_opens_at
+        and data.registration_deadline
+        and data.booking_opens_at >= data.registration_deadline
+    ):
+        errors["booking_opens_at"] = messages.WINDOW_ORDER
+    if data.kind == "workshop" and data.parent_id is None:
+        errors["parent_id"] = messages.PARENT_REQUIRED
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors)
+
+
+async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) -> Event:
+    if not actor.is_organiser:
+        raise Forbidden()
+    validate_new_event(data)
+    if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
+        raise ValidationFailed(messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED})
+    event = Event(
+        title=data.title,
+        kind=data.kind,
+        status=data.status,
+        capacity=data.capacity,
+        summary=data.summary,
+        description=data.description,
+        booking_opens_at=data.booking_opens_at,
+        registration_deadline=data.registration_deadline,
+        cancellation_deadline=data.cancellation_deadline,
+        seats_per_organisation=data.seats_per_organisation,
+        parent_id=data.parent_id,
+        venue_id=data.venue_id,
+        online_room_id=data.online_room_id,
+        course_code=data.course_code,
+        prerequisite_code=data.prerequisite_code,
+        teaching_units=data.teaching_units,
+    )
+    event.sessions = [EventSession(starts_at=s, ends_at=e) for s, e in sorted(data.sessions)]
+    event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
+    session.add(event)
+    await session.commit()
+    return await event_detail(session, event.id, actor)
+
+
+def series_dates(series: Series, count: int) -> list[tuple[datetime, datetime]]:
+    """The first ``count`` dates of a series, computed in Berlin time so that a monthly
+    "first Wednesday, 14:00" stays at 14:00 across daylight-saving changes."""
+    start_local = series.first_starts_at.astimezone(BERLIN).replace(tzinfo=None)
+    rule = rrulestr(series.rrule, dtstart=start_local)
+    duration = timedelta(minutes=series.duration_minutes)
+    dates = []
+    for local_start in rule.xafter(start_local, count=count, inc=True):
+        starts = local_start.replace(tzinfo=BERLIN)
+        dates.append((starts, starts + duration))
+    return dates
