@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from booking.members.models import SECTORS
@@ -19,14 +20,21 @@ class ProgrammeFilterForm(Form):
 
     kind = SelectField(
         "Format",
-        choices=[("", "Alle Formate"), *((k, v) for k, v in KIND_LABELS.items() if k != "workshop")],
+        choices=[
+            SelectChoice("", "Alle Formate"),
+            *(SelectChoice(k, v) for k, v in KIND_LABELS.items() if k != "workshop"),
+        ],
         default="",
     )
     sector = SelectField(
-        "Bereich", choices=[("", "Alle Bereiche"), *SECTORS.items()], default=""
+        "Bereich",
+        choices=[SelectChoice("", "Alle Bereiche"), *(SelectChoice(k, v) for k, v in SECTORS.items())],
+        default="",
     )
     region = SelectField(
-        "Regierungsbezirk", choices=[("", "Alle Bezirke"), *((r, r) for r in REGIONS)], default=""
+        "Regierungsbezirk",
+        choices=[SelectChoice("", "Alle Bezirke"), *(SelectChoice(r, r) for r in REGIONS)],
+        default="",
     )
     month = StringField(
         "Monat",

@@ -57,10 +57,15 @@ class ProfileForm(Form):
     )
 
 
+def int_or_none(value: object) -> int | None:
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 class ApproveForm(Form):
     organisation_id = SelectField(
         "Organisation",
-        coerce=int,
+        coerce=int_or_none,
         validate_choice=True,
         validators=[DataRequired("Bitte wählen Sie die Organisation aus.")],
     )

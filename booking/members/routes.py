@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from limits import parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from wtforms.fields.choices import SelectChoice
 
 from booking.errors import ValidationFailed
 from booking.members import services
@@ -24,7 +26,6 @@ from booking.web import (
     state,
     verify_csrf,
 )
-from limits import parse
 
 PER_ADDRESS = parse("5/15 minutes")
 PER_CLIENT = parse("30/15 minutes")
@@ -155,8 +156,8 @@ async def approvals(request: Request) -> Response:
     forms = {}
     for person in pending:
         form = blank_form(request, ApproveForm)
-        form.organisation_id.choices = [(0, "Bitte wählen …")] + [
-            (o.id, o.name) for o in organisations
+        form.organisation_id.choices = [SelectChoice("", "Bitte wählen …")] + [
+            SelectChoice(str(o.id), o.name) for o in organisations
         ]
         forms[person.id] = form
     return await render(
@@ -169,7 +170,7 @@ async def approve(request: Request) -> Response:
     member_id = request.path_params["member_id"]
     form = await bind_form(request, ApproveForm)
     organisations = await services.organisations(db(request))
-    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    form.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
     if not form.validate():
         message = form_errors(form)[0][2]
         await services.pending_members(db(request), actor)  # organisers only

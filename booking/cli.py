@@ -1,0 +1,296 @@
+"""The ``sid`` command: serve the app, migrate, load demo data, manage members, send mail.
+
+Each database command builds its own engine from ``DATABASE_URL`` and disposes of it; the
+work itself is done by the same service functions that the web pages and the API call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import sys
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from booking.db import create_engine, session_factory, utcnow
+from booking.errors import DomainError
+from booking.members.models import ROLES, Member, Organisation
+from booking.members.services import (
+    ImportRow,
+    grant_role,
+    import_members,
+    issue_api_token,
+    member_by_email,
+)
+from booking.migrate import upgrade
+from booking.settings import Settings
+from courses.models import Event
+
+IMPORT_COLUMNS = ("email", "first_name", "last_name", "organisation")
+ROLE_NAMES = {"member": "Mitglied", "trainer": "Trainerin/Trainer", "organiser": "Geschäftsstelle"}
+
+
+class CliError(Exception):
+    """A problem the operator can fix; printed without a traceback, exit code 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except (CliError, DomainError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sid", description="Buchungsplattform des Präventionsnetzwerks #sicherimDienst"
+    )
+    commands = parser.add_subparsers(title="Befehle", metavar="BEFEHL", required=True)
+
+    serve = commands.add_parser("serve", help="Datenbank migrieren und den Webserver starten")
+    serve.add_argument("--host", default="127.0.0.1", help="Adresse (Standard: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="Port (Standard: 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="Anzahl der Prozesse")
+    serve.add_argument("--reload", action="store_true", help="bei Codeänderungen neu starten")
+    serve.set_defaults(run=_serve)
+
+    commands.add_parser("migrate", help="Datenbank auf den neuesten Stand bringen").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser(
+        "demo", help="Datenbank migrieren und Demodaten laden, falls noch leer"
+    ).set_defaults(run=_demo)
+
+    members = commands.add_parser("members", help="Mitglieder verwalten")
+    member_commands = members.add_subparsers(metavar="BEFEHL", required=True)
+    import_ = member_commands.add_parser(
+        "import", help="Mitglieder aus CSV (email, first_name, last_name, organisation)"
+    )
+    import_.add_argument("file", type=Path, metavar="DATEI.csv")
+    import_.set_defaults(run=_members_import)
+    grant = member_commands.add_parser("grant", help="Rolle vergeben")
+    grant.add_argument("email", metavar="E-MAIL")
+    grant.add_argument("role", metavar="ROLLE", help="member, trainer oder organiser")
+    grant.set_defaults(run=_members_grant)
+
+    token = commands.add_parser("token", help="API-Token ausgeben, eines je Adresse")
+    token.add_argument("emails", nargs="+", metavar="E-MAIL")
+    token.set_defaults(run=_token)
+
+    mail = commands.add_parser("mail", help="Nachrichten aus dem Postausgang versenden")
+    mail_commands = mail.add_subparsers(metavar="BEFEHL", required=True)
+    mail_commands.add_parser("send", help="fällige Nachrichten einmal versenden").set_defaults(
+        run=_mail_send
+    )
+    mail_commands.add_parser("worker", help="laufend versenden (bis Strg+C)").set_defaults(
+        run=_mail_worker
+    )
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
+@asynccontextmanager
+async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(settings.database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def _run(work: Coroutine[Any, Any, int]) -> int:
+    try:
+        return asyncio.run(work)
+    except DBAPIError as exc:
+        text = str(exc.orig)
+        if "no such table" in text or "UndefinedTable" in type(exc.orig).__name__ + text:
+            raise CliError(
+                "Die Datenbank ist noch nicht eingerichtet. Bitte zuerst „sid migrate“ ausführen."
+            ) from exc
+        raise
+
+
+# -- server and database ----------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    upgrade(_settings().database_url)
+    uvicorn.run(
+        "booking.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    upgrade(_settings().database_url)
+    print("Die Datenbank ist auf dem neuesten Stand.")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    settings = _settings()
+    upgrade(settings.database_url)
+    return _run(_load_demo(settings))
+
+
+async def _load_demo(settings: Settings) -> int:
+    from booking.demo import ORGANISER_EMAIL, load_demo
+
+    async with _sessions(settings) as sessions, sessions() as session:
+        if not await load_demo(session, utcnow()):
+            print("Es gibt bereits Veranstaltungen – die Demodaten wurden nicht geladen.")
+            return 0
+        counts = [
+            await session.scalar(select(func.count()).select_from(model))
+            for model in (Event, Organisation, Member)
+        ]
+    print(
+        "Demodaten geladen: {} Veranstaltungen, {} Organisationen, {} Mitglieder.".format(*counts)
+    )
+    print(f"Anmelden als Geschäftsstelle mit {ORGANISER_EMAIL}.")
+    if not settings.smtp_host:
+        print(f"Ohne SMTP-Server liegen die Anmeldelinks als Dateien unter {settings.mail_dir}.")
+    return 0
+
+
+# -- members and tokens -----------------------------------------------------------------------
+
+
+def _members_import(args: argparse.Namespace) -> int:
+    rows = read_import_file(args.file)
+    return _run(_import(_settings(), rows))
+
+
+def read_import_file(path: Path) -> list[ImportRow]:
+    """Rows of a UTF-8 CSV file (with or without BOM) separated by ``;`` or ``,``."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"Die Datei {path} kann nicht gelesen werden ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"Die Datei {path} ist nicht UTF-8-kodiert. Bitte als „CSV UTF-8“ speichern."
+        ) from exc
+    header = text.partition("\n")[0]
+    delimiter = ";" if header.count(";") >= header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [column for column in IMPORT_COLUMNS if column not in reader.fieldnames]
+    if missing:
+        raise CliError(
+            f"In der Kopfzeile fehlen die Spalten: {', '.join(missing)}. Erwartet werden "
+            f"{', '.join(IMPORT_COLUMNS)}."
+        )
+    return [
+        ImportRow(**{column: (row.get(column) or "") for column in IMPORT_COLUMNS})
+        for row in reader
+    ]
+
+
+async def _import(settings: Settings, rows: list[ImportRow]) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        report = await import_members(session, rows)
+    print(f"Neu angelegt: {report.created}, aktualisiert: {report.updated}.")
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    if report.errors:
+        print(f"{len(report.errors)} Zeile(n) nicht importiert.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _members_grant(args: argparse.Namespace) -> int:
+    if args.role not in ROLES:
+        allowed = ", ".join(f"{role} ({name})" for role, name in ROLE_NAMES.items())
+        raise CliError(f"Unbekannte Rolle „{args.role}“. Erlaubt sind: {allowed}.")
+    return _run(_grant(_settings(), args.email, args.role))
+
+
+async def _grant(settings: Settings, email: str, role: str) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        member = await grant_role(session, email=email, role=role)
+    print(f"{member.email} hat jetzt die Rolle „{role}“ ({ROLE_NAMES[role]}).")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    return _run(_tokens(_settings(), list(args.emails)))
+
+
+async def _tokens(settings: Settings, emails: list[str]) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        members = [await member_by_email(session, email) for email in emails]
+        unknown = [email for email, member in zip(emails, members, strict=True) if member is None]
+        if unknown:
+            for email in unknown:
+                print(f"Fehler: Kein Mitglied mit der Adresse {email}.", file=sys.stderr)
+            print("Es wurde kein Token ausgegeben.", file=sys.stderr)
+            return 1
+        for member in members:
+            if member is not None and not member.is_active:
+                print(f"Hinweis: {member.email} ist nicht freigeschaltet; das Token gilt erst "
+                      "nach der Freigabe.", file=sys.stderr)
+        tokens = [await issue_api_token(session, email=email) for email in emails]
+    for token in tokens:
+        print(token)
+    return 0
+
+
+# -- mail -------------------------------------------------------------------------------------
+
+
+def _mail_send(args: argparse.Namespace) -> int:
+    return _run(_send_once(_settings()))
+
+
+async def _send_once(settings: Settings) -> int:
+    from booking.mail.sender import send_due
+
+    async with _sessions(settings) as sessions:
+        sent: int = await send_due(settings, sessions)
+    print(f"{sent} Nachricht(en) versendet.")
+    return 0
+
+
+def _mail_worker(args: argparse.Namespace) -> int:
+    try:
+        return _run(_send_forever(_settings()))
+    except KeyboardInterrupt:
+        print("Mailversand beendet.")
+        return 0
+
+
+async def _send_forever(settings: Settings) -> int:
+    from booking.mail.sender import run_sender
+
+    async with _sessions(settings) as sessions:
+        await run_sender(settings, sessions)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

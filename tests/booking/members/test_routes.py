@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import time_machine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from booking.mail.models import OutboxMessage
+from booking.members.models import Member, SignInLinkUse
+from tests import factories
+from tests.web import csrf_token, last_sign_in_link, post_form, sign_in, use_link
+
+
+async def count(db: AsyncSession, model: type) -> int:
+    return int(await db.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def body_without_tokens(html: str) -> str:
+    return re.sub(r'value="[^"]*"', "", html)
+
+
+async def test_sign_in_answers_the_same_for_known_and_unknown_addresses(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="stadt-muenster.example")
+    await factories.member(db, org, email="bekannt@stadt-muenster.example")
+    known = await post_form(client, "/anmelden", "/anmelden", {"email": "bekannt@stadt-muenster.example"})
+    unknown = await post_form(client, "/anmelden", "/anmelden", {"email": "fremd@anderswo.example"})
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["location"] == unknown.headers["location"] == "/anmelden/gesendet"
+    page_known = await client.get(known.headers["location"])
+    page_unknown = await client.get(unknown.headers["location"])
+    assert body_without_tokens(page_known.text) == body_without_tokens(page_unknown.text)
+
+
+async def test_known_domain_becomes_active_member_of_its_organisation(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="kreis-borken.example")
+    await sign_in(client, app, "Neu.Person@Kreis-Borken.example", first="Nora", last="Neu")
+    member = await db.scalar(select(Member).where(Member.email == "neu.person@kreis-borken.example"))
+    assert member is not None
+    assert (member.status, member.organisation_id, member.first_name) == ("active", org.id, "Nora")
+    page = await client.get("/meine-buchungen")
+    assert page.status_code == 200
+    assert "Nora Neu" in page.text
+
+
+async def test_unknown_domain_waits_for_approval_then_organiser_approves(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    await sign_in(client, app, "person@privat.example")
+    pending = await db.scalar(select(Member).where(Member.email == "person@privat.example"))
+    assert pending is not None and pending.status == "pending"
+    assert pending.organisation_name_given == "Testbehörde"
+    page = await client.get(f"/veranstaltungen/{event.id}")
+    assert "geprüft" in page.text and "Platz buchen" not in page.text
+
+    organiser = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with organiser:
+        await sign_in(organiser, app, "orga@amt.example")
+        listing = await organiser.get("/verwaltung/freigaben")
+        assert "person@privat.example" in listing.text
+        response = await organiser.post(
+            f"/verwaltung/freigaben/{pending.id}/freigeben",
+            data={"csrf_token": csrf_token(listing.text), "organisation_id": str(org.id)},
+        )
+        assert response.status_code == 303
+    await db.commit()  # end the test session's read snapshot
+    await db.refresh(pending)
+    assert (pending.status, pending.organisation_id) == ("active", org.id)
+    templates = [t for (t,) in (await db.execute(
+        select(OutboxMessage.template).where(OutboxMessage.recipient == "person@privat.example")
+    )).all()]
+    assert templates == ["sign_in_link", "member_pending", "member_approved"]
+    page = await client.get(f"/veranstaltungen/{event.id}")
+    assert "Platz buchen" in page.text
+
+
+async def test_members_cannot_see_or_use_approvals(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    waiting = await factories.member(db, status="pending", email="x@privat.example")
+    await sign_in(client, app, "someone@amt.example")
+    assert (await client.get("/verwaltung/freigaben")).status_code == 403
+    page = await client.get("/meine-buchungen")
+    response = await client.post(
+        f"/verwaltung/freigaben/{waiting.id}/freigeben",
+        data={"csrf_token": csrf_token(page.text), "organisation_id": str(org.id)},
+    )
+    assert response.status_code == 403
+    await db.commit()
+    await db.refresh(waiting)
+    assert waiting.status == "pending"
+
+
+async def test_link_works_once(client: httpx.AsyncClient, app: Starlette, db: AsyncSession) -> None:
+    await factories.organisation(db, domain="amt.example")
+    await post_form(client, "/anmelden", "/anmelden", {"email": "a@amt.example"})
+    link = await last_sign_in_link(app, "a@amt.example")
+    assert (await use_link(client, link)).status_code == 303
+    other = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with other:
+        again = await use_link(other, link)
+    assert again.status_code == 400
+    assert "bereits verwendet" in again.text
+    assert await count(db, SignInLinkUse) == 1
+
+
+async def test_expired_and_forged_links_are_refused(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    await post_form(client, "/anmelden", "/anmelden", {"email": "a@amt.example"})
+    link = await last_sign_in_link(app, "a@amt.example")
+    with time_machine.travel(timedelta(minutes=21)):
+        expired = await client.get(link)
+    assert expired.status_code == 400
+    assert "abgelaufen" in expired.text
+    forged = await client.get(link[:-3] + "abc")
+    assert forged.status_code == 400
+    garbage = await client.get("/anmelden/link?token=%3Cscript%3E")
+    assert garbage.status_code == 400
+    assert "<script>" not in garbage.text
+    page = await client.get("/anmelden")
+    posted = await client.post(
+        "/anmelden/link", data={"csrf_token": csrf_token(page.text), "token": "x" * 5000}
+    )
+    assert posted.status_code == 400
+    assert await count(db, Member) == 0
+
+
+async def test_sign_in_form_errors(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    for email in ("", "kein-at-zeichen", "a@b", "x" * 300 + "@amt.example", "a b@amt.example"):
+        response = await post_form(client, "/anmelden", "/anmelden", {"email": email})
+        assert response.status_code == 422, email
+        assert "Bitte korrigieren Sie" in response.text
+        assert 'aria-invalid="true"' in response.text
+    no_csrf = await client.post("/anmelden", data={"email": "a@amt.example"})
+    assert no_csrf.status_code == 400
+    wrong_csrf = await client.post("/anmelden", data={"email": "a@amt.example", "csrf_token": "x"})
+    assert wrong_csrf.status_code == 400
+    assert await count(db, OutboxMessage) == 0
+
+
+async def test_sign_in_is_rate_limited_per_address(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    statuses = []
+    for _ in range(6):
+        response = await post_form(client, "/anmelden", "/anmelden", {"email": "viel@amt.example"})
+        statuses.append(response.status_code)
+    assert statuses == [303] * 5 + [429]
+    assert "Zu viele Anfragen" in response.text
+    other = await post_form(client, "/anmelden", "/anmelden", {"email": "andere@amt.example"})
+    assert other.status_code == 303
+    assert await count(db, OutboxMessage) == 6
+
+
+async def test_sign_in_is_rate_limited_per_client(client: httpx.AsyncClient) -> None:
+    statuses = []
+    for n in range(31):
+        response = await post_form(client, "/anmelden", "/anmelden", {"email": f"p{n}@amt.example"})
+        statuses.append(response.status_code)
+    assert statuses[:30] == [303] * 30
+    assert statuses[30] == 429
+
+
+async def test_session_cookie_is_httponly_and_lax(client: httpx.AsyncClient) -> None:
+    response = await client.get("/anmelden")
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+
+
+async def test_profile_needs_names_and_sign_out_ends_session(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    await post_form(client, "/anmelden", "/anmelden", {"email": "p@amt.example"})
+    response = await use_link(client, await last_sign_in_link(app, "p@amt.example"))
+    assert response.headers["location"] == "/profil"
+    bad = await post_form(client, "/profil", "/profil", {"first_name": "", "last_name": "x" * 101})
+    assert bad.status_code == 422
+    assert "Vornamen" in bad.text and "Höchstens 100 Zeichen" in bad.text
+    out = await post_form(client, "/profil", "/abmelden")
+    assert out.status_code == 303
+    assert (await client.get("/meine-buchungen")).headers["location"].startswith("/anmelden")
+
+
+async def test_next_parameter_cannot_redirect_elsewhere(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    await factories.member(db, email="p@amt.example")
+    page = await client.get("/anmelden?weiter=//evil.example/x")
+    await client.post(
+        "/anmelden", data={"csrf_token": csrf_token(page.text), "email": "p@amt.example"}
+    )
+    response = await use_link(client, await last_sign_in_link(app, "p@amt.example"))
+    assert response.headers["location"] == "/meine-buchungen"

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from booking import services
+from booking.models import Booking
+from tests import factories
+from tests.factories import NOW
+from tests.web import csrf_token, post_form, sign_in
+
+
+async def bookings(db: AsyncSession) -> list[tuple[int, str]]:
+    await db.commit()
+    rows = await db.execute(select(Booking.member_id, Booking.status).order_by(Booking.id))
+    return [(m, s) for m, s in rows]
+
+
+async def test_book_and_cancel_through_the_pages(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db, capacity=3)
+    await sign_in(client, app, "p@amt.example")
+    url = f"/veranstaltungen/{event.id}"
+    response = await post_form(client, url, f"{url}/buchen")
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "Ihre Anmeldung ist bestätigt" in page.text
+    assert "bestätigt" in page.text and "Buchung stornieren" in page.text
+    mine = await client.get("/meine-buchungen")
+    assert event.title in mine.text
+    [(member_id, status)] = await bookings(db)
+    assert status == "confirmed"
+    booking_id = await db.scalar(select(Booking.id))
+    response = await post_form(client, "/meine-buchungen", f"/buchungen/{booking_id}/stornieren")
+    assert response.status_code == 303
+    assert await bookings(db) == [(member_id, "cancelled")]
+    mine = await client.get("/meine-buchungen")
+    assert "storniert" in mine.text
+
+
+async def test_full_event_puts_member_on_waiting_list(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db, capacity=1)
+    await services.book(db, event_id=event.id, member_id=(await factories.member(db, org)).id, now=NOW)
+    await sign_in(client, app, "p@amt.example")
+    url = f"/veranstaltungen/{event.id}"
+    assert "Auf die Warteliste setzen" in (await client.get(url)).text
+    response = await post_form(client, url, f"{url}/buchen")
+    page = await client.get(response.headers["location"])
+    assert "Warteliste auf Platz 1" in page.text
+    mine = await client.get("/meine-buchungen")
+    assert "Warteliste Platz 1" in mine.text
+
+
+async def test_booking_twice_gives_409_and_no_second_row(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db)
+    await sign_in(client, app, "p@amt.example")
+    url = f"/veranstaltungen/{event.id}"
+    token = csrf_token((await client.get(url)).text)
+    first = await client.post(f"{url}/buchen", data={"csrf_token": token})
+    second = await client.post(f"{url}/buchen", data={"csrf_token": token})
+    assert (first.status_code, second.status_code) == (303, 409)
+    assert "bereits angemeldet" in second.text
+    assert len(await bookings(db)) == 1
+
+
+async def test_hostile_booking_requests(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db)
+    closed = await factories.event(db, registration_deadline=NOW - timedelta(hours=1))
+    other = await factories.member(db, org)
+    others_booking = await services.book(db, event_id=event.id, member_id=other.id, now=NOW)
+    anonymous = await client.post(f"/veranstaltungen/{event.id}/buchen", data={})
+    assert anonymous.status_code == 401
+    await sign_in(client, app, "p@amt.example")
+    token = csrf_token((await client.get("/meine-buchungen")).text)
+    cases = [
+        (f"/veranstaltungen/{event.id}/buchen", {}, 400),
+        (f"/veranstaltungen/{event.id}/buchen", {"csrf_token": "falsch"}, 400),
+        (f"/veranstaltungen/{closed.id}/buchen", {"csrf_token": token}, 422),
+        ("/veranstaltungen/999999/buchen", {"csrf_token": token}, 404),
+        ("/veranstaltungen/-1/buchen", {"csrf_token": token}, 404),
+        (f"/buchungen/{others_booking.booking.id}/stornieren", {"csrf_token": token}, 403),
+        ("/buchungen/999999/stornieren", {"csrf_token": token}, 404),
+        ("/buchungen/x/stornieren", {"csrf_token": token}, 404),
+    ]
+    for path, data, status in cases:
+        response = await client.post(path, data=data)
+        assert response.status_code == status, (path, response.text[:200])
+        assert 'lang="de"' in response.text
+    assert (await client.get(f"/veranstaltungen/{event.id}/buchen")).status_code == 405
+    assert await bookings(db) == [(other.id, "confirmed")]
+
+
+async def test_oversized_body_is_refused(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    response = await client.post("/anmelden", content=b"x" * 300_000,
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+async def test_my_bookings_requires_sign_in(client: httpx.AsyncClient) -> None:
+    response = await client.get("/meine-buchungen")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/anmelden?weiter=/meine-buchungen"
