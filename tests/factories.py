@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking.members.models import Member, Organisation, OrganisationDomain
 from courses.models import Event, EventSector, EventSession
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NOW = datetime.now(UTC).replace(microsecond=0)
+"""Events are placed relative to the real clock, so that pages (which use it) agree."""
 _counter = itertools.count(1)
 _domains: dict[int, str] = {}
 
