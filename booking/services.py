@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking import messages
+from booking.calendar import invite_sequence
 from booking.errors import (
     AlreadyBooked,
     BookingClosed,
@@ -212,7 +213,7 @@ async def _check_parent_booking(session: AsyncSession, event: Event, member: Mem
 # -- booking ----------------------------------------------------------------------------------
 
 
-async def _lock_event(session: AsyncSession, event_id: int) -> Event:
+async def lock_event(session: AsyncSession, event_id: int) -> Event:
     """Lock the event row (PostgreSQL ``FOR UPDATE``; SQLite holds the write lock already)."""
     event = await session.scalar(
         select(Event)
@@ -257,20 +258,20 @@ async def book(
     """Book a seat, or a place on the waiting list when the event (or the organisation's
     share of it) is full. Raises AlreadyBooked, NotEligible, BookingClosed, NotFound, Busy."""
     async with write_transaction(session):
-        event = await _lock_event(session, event_id)
+        event = await lock_event(session, event_id)
         if event.status == "draft":
             raise NotFound(messages.EVENT_NOT_FOUND)
         member = await _load_member(session, member_id)
         await check_eligible(session, event, member, now)
 
-        existing = await session.scalar(
-            select(Booking.id).where(
-                Booking.event_id == event.id,
-                Booking.member_id == member.id,
-                Booking.status.in_(ACTIVE_STATUSES),
+        earlier = list(
+            await session.scalars(
+                select(Booking.status).where(
+                    Booking.event_id == event.id, Booking.member_id == member.id
+                )
             )
         )
-        if existing is not None:
+        if any(status in ACTIVE_STATUSES for status in earlier):
             raise AlreadyBooked()
 
         has_seat = await seats_taken(session, event.id) < event.capacity
@@ -297,12 +298,20 @@ async def book(
             raise AlreadyBooked() from exc
 
         position = None if has_seat else await waitlist_position(session, booking)
-        enqueue(
-            session,
-            member.email,
-            "booking_confirmed" if has_seat else "booking_waitlisted",
-            booking_id=booking.id,
-        )
+        if has_seat:
+            sequence = invite_sequence(event.sequence, len(earlier), cancelled=False)
+            enqueue(
+                session,
+                member.email,
+                "booking_confirmed",
+                booking_id=booking.id,
+                method="REQUEST",
+                sequence=sequence,
+            )
+        else:
+            enqueue(
+                session, member.email, "booking_waitlisted", booking_id=booking.id, position=position
+            )
     return BookingResult(booking=booking, waitlist_position=position)
 
 
@@ -354,9 +363,33 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
         booking.confirmed_at = now
         free -= 1
         promoted.append(booking)
-        enqueue(session, booking.member.email, "booking_promoted", booking_id=booking.id)
+        sequence = invite_sequence(
+            event.sequence, await earlier_bookings(session, booking), cancelled=False
+        )
+        enqueue(
+            session,
+            booking.member.email,
+            "booking_promoted",
+            booking_id=booking.id,
+            method="REQUEST",
+            sequence=sequence,
+        )
     await session.flush()
     return promoted
+
+
+async def earlier_bookings(session: AsyncSession, booking: Booking) -> int:
+    """How many bookings the member made for this event before this one."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.event_id == booking.event_id,
+            Booking.member_id == booking.member_id,
+            Booking.id < booking.id,
+        )
+    )
+    return int(result.scalar_one())
 
 
 async def _get_booking(session: AsyncSession, booking_id: int) -> Booking:
@@ -380,7 +413,7 @@ async def cancel(
         event_id = await session.scalar(select(Booking.event_id).where(Booking.id == booking_id))
         if event_id is None:
             raise NotFound(messages.BOOKING_NOT_FOUND)
-        event = await _lock_event(session, event_id)
+        event = await lock_event(session, event_id)
         booking = await _get_booking(session, booking_id)
         by_organiser = actor.is_organiser
         if booking.member_id != actor.id and not by_organiser:
@@ -407,7 +440,14 @@ async def _cancel_in_transaction(
     booking.status = "cancelled"
     booking.cancelled_at = now
     booking.cancelled_by = by
-    enqueue(session, booking.member.email, "booking_cancelled", booking_id=booking.id)
+    invite: dict[str, object] = {}
+    if held_seat:  # only a confirmed booking had an invitation to withdraw
+        earlier = await earlier_bookings(session, booking)
+        invite = {
+            "method": "CANCEL",
+            "sequence": invite_sequence(event.sequence, earlier, cancelled=True),
+        }
+    enqueue(session, booking.member.email, "booking_cancelled", booking_id=booking.id, **invite)
     await session.flush()
     promoted = await promote(session, event, now) if held_seat else []
     # Workshops need a seat at the conference: leaving it leaves its workshops too.
@@ -422,7 +462,7 @@ async def _cancel_in_transaction(
         .options(selectinload(Booking.member))
     )
     for workshop_booking in list(workshop_bookings):
-        workshop = await _lock_event(session, workshop_booking.event_id)
+        workshop = await lock_event(session, workshop_booking.event_id)
         promoted += await _cancel_in_transaction(session, workshop, workshop_booking, now, by=by)
     return promoted
 
@@ -443,7 +483,7 @@ async def change_limits(
     if capacity is not None and not 0 <= capacity <= 100_000:
         raise ValidationFailed(messages.CAPACITY_RANGE, {"capacity": messages.CAPACITY_RANGE})
     async with write_transaction(session):
-        event = await _lock_event(session, event_id)
+        event = await lock_event(session, event_id)
         if capacity is not None:
             event.capacity = capacity
         if seats_per_organisation is not ...:

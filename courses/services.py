@@ -11,11 +11,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking.errors import Forbidden, NotFound, ValidationFailed
+from booking.calendar import invite_sequence
+from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.formatting import BERLIN
+from booking.mail.services import enqueue
 from booking.members.models import SECTORS, Member
 from booking.models import Booking
-from booking.services import Availability, availability
+from booking.services import Availability, availability, earlier_bookings, lock_event
+from booking.transactions import write_transaction
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series
 
@@ -206,3 +209,111 @@ def series_dates(series: Series, count: int) -> list[tuple[datetime, datetime]]:
         starts = local_start.replace(tzinfo=BERLIN)
         dates.append((starts, starts + duration))
     return dates
+
+
+# -- changing and cancelling ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
+    result = await session.scalars(
+        select(Booking)
+        .where(Booking.event_id == event_id, Booking.status.in_(("confirmed", "waiting")))
+        .options(selectinload(Booking.member))
+        .order_by(Booking.id)
+    )
+    return list(result)
+
+
+async def change_sessions(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    changes: Sequence[SessionChange],
+    actor: Member,
+    now: datetime,
+) -> Event:
+    """Move sessions of an event. Confirmed participants get an updated invitation (same
+    UID, higher SEQUENCE), those waiting a short notice."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    if not changes:
+        raise ValidationFailed(messages.SESSIONS_REQUIRED, {"sessions": messages.SESSIONS_REQUIRED})
+    if any(c.ends_at <= c.starts_at for c in changes):
+        raise ValidationFailed(messages.SESSION_ORDER, {"sessions": messages.SESSION_ORDER})
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        if event.status == "cancelled":
+            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+        by_id = {s.id: s for s in event.sessions}
+        unknown = [c.session_id for c in changes if c.session_id not in by_id]
+        if unknown:
+            raise ValidationFailed(messages.SESSION_UNKNOWN, {"sessions": messages.SESSION_UNKNOWN})
+        moved = False
+        for change in changes:
+            sitting = by_id[change.session_id]
+            if (sitting.starts_at, sitting.ends_at) != (change.starts_at, change.ends_at):
+                sitting.starts_at, sitting.ends_at = change.starts_at, change.ends_at
+                sitting.sequence += 1
+                moved = True
+        if moved:
+            event.sequence += 1
+            for booking in await _participants(session, event.id):
+                invite: dict[str, object] = {}
+                if booking.status == "confirmed":
+                    earlier = await earlier_bookings(session, booking)
+                    invite = {
+                        "method": "REQUEST",
+                        "sequence": invite_sequence(event.sequence, earlier, cancelled=False),
+                    }
+                enqueue(
+                    session, booking.member.email, "event_changed", booking_id=booking.id, **invite
+                )
+        await session.flush()
+    return await event_detail(session, event_id, actor)
+
+
+async def cancel_event(
+    session: AsyncSession, *, event_id: int, actor: Member, now: datetime, reason: str = ""
+) -> Event:
+    """The organisers call an event off: every active booking is cancelled, confirmed
+    participants get a METHOD:CANCEL for their invitation, waiting members a notice.
+    Workshops of the event are called off with it."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        if event.status == "cancelled":
+            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+        workshop_ids = list(await session.scalars(select(Event.id).where(Event.parent_id == event.id)))
+        for target_id in [event.id, *workshop_ids]:
+            target = event if target_id == event.id else await lock_event(session, target_id)
+            target.status = "cancelled"
+            target.sequence += 1
+            for booking in await _participants(session, target.id):
+                invite: dict[str, object] = {}
+                if booking.status == "confirmed":
+                    earlier = await earlier_bookings(session, booking)
+                    invite = {
+                        "method": "CANCEL",
+                        "sequence": invite_sequence(target.sequence, earlier, cancelled=True),
+                    }
+                booking.status = "cancelled"
+                booking.cancelled_at = now
+                booking.cancelled_by = "organiser"
+                enqueue(
+                    session,
+                    booking.member.email,
+                    "event_cancelled",
+                    booking_id=booking.id,
+                    reason=reason[:1000],
+                    **invite,
+                )
+        await session.flush()
+    return await event_detail(session, event_id, actor)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking import formatting
+from booking import calendar, formatting
+from booking.db import utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.models import Booking
@@ -74,6 +75,7 @@ async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, 
             selectinload(Booking.event).selectinload(Event.sessions),
             selectinload(Booking.event).selectinload(Event.venue),
             selectinload(Booking.event).selectinload(Event.online_room),
+            selectinload(Booking.event).selectinload(Event.room),
         )
     )
     if booking is None:
@@ -84,13 +86,16 @@ async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, 
         if event.online_room is not None and booking.status == "confirmed"
         else None
     )
-    return {
+    context: dict[str, Any] = {
         "booking": booking,
         "member": booking.member,
         "event": event,
-        "position": await waitlist_position(session, booking),
         "meeting_link": link,
     }
+    position = await waitlist_position(session, booking)
+    if position is not None:
+        context["position"] = position
+    return context
 
 
 async def build_context(
@@ -112,4 +117,23 @@ async def render_message(
 ) -> RenderedMail:
     context = await build_context(session, settings, message)
     subject, text, html = render_templates(message.template, context)
-    return RenderedMail(subject=subject, text=text, html=html)
+    parts = []
+    method = message.context.get("method")
+    if method in ("REQUEST", "CANCEL") and "booking" in context:
+        member = context["member"]
+        parts.append(
+            CalendarPart(
+                method=method,
+                ics=calendar.invitation(
+                    context["event"],
+                    method=method,
+                    sequence=int(message.context.get("sequence", 0)),
+                    attendee=calendar.Attendee(member.email, member.display_name),
+                    organizer=settings.mail_from,
+                    dtstamp=utcnow(),
+                    base_url=settings.base_url,
+                    meeting_link=context["meeting_link"] if method == "REQUEST" else None,
+                ),
+            )
+        )
+    return RenderedMail(subject=subject, text=text, html=html, calendar_parts=parts)

@@ -17,6 +17,8 @@ TEMPLATES = (
     "member_pending",
     "member_approved",
     "member_rejected",
+    "event_changed",
+    "event_cancelled",
 )
 
 

@@ -1,0 +1,98 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from icalendar import Calendar
+
+from tests.concurrency.server import free_port
+
+
+@dataclass
+class Inbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+    stall_rcpt_seconds: float = 0.0
+    rcpt_seen: threading.Event = field(default_factory=threading.Event)
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        self.rcpt_seen.set()
+        if self.stall_rcpt_seconds:
+            import asyncio
+
+            await asyncio.sleep(self.stall_rcpt_seconds)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.messages)
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None, *, login: tuple[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.inbox = Inbox()
+        kwargs: dict[str, Any] = {}
+        if login is not None:
+            def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
+                             auth_data: Any) -> AuthResult:
+                ok = isinstance(auth_data, LoginPassword) and (
+                    auth_data.login.decode(), auth_data.password.decode()
+                ) == login
+                if ok:
+                    self.inbox.logins.append(login[0])
+                return AuthResult(success=ok)
+
+            kwargs.update(authenticator=authenticate, auth_require_tls=False)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kwargs)
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def calendar_part(message: EmailMessage) -> tuple[str, Calendar]:
+    """The text/calendar alternative: its method parameter and the parsed calendar."""
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            method = str(part.get_param("method"))
+            return method, Calendar.from_ical(part.get_content())
+    raise AssertionError("no text/calendar part")
+
+
+def ics_attachment(message: EmailMessage) -> Calendar:
+    for part in message.iter_attachments():
+        if part.get_filename() == "einladung.ics":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return Calendar.from_ical(payload)
+    raise AssertionError("no .ics attachment")
+
+
+def text_body(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
