@@ -21,6 +21,7 @@ WORKSHOP_NEEDS_PARENT = (
 )
 NOT_YOUR_BOOKING = "Diese Buchung gehört nicht zu Ihrem Zugang."
 BOOKING_NOT_ACTIVE = "Diese Buchung ist bereits storniert oder abgeschlossen."
+INVITATION_ONLY_CONFIRMED = "Eine Kalendereinladung gibt es nur für bestätigte Buchungen."
 CAPACITY_RANGE = "Die Zahl der Plätze muss eine ganze Zahl zwischen 0 und 100000 sein."
 SEATS_PER_ORG_RANGE = "Die Plätze je Organisation müssen leer oder eine ganze Zahl ab 1 sein."
 

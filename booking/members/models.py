@@ -74,6 +74,8 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    """Secret part of the personal calendar feed's address; replaced to revoke the old one."""
 
     organisation: Mapped[Organisation | None] = relationship()
 

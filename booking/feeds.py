@@ -1,0 +1,122 @@
+"""Calendar feeds: a member's own confirmed bookings (secret, revocable address) and the
+public programme. Built by the same code as the invitations (booking.calendar)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking import calendar, messages
+from booking.errors import Forbidden, InvalidState, NotFound
+from booking.members.models import Member
+from booking.models import Booking
+from booking.services import earlier_bookings
+from courses.models import Event
+
+
+async def renew_calendar_token(session: AsyncSession, member: Member) -> str:
+    """A new secret address for the member's feed; the old one stops working at once."""
+    target = await session.get(Member, member.id)
+    assert target is not None
+    target.calendar_token = secrets.token_urlsafe(24)
+    await session.commit()
+    return target.calendar_token
+
+
+async def revoke_calendar_token(session: AsyncSession, member: Member) -> None:
+    target = await session.get(Member, member.id)
+    assert target is not None
+    target.calendar_token = None
+    await session.commit()
+
+
+async def member_feed(
+    session: AsyncSession, token: str, *, now: datetime, base_url: str
+) -> str | None:
+    """The feed for a secret token, or None when no member has it."""
+    if not token or len(token) > 64:
+        return None
+    member = await session.scalar(select(Member).where(Member.calendar_token == token))
+    if member is None or member.status != "active":
+        return None
+    bookings = await session.scalars(
+        select(Booking)
+        .where(Booking.member_id == member.id, Booking.status.in_(("confirmed", "attended")))
+        .options(
+            selectinload(Booking.event).selectinload(Event.sessions),
+            selectinload(Booking.event).selectinload(Event.venue),
+            selectinload(Booking.event).selectinload(Event.room),
+            selectinload(Booking.event).selectinload(Event.online_room),
+        )
+        .order_by(Booking.id)
+    )
+    entries = [
+        calendar.FeedEntry(
+            b.event, b.event.online_room.meeting_url if b.event.online_room else None
+        )
+        for b in bookings
+    ]
+    return calendar.feed(entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url)
+
+
+async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str) -> str:
+    events = await session.scalars(
+        select(Event)
+        .where(Event.status == "published")
+        .options(
+            selectinload(Event.sessions),
+            selectinload(Event.venue),
+            selectinload(Event.room),
+            selectinload(Event.online_room),
+        )
+        .order_by(Event.id)
+    )
+    entries = [calendar.FeedEntry(e) for e in events]
+    return calendar.feed(entries, name="#sicherimDienst Programm", dtstamp=now, base_url=base_url)
+
+
+async def invitation_for(
+    session: AsyncSession,
+    *,
+    booking_id: int,
+    actor: Member,
+    organizer: str,
+    base_url: str,
+    now: datetime,
+) -> str:
+    """The current invitation of a confirmed booking (the member's own, or any for an
+    organiser), as the mails send it: same UID, current SEQUENCE."""
+    booking = await session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            selectinload(Booking.member),
+            selectinload(Booking.event).selectinload(Event.sessions),
+            selectinload(Booking.event).selectinload(Event.venue),
+            selectinload(Booking.event).selectinload(Event.room),
+            selectinload(Booking.event).selectinload(Event.online_room),
+        )
+    )
+    if booking is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    if booking.member_id != actor.id and not actor.is_organiser:
+        raise Forbidden(messages.NOT_YOUR_BOOKING)
+    if booking.status != "confirmed":
+        raise InvalidState(messages.INVITATION_ONLY_CONFIRMED)
+    event = booking.event
+    return calendar.invitation(
+        event,
+        method="REQUEST",
+        sequence=calendar.invite_sequence(
+            event.sequence, await earlier_bookings(session, booking), cancelled=False
+        ),
+        attendee=calendar.Attendee(booking.member.email, booking.member.display_name),
+        organizer=organizer,
+        dtstamp=now,
+        base_url=base_url,
+        meeting_link=event.online_room.meeting_url if event.online_room else None,
+    )

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import httpx
+from icalendar import Calendar
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from booking import services
+from tests import factories
+from tests.factories import NOW
+from tests.web import post_form, sign_in
+from venues.models import OnlineRoom
+
+
+async def test_personal_feed_is_secret_and_revocable(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    room = OnlineRoom(name="Raum", meeting_url="https://meet.example/geheim")
+    db.add(room)
+    await db.commit()
+    await factories.organisation(db, domain="amt.example")
+    booked = await factories.event(db, title="Gebucht", kind="online_qa", online_room_id=room.id)
+    await factories.event(db, title="Nicht gebucht")
+    await sign_in(client, app, "p@amt.example")
+    await post_form(client, f"/veranstaltungen/{booked.id}", f"/veranstaltungen/{booked.id}/buchen")
+    response = await post_form(client, "/meine-buchungen", "/meine-buchungen/kalender")
+    assert response.status_code == 303
+    page = (await client.get("/meine-buchungen")).text
+    url = page.split('id="feed-url" type="text" readonly value="', 1)[1].split('"', 1)[0]
+    path = url.removeprefix("http://testserver")
+    anonymous = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")
+    async with anonymous:
+        feed = await anonymous.get(path)
+        assert feed.status_code == 200
+        assert feed.headers["content-type"].startswith("text/calendar")
+        cal = Calendar.from_ical(feed.content)
+        assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Gebucht"]
+        assert "meet.example/geheim" in feed.text
+        await post_form(client, "/meine-buchungen", "/meine-buchungen/kalender")
+        assert (await anonymous.get(path)).status_code == 404
+        await post_form(client, "/meine-buchungen", "/meine-buchungen/kalender/abschalten")
+        assert "Kalender-Abo einrichten" in (await client.get("/meine-buchungen")).text
+        assert (await anonymous.get("/kalender/erfunden.ics")).status_code == 404
+
+
+async def test_programme_feed_has_no_meeting_links(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    room = OnlineRoom(name="Raum", meeting_url="https://meet.example/geheim")
+    db.add(room)
+    await db.commit()
+    await factories.event(db, title="Sprechstunde", kind="online_qa", online_room_id=room.id)
+    await factories.event(db, title="Entwurf", status="draft")
+    response = await client.get("/programm.ics")
+    assert response.status_code == 200
+    cal = Calendar.from_ical(response.content)
+    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Sprechstunde"]
+    assert "geheim" not in response.text
+    assert cal.walk("VTIMEZONE")
+
+
+async def test_invitation_download(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db, capacity=1)
+    other = await factories.member(db, org)
+    others = await services.book(db, event_id=event.id, member_id=other.id, now=NOW)
+    await sign_in(client, app, "p@amt.example")
+    waiting = await post_form(client, f"/veranstaltungen/{event.id}", f"/veranstaltungen/{event.id}/buchen")
+    assert waiting.status_code == 303
+    assert (await client.get(f"/buchungen/{others.booking.id}/einladung.ics")).status_code == 403
+    assert (await client.get("/buchungen/99999/einladung.ics")).status_code == 404
+    await services.cancel(db, booking_id=others.booking.id, actor=other, now=NOW)
+    mine = (await client.get("/meine-buchungen")).text
+    booking_id = mine.split("/buchungen/", 1)[1].split("/einladung.ics", 1)[0]
+    response = await client.get(f"/buchungen/{booking_id}/einladung.ics")
+    assert response.status_code == 200
+    cal = Calendar.from_ical(response.content)
+    assert str(cal["METHOD"]) == "REQUEST"
+    [vevent] = cal.walk("VEVENT")
+    assert str(vevent["ATTENDEE"]) == "mailto:p@amt.example"
