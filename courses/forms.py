@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from booking.members.models import SECTORS
 from booking.web import Form
@@ -57,4 +57,37 @@ class CapacityForm(Form):
     seats_per_organisation = IntegerField(
         "Plätze je Organisation (leer: keine Begrenzung)",
         validators=[Optional(), NumberRange(1, 100_000, "Bitte leer lassen oder eine Zahl ab 1.")],
+    )
+
+
+class SessionForm(Form):
+    """Move one session: date and times in Berlin local time, as organisers think of them."""
+
+    day = StringField(
+        "Datum",
+        validators=[
+            InputRequired("Bitte geben Sie das Datum an."),
+            Regexp(r"^\d{4}-\d{2}-\d{2}$", message="Bitte als Datum angeben (JJJJ-MM-TT)."),
+        ],
+    )
+    starts = StringField(
+        "Beginn",
+        validators=[
+            InputRequired("Bitte geben Sie die Uhrzeit des Beginns an."),
+            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Bitte als Uhrzeit angeben (HH:MM)."),
+        ],
+    )
+    ends = StringField(
+        "Ende",
+        validators=[
+            InputRequired("Bitte geben Sie die Uhrzeit des Endes an."),
+            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Bitte als Uhrzeit angeben (HH:MM)."),
+        ],
+    )
+
+
+class CancelEventForm(Form):
+    reason = StringField(
+        "Begründung für die Teilnehmenden (optional)",
+        validators=[Optional(), Length(max=1000, message="Höchstens 1000 Zeichen.")],
     )

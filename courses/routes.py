@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from booking import services as booking_services
-from booking.errors import DomainError
+from booking.errors import DomainError, NotFound
+from booking.formatting import BERLIN
 from booking.web import (
     bind_form,
     blank_form,
@@ -21,7 +24,7 @@ from booking.web import (
     require_member,
 )
 from courses import services
-from courses.forms import CapacityForm, ProgrammeFilterForm
+from courses.forms import CancelEventForm, CapacityForm, ProgrammeFilterForm, SessionForm
 
 
 async def programme(request: Request) -> Response:
@@ -133,8 +136,91 @@ async def manage_event(request: Request) -> Response:
     )
 
 
+def _local(day: str, clock: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=BERLIN)
+    except ValueError:
+        return None
+
+
+async def move_session(request: Request) -> Response:
+    """Move one session; participants get the updated invitation."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
+    await booking_services.event_bookings(session, event_id, actor)  # organisers only
+    event = await services.event_detail(session, event_id, actor)
+    sitting = next((s for s in event.sessions if s.id == session_id), None)
+    if sitting is None:
+        raise NotFound("Diesen Termin gibt es bei dieser Veranstaltung nicht.")
+    form = await bind_form(request, SessionForm)
+    if request.method == "POST" and form.validate():
+        starts = _local(form.day.data or "", form.starts.data or "")
+        ends = _local(form.day.data or "", form.ends.data or "")
+        if starts is None:
+            form.day.errors = ["Dieses Datum gibt es nicht."]
+        elif ends is None or ends <= starts:
+            form.ends.errors = ["Das Ende muss nach dem Beginn liegen."]
+        else:
+            await services.change_sessions(
+                session,
+                event_id=event_id,
+                changes=[services.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))],
+                actor=actor,
+                now=now(request),
+            )
+            flash(request, "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.")
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+    if request.method == "GET":
+        start = sitting.starts_at.astimezone(BERLIN)
+        form = blank_form(
+            request,
+            SessionForm,
+            day=start.date().isoformat(),
+            starts=start.strftime("%H:%M"),
+            ends=sitting.ends_at.astimezone(BERLIN).strftime("%H:%M"),
+        )
+    invalid = request.method == "POST"
+    return await render(
+        request,
+        "courses/move_session.html",
+        {"event": event, "sitting": sitting, "form": form, "errors": form_errors(form) if invalid else []},
+        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+    )
+
+
+async def cancel_event(request: Request) -> Response:
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    await booking_services.event_bookings(session, event_id, actor)  # organisers only
+    event = await services.event_detail(session, event_id, actor)
+    form = await bind_form(request, CancelEventForm)
+    if request.method == "POST" and form.validate():
+        await services.cancel_event(
+            session, event_id=event_id, actor=actor, now=now(request), reason=form.reason.data or ""
+        )
+        flash(request, "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.")
+        return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+    invalid = request.method == "POST"
+    return await render(
+        request,
+        "courses/cancel_event.html",
+        {"event": event, "form": form, "errors": form_errors(form) if invalid else []},
+        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+    )
+
+
 routes = [
     Route("/", programme),
     Route("/veranstaltungen/{event_id:int}", event_page),
     Route("/verwaltung/veranstaltungen/{event_id:int}", manage_event, methods=["GET", "POST"]),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:int}/termine/{session_id:int}",
+        move_session,
+        methods=["GET", "POST"],
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:int}/absagen", cancel_event, methods=["GET", "POST"]
+    ),
 ]

@@ -175,3 +175,39 @@ async def test_members_cannot_manage_events(
     assert (await client.get(url)).status_code == 403
     assert (await post_form(client, "/meine-buchungen", url, {"capacity": "50"})).status_code == 403
     assert await db.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+async def test_organiser_moves_a_session_and_cancels_the_event(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    from booking.mail.models import OutboxMessage
+
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db, capacity=5)
+    person = await factories.member(db, org)
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/termine/{event.sessions[0].id}"
+    bad = await post_form(client, url, url, {"day": "2030-02-30", "starts": "09:00", "ends": "16:00"})
+    assert bad.status_code == 422 and "Dieses Datum gibt es nicht" in bad.text
+    backwards = await post_form(client, url, url, {"day": "2030-03-12", "starts": "16:00", "ends": "09:00"})
+    assert backwards.status_code == 422
+    moved = await post_form(client, url, url, {"day": "2030-03-12", "starts": "09:00", "ends": "16:00"})
+    assert moved.status_code == 303
+    page = await client.get(f"/veranstaltungen/{event.id}")
+    assert "Di., 12.03.2030, 09:00–16:00 Uhr" in page.text
+    cancel_url = f"/verwaltung/veranstaltungen/{event.id}/absagen"
+    response = await post_form(client, cancel_url, cancel_url, {"reason": "Erkrankung"})
+    assert response.status_code == 303
+    assert "wurde abgesagt" in (await client.get(f"/veranstaltungen/{event.id}")).text
+    await db.commit()
+    templates = [
+        t for (t,) in await db.execute(
+            select(OutboxMessage.template).where(OutboxMessage.recipient == person.email)
+            .order_by(OutboxMessage.id)
+        )
+    ]
+    assert templates == ["booking_confirmed", "event_changed", "event_cancelled"]
+    other_url = f"/verwaltung/veranstaltungen/{event.id}/termine/999999"
+    assert (await client.get(other_url)).status_code == 404
