@@ -95,3 +95,9 @@ class CsrfFailed(DomainError):
         "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
         "Bitte laden Sie die Seite neu und senden Sie es erneut."
     )
+
+
+class ProfileIncomplete(DomainError):
+    code = "profile_incomplete"
+    status = 409
+    default_message = "Bitte vervollständigen Sie zuerst Ihre Angaben (Vor- und Nachname)."

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from booking.errors import DomainError, NotAuthenticated
+from booking.errors import DomainError, NotAuthenticated, ProfileIncomplete
 
 log = logging.getLogger("booking")
 
@@ -69,6 +69,11 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         from booking.web import redirect
 
         return redirect(f"/anmelden?weiter={request.url.path}")
+    if isinstance(exc, ProfileIncomplete) and request.method == "GET":
+        from booking.web import redirect
+
+        request.session["next"] = request.url.path
+        return redirect("/profil")
     return await error_page(request, exc.status, exc.message)
 
 

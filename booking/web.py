@@ -17,7 +17,7 @@ from starlette.templating import Jinja2Templates
 from wtforms.csrf.session import SessionCSRF
 
 from booking.db import utcnow
-from booking.errors import CsrfFailed, NotAuthenticated, RateLimited
+from booking.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
 from booking.members import services as members
 from booking.members.models import Member
 from booking.settings import Settings
@@ -65,10 +65,13 @@ async def current_member(request: Request) -> Member | None:
     return member
 
 
-async def require_member(request: Request) -> Member:
+async def require_member(request: Request, *, profile_complete: bool = True) -> Member:
+    """The signed-in member; pages other than the profile also need their name."""
     member = await current_member(request)
     if member is None:
         raise NotAuthenticated()
+    if profile_complete and member.needs_profile:
+        raise ProfileIncomplete()
     return member
 
 

@@ -109,7 +109,7 @@ async def sign_in_link(request: Request) -> Response:
 
 
 async def profile(request: Request) -> Response:
-    member = await require_member(request)
+    member = await require_member(request, profile_complete=False)
     form = await bind_form(
         request,
         ProfileForm,

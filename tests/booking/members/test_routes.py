@@ -205,3 +205,19 @@ async def test_next_parameter_cannot_redirect_elsewhere(
     )
     response = await use_link(client, await last_sign_in_link(app, "p@amt.example"))
     assert response.headers["location"] == "/meine-buchungen"
+
+
+async def test_pages_wait_until_the_profile_has_a_name(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db)
+    await post_form(client, "/anmelden", "/anmelden", {"email": "neu@amt.example"})
+    await use_link(client, await last_sign_in_link(app, "neu@amt.example"))
+    response = await client.get("/meine-buchungen")
+    assert (response.status_code, response.headers["location"]) == (303, "/profil")
+    booking = await post_form(client, "/profil", f"/veranstaltungen/{event.id}/buchen")
+    assert booking.status_code == 409
+    assert "Vor- und Nachname" in booking.text
+    done = await post_form(client, "/profil", "/profil", {"first_name": "A", "last_name": "B"})
+    assert done.headers["location"] == "/meine-buchungen"
