@@ -1,7 +1,490 @@
-"""JSON API under /api/v1 (placeholder until the API module lands)."""
+"""The JSON API under /api/v1: the services behind the pages, for programs, with bearer tokens.
+
+One table, :data:`OPERATIONS`, names every endpoint with its path, method, who may call it,
+its body and its answers; the routes and the OpenAPI document are both built from it, so the
+two cannot drift apart. Each handler is thin: parse the body, call one service, answer JSON.
+Domain errors become ``{"error": code, "message": German text}`` in booking.errors_web.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import functools
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVar
 
-routes: list[BaseRoute] = []
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from booking import schemas
+from booking import services as bookings
+from booking.errors import DomainError, Forbidden, NotFound
+from booking.errors_web import json_error
+from booking.members.models import Member
+from booking.members.services import member_for_api_token
+from booking.models import Booking
+from booking.services import Availability
+from booking.web import db, now, state
+from courses import services as programme
+from courses.models import Event
+
+PREFIX = "/api/v1"
+"""Where booking/app.py mounts :data:`routes`."""
+
+TOKEN_MISSING = (
+    "Bitte melden Sie sich mit einem API-Token an (Kopfzeile „Authorization: Bearer …“)."
+)
+TOKEN_INVALID = "Das API-Token ist ungültig oder wurde widerrufen."
+JSON_ONLY = "Bitte senden Sie den Inhalt als JSON (Content-Type: application/json)."
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    default_message = JSON_ONLY
+
+
+# -- reading requests -----------------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _id(request: Request) -> int:
+    """The ``{id:int}`` of the path; too large for the database means unknown."""
+    value: int = request.path_params["id"]
+    if value > schemas.MAX_ID:
+        raise NotFound()
+    return value
+
+
+async def _body(request: Request, model: type[M], *, optional: bool = False) -> M:
+    raw = await request.body()
+    if optional and not raw.strip():
+        return model()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType()
+    return schemas.parse(model, raw)
+
+
+async def _token_member(request: Request, header: str) -> Member | None:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return await member_for_api_token(db(request), token)
+
+
+def _challenge(message: str, *, invalid: bool) -> Response:
+    response = json_error(401, "not_authenticated", message)
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if invalid else "Bearer"
+    return response
+
+
+# -- writing answers ------------------------------------------------------------------------------
+
+
+def _json(
+    content: BaseModel | Sequence[BaseModel],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    if isinstance(content, BaseModel):
+        data: Any = content.model_dump(mode="json")
+    else:
+        data = [item.model_dump(mode="json") for item in content]
+    return JSONResponse(data, status_code, headers)
+
+
+def _summary_fields(
+    event: Event, seats: Availability, at: datetime, base_url: str
+) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "status": event.status,
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "capacity": event.capacity,
+        "seats_left": seats.seats_left,
+        "waitlist_length": seats.waiting,
+        "booking_open": bookings.booking_window_problem(event, at) is None,
+        "url": f"{base_url}/veranstaltungen/{event.id}",
+    }
+
+
+async def _detail(
+    request: Request,
+    event: Event,
+    viewer: Member | None,
+    model: type[schemas.EventDetail] = schemas.EventDetail,
+    **extra: Any,
+) -> schemas.EventDetail:
+    """The event as loaded by courses.services.event_detail; never its meeting link."""
+    organiser = viewer is not None and viewer.is_organiser
+    workshops = [w for w in event.workshops if w.status != "draft" or organiser]
+    seats = await programme.events_availability(db(request), [event, *workshops])
+    at, base_url = now(request), state(request).settings.base_url
+    return model(
+        **_summary_fields(event, seats[event.id], at, base_url),
+        summary=event.summary,
+        description=event.description,
+        sessions=[
+            schemas.SessionOut(id=s.id, starts_at=s.starts_at, ends_at=s.ends_at, title=s.title)
+            for s in event.sessions
+        ],
+        venue=schemas.VenueOut.model_validate(event.venue, from_attributes=True)
+        if event.venue is not None
+        else None,
+        parent=schemas.EventRef(id=event.parent.id, title=event.parent.title)
+        if event.parent is not None
+        else None,
+        workshops=[
+            schemas.WorkshopOut(
+                id=w.id,
+                title=w.title,
+                starts_at=w.starts_at,
+                ends_at=w.ends_at,
+                capacity=w.capacity,
+                seats_left=seats[w.id].seats_left,
+                waitlist_length=seats[w.id].waiting,
+                booking_open=bookings.booking_window_problem(w, at) is None,
+            )
+            for w in workshops
+        ],
+        target_sectors=event.target_sectors,
+        seats_per_organisation=event.seats_per_organisation,
+        booking_opens_at=event.booking_opens_at,
+        registration_deadline=bookings.registration_deadline(event),
+        cancellation_deadline=bookings.cancellation_deadline(event),
+        **extra,
+    )
+
+
+# -- endpoints ------------------------------------------------------------------------------------
+
+
+async def list_events(request: Request, viewer: Member | None) -> Response:
+    at = now(request)
+    listings = await programme.programme(db(request), programme.ProgrammeFilter(), at)
+    base_url = state(request).settings.base_url
+    return _json(
+        [
+            schemas.EventSummary(**_summary_fields(item.event, item.availability, at, base_url))
+            for item in listings
+        ]
+    )
+
+
+async def show_event(request: Request, viewer: Member | None) -> Response:
+    event = await programme.event_detail(db(request), _id(request), viewer)
+    return _json(await _detail(request, event, viewer))
+
+
+async def create_event(request: Request, actor: Member) -> Response:
+    data = await _body(request, schemas.EventIn)
+    event = await programme.create_event(db(request), data=data.to_new_event(), actor=actor)
+    location = f"{PREFIX}/events/{event.id}"
+    return _json(await _detail(request, event, actor), 201, {"Location": location})
+
+
+async def change_event(request: Request, actor: Member) -> Response:
+    event_id = _id(request)
+    changes = await _body(request, schemas.EventChanges)
+    promoted: list[Booking] = []
+    if limits := changes.limits():
+        promoted = await bookings.change_limits(
+            db(request), event_id=event_id, actor=actor, now=now(request), **limits
+        )
+    # Further kinds of change (sessions, …) get their own service call here.
+    event = await programme.event_detail(db(request), event_id, actor)
+    promoted_ids = [b.id for b in promoted]
+    return _json(await _detail(request, event, actor, schemas.EventChanged, promoted=promoted_ids))
+
+
+async def book(request: Request, member: Member) -> Response:
+    event_id = _id(request)
+    await _body(request, schemas.BookingIn, optional=True)
+    result = await bookings.book(
+        db(request), event_id=event_id, member_id=member.id, now=now(request)
+    )
+    created = schemas.BookingCreated(
+        id=result.booking.id,
+        status="confirmed" if result.booking.status == "confirmed" else "waitlisted",
+        waitlist_position=result.waitlist_position,
+    )
+    return _json(created, 201)
+
+
+async def cancel_booking(request: Request, member: Member) -> Response:
+    booking_id = _id(request)
+    promoted = await bookings.cancel(
+        db(request), booking_id=booking_id, actor=member, now=now(request)
+    )
+    cancelled = schemas.BookingCancelled(
+        id=booking_id, status="cancelled", promoted=[b.id for b in promoted]
+    )
+    return _json(cancelled)
+
+
+async def event_bookings(request: Request, actor: Member) -> Response:
+    session, event_id = db(request), _id(request)
+    # event_bookings answers [] for an unknown event; the detail tells unknown apart.
+    await programme.event_detail(session, event_id, actor)
+    rows = await bookings.event_bookings(session, event_id, actor)
+    positions = await bookings.waitlist_positions(session, rows)
+    return _json(
+        [
+            schemas.EventBooking(
+                id=b.id,
+                member_email=b.member.email,
+                member_name=b.member.display_name,
+                organisation=b.organisation.name if b.organisation is not None else None,
+                status=schemas.api_status(b.status),
+                waitlist_position=positions.get(b.id),
+                created_at=b.created_at,
+            )
+            for b in rows
+        ]
+    )
+
+
+async def my_bookings(request: Request, member: Member) -> Response:
+    rows = await bookings.member_bookings(db(request), member.id)
+    positions = await bookings.waitlist_positions(db(request), rows)
+    return _json(
+        [
+            schemas.MyBooking(
+                id=b.id,
+                event_id=b.event_id,
+                event_title=b.event.title,
+                status=schemas.api_status(b.status),
+                waitlist_position=positions.get(b.id),
+                starts_at=b.event.starts_at,
+                ends_at=b.event.ends_at,
+            )
+            for b in rows
+        ]
+    )
+
+
+async def openapi(request: Request, viewer: Member | None) -> Response:
+    return JSONResponse(openapi_document())
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+Access = Literal["public", "member", "organiser"]
+"""public: anyone (a token, if sent, must be valid); member: any active member with a token;
+organiser: the staff unit (403 for everyone else, before the body is even read)."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: Callable[[Request, Any], Awaitable[Response]]
+    access: Access
+    status: int
+    response: type[BaseModel] | None
+    summary: str = ""
+    many: bool = False
+    """The answer is a list of ``response``."""
+    body: type[BaseModel] | None = None
+    body_optional: bool = False
+    errors: tuple[int, ...] = ()
+    """Statuses besides 401, 403 (organiser), 404 (ids), 415/422 (bodies) that the table adds."""
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET", "/events", list_events, "public", 200, schemas.EventSummary, many=True,
+        summary="Kommende veröffentlichte Veranstaltungen (Workshops stehen bei ihrer Tagung)",
+    ),
+    Operation(
+        "POST", "/events", create_event, "organiser", 201, schemas.EventDetail,
+        body=schemas.EventIn, summary="Veranstaltung anlegen",
+    ),
+    Operation(
+        "GET", "/events/{id:int}", show_event, "public", 200, schemas.EventDetail,
+        summary="Eine Veranstaltung mit Terminen, Ort und Workshops",
+    ),
+    Operation(
+        "PATCH", "/events/{id:int}", change_event, "organiser", 200, schemas.EventChanged,
+        body=schemas.EventChanges, errors=(503,),
+        summary="Plätze ändern; wer wartet, rückt sofort nach",
+    ),
+    Operation(
+        "GET", "/events/{id:int}/bookings", event_bookings, "organiser", 200,
+        schemas.EventBooking, many=True, summary="Alle Buchungen einer Veranstaltung",
+    ),
+    Operation(
+        "POST", "/events/{id:int}/bookings", book, "member", 201, schemas.BookingCreated,
+        body=schemas.BookingIn, body_optional=True, errors=(403, 409, 503),
+        summary="Platz buchen, oder auf die Warteliste, wenn alles belegt ist",
+    ),
+    Operation(
+        "DELETE", "/bookings/{id:int}", cancel_booking, "member", 200, schemas.BookingCancelled,
+        errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
+    ),
+    Operation(
+        "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,
+        summary="Eigene Buchungen",
+    ),
+    Operation(
+        "GET", "/openapi.json", openapi, "public", 200, None,
+        summary="Diese Beschreibung (OpenAPI 3.1)",
+    ),
+)  # fmt: skip
+
+
+def _endpoint(operations: Sequence[Operation]) -> Callable[[Request], Awaitable[Response]]:
+    """One Starlette endpoint for every method of a path: checks the caller, then hands over."""
+    by_method = {op.method: op for op in operations}
+
+    async def endpoint(request: Request) -> Response:
+        op = by_method["GET" if request.method == "HEAD" else request.method]
+        header = request.headers.get("authorization")
+        member = await _token_member(request, header) if header is not None else None
+        if header is not None and member is None:
+            return _challenge(TOKEN_INVALID, invalid=True)
+        if op.access == "public":
+            return await op.handler(request, member)
+        if member is None:
+            return _challenge(TOKEN_MISSING, invalid=False)
+        if op.access == "organiser" and not member.is_organiser:
+            raise Forbidden()
+        return await op.handler(request, member)
+
+    return endpoint
+
+
+def _build_routes(operations: Sequence[Operation]) -> list[BaseRoute]:
+    paths: dict[str, list[Operation]] = {}
+    for op in operations:
+        paths.setdefault(op.path, []).append(op)
+    return [
+        Route(path, _endpoint(ops), methods=[op.method for op in ops], name=f"api{path}")
+        for path, ops in paths.items()
+    ]
+
+
+routes: list[BaseRoute] = _build_routes(OPERATIONS)
+
+
+# -- OpenAPI --------------------------------------------------------------------------------------
+
+ERROR_TEXTS = {
+    401: "Kein oder ein ungültiges API-Token.",
+    403: "Dafür fehlt die Berechtigung (oder die Veranstaltung ist nicht buchbar).",
+    404: "Diese Veranstaltung oder Buchung gibt es nicht.",
+    409: "Bereits gebucht oder bereits storniert.",
+    415: "Der Inhalt ist kein JSON.",
+    422: "Eingaben ungültig oder Frist abgelaufen (Details in fields).",
+    503: "Gerade ausgelastet; nach Retry-After Sekunden erneut versuchen.",
+}
+
+
+def openapi_path(path: str) -> str:
+    """ "/events/{id:int}" → "/events/{id}"."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    modes: dict[type[BaseModel], JsonSchemaMode] = {
+        schemas.Error: "serialization",
+        schemas.ValidationProblem: "serialization",
+    }
+    for op in OPERATIONS:
+        if op.body is not None:
+            modes[op.body] = "validation"
+        if op.response is not None:
+            modes[op.response] = "serialization"
+    refs, definitions = models_json_schema(
+        list(modes.items()), ref_template="#/components/schemas/{model}"
+    )
+
+    def ref(model: type[BaseModel]) -> dict[str, Any]:
+        return refs[(model, modes[model])]
+
+    def answer(description: str, schema: dict[str, Any] | None) -> dict[str, Any]:
+        if schema is None:
+            return {"description": description}
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        path = openapi_path(op.path)
+        statuses = {401, *op.errors}
+        if op.access == "organiser":
+            statuses.add(403)
+        if "{id}" in path:
+            statuses.add(404)
+        if op.body is not None:
+            statuses |= {415, 422}
+        success: dict[str, Any] | None = None
+        if op.response is not None:
+            success = ref(op.response)
+            if op.many:
+                success = {"type": "array", "items": success}
+        responses = {str(op.status): answer(op.summary, success)}
+        for status in sorted(statuses):
+            schema = ref(schemas.ValidationProblem if status == 422 else schemas.Error)
+            responses[str(status)] = answer(ERROR_TEXTS[status], schema)
+        if 401 in statuses:
+            responses["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        if 503 in statuses:
+            responses["503"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+        operation: dict[str, Any] = {
+            "operationId": op.handler.__name__,
+            "summary": op.summary,
+            "security": [{}, {"bearer": []}] if op.access == "public" else [{"bearer": []}],
+            "responses": responses,
+        }
+        if "{id}" in path:
+            operation["parameters"] = [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
+                }
+            ]
+        if op.body is not None:
+            operation["requestBody"] = {
+                "required": not op.body_optional,
+                "content": {"application/json": {"schema": ref(op.body)}},
+            }
+        paths.setdefault(path, {})[op.method.lower()] = operation
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "#sicherimDienst – Buchungs-API",
+            "version": "1",
+            "description": (
+                "Veranstaltungen und Buchungen des Präventionsnetzwerks #sicherimDienst. "
+                "Zeiten in ISO 8601 mit Zeitzone (Antworten in UTC). Fehler antworten als "
+                '{"error": Code, "message": deutscher Text}.'
+            ),
+        },
+        "servers": [{"url": PREFIX}],
+        "paths": paths,
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Ein API-Token (sid_…), ausgestellt von der Geschäftsstelle.",
+                }
+            },
+        },
+    }

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,6 +36,7 @@ from booking.settings import Settings
 from courses.models import Event
 
 IMPORT_COLUMNS = ("email", "first_name", "last_name", "organisation")
+MIGRATE_FIRST = "Bitte zuerst „sid migrate“ ausführen."
 ROLE_NAMES = {"member": "Mitglied", "trainer": "Trainerin/Trainer", "organiser": "Geschäftsstelle"}
 
 
@@ -108,6 +110,10 @@ def _settings() -> Settings:
 
 @asynccontextmanager
 async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    url = make_url(settings.database_url)
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise CliError(f"Die Datenbank {path} gibt es noch nicht. {MIGRATE_FIRST}")
     engine = create_engine(settings.database_url)
     try:
         yield session_factory(engine)
@@ -121,9 +127,7 @@ def _run(work: Coroutine[Any, Any, int]) -> int:
     except DBAPIError as exc:
         text = str(exc.orig)
         if "no such table" in text or "UndefinedTable" in type(exc.orig).__name__ + text:
-            raise CliError(
-                "Die Datenbank ist noch nicht eingerichtet. Bitte zuerst „sid migrate“ ausführen."
-            ) from exc
+            raise CliError(f"Die Datenbank ist noch nicht eingerichtet. {MIGRATE_FIRST}") from exc
         raise
 
 

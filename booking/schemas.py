@@ -20,10 +20,9 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
-    field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from booking.errors import ValidationFailed
@@ -73,7 +72,6 @@ MESSAGES: dict[str, str] = {
     "literal_error": "Unbekannter Wert. Erlaubt: {expected}.",
     "datetime_range": "Bitte geben Sie ein Datum zwischen 2000 und 2100 an.",
     "text_control_chars": "Der Text enthält unzulässige Steuerzeichen.",
-    "not_null": "Dieses Feld darf nicht null sein.",
     "nothing_to_change": "Bitte geben Sie mindestens eine Änderung an.",
 }
 FALLBACK = "Dieser Wert ist ungültig."
@@ -128,8 +126,18 @@ MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in the database; anything larger names nothing."""
 
 
-def api_status(status: str) -> str:
-    return "waitlisted" if status == "waiting" else status
+_API_STATUSES: dict[str, ApiStatus] = {
+    "requested": "requested",
+    "confirmed": "confirmed",
+    "waiting": "waitlisted",
+    "cancelled": "cancelled",
+    "attended": "attended",
+    "no_show": "no_show",
+}
+
+
+def api_status(status: str) -> ApiStatus:
+    return _API_STATUSES[status]
 
 
 def _single_line(value: str) -> str:
@@ -236,21 +244,22 @@ class EventIn(_Input):
         )
 
 
+def _without_default(schema: JsonDict) -> None:
+    schema.pop("default", None)
+
+
 class EventChanges(_Input):
     """What organisers change on an existing event. Fields left out stay as they are;
     ``seats_per_organisation: null`` lifts the limit."""
 
-    capacity: Capacity | SkipJsonSchema[None] = Field(
-        default=None, description="Raising it moves waiting members up at once."
+    # None only stands for "not sent" (read only when in model_fields_set); a client's
+    # explicit null is refused like any other non-integer.
+    capacity: Capacity = Field(  # type: ignore[assignment]
+        default=None,
+        description="Raising it moves waiting members up at once.",
+        json_schema_extra=_without_default,
     )
     seats_per_organisation: SeatsPerOrganisation | None = None
-
-    @field_validator("capacity", mode="before")
-    @classmethod
-    def _capacity_not_null(cls, value: object) -> object:
-        if value is None:
-            raise PydanticCustomError("not_null", MESSAGES["not_null"])
-        return value
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:
@@ -347,7 +356,7 @@ class EventDetail(EventSummary):
     venue: VenueOut | None
     parent: EventRef | None
     workshops: list[WorkshopOut]
-    target_sectors: list[Sector]
+    target_sectors: list[str] = Field(description="Open only to these sectors; empty: to all.")
     seats_per_organisation: int | None
     booking_opens_at: Instant | None
     registration_deadline: Instant | None = Field(

@@ -1,0 +1,50 @@
+# Development tasks. Needs python3 (3.11 or newer); everything else goes into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint bench migration chromium
+
+run: $(RUN_STAMP)
+	$(BIN)/sid demo
+	$(BIN)/sid serve
+
+test: $(TEST_STAMP) chromium
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/booking_rush.py
+
+# New revision from the difference between the models and the migrations, computed against
+# a scratch SQLite database: make migration m="Kurze Beschreibung" [rev=0002]
+migration: $(TEST_STAMP)
+	@test -n "$(m)" || { echo 'Aufruf: make migration m="Kurze Beschreibung" [rev=0002]'; exit 2; }
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	export DATABASE_URL="sqlite+aiosqlite:///$$scratch/autogenerate.db" && \
+	$(BIN)/alembic upgrade head && \
+	$(BIN)/alembic revision --autogenerate -m "$(m)" $(if $(rev),--rev-id $(rev))
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test,dev]'
+	touch $@ $(RUN_STAMP)
+
+# Browser tests drive the Debian chromium package; install it when we may, else skip quietly.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installiere chromium für die Browsertests ..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			>/dev/null 2>&1 || true; \
+	fi

@@ -1,0 +1,205 @@
+"""The ``sid`` command, run as a separate process against a SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from booking.demo import ORGANISER_EMAIL
+
+JANA = "jana.schulte@stadt-muenster.example"
+
+
+def sid(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "SECRET_KEY": "test-secret",
+        "MAIL_DIR": str(db.parent / "mail"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "booking.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("template") / "demo.db"
+    result = sid(db, "demo")
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A copy of the migrated database with the demo organisations and members."""
+    db = tmp_path / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{demo_template}{suffix}")
+        if source.exists():
+            shutil.copy(source, f"{db}{suffix}")
+    return db
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "var" / "sid.db"
+    result = sid(db, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "neuesten Stand" in result.stdout
+    assert query(db, "SELECT version_num FROM alembic_version") == [("0001",)]
+
+
+def test_demo_loads_once_and_then_skips(tmp_path: Path) -> None:
+    db = tmp_path / "sid.db"
+    first = sid(db, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Demodaten geladen" in first.stdout
+    assert ORGANISER_EMAIL in first.stdout
+    events = query(db, "SELECT count(*) FROM events")
+
+    second = sid(db, "demo")
+    assert second.returncode == 0, second.stderr
+    assert "nicht geladen" in second.stdout
+    assert query(db, "SELECT count(*) FROM events") == events
+
+
+def test_members_import_keeps_good_rows_and_reports_bad_ones(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "mitglieder.csv"
+    csv_file.write_bytes(
+        "\ufeffemail;first_name;last_name;organisation\n"
+        "neu.eins@stadt-muenster.example;Erika;Mustermann;Stadt Münster\n"
+        f"{JANA};Jana;Schulte-Brandt;Stadt Münster\n"
+        "kein-at-zeichen;Max;Fehler;Stadt Münster\n"
+        "neu.zwei@kreis-guetersloh.example;Ömer;Öztürk;Gibt es nicht GmbH\n"
+        "NEU.DREI@uk-koeln.example;Lena;Kraus; uniklinik köln \n".encode()
+    )
+    result = sid(demo_db, "members", "import", str(csv_file))
+
+    assert result.returncode == 1
+    assert "Neu angelegt: 2, aktualisiert: 1." in result.stdout
+    assert "Zeile 4: ungültige E-Mail-Adresse 'kein-at-zeichen'" in result.stderr
+    assert "Zeile 5: unbekannte Organisation 'Gibt es nicht GmbH'" in result.stderr
+    rows = query(
+        demo_db,
+        "SELECT m.email, m.last_name, o.name FROM members m JOIN organisations o"
+        " ON o.id = m.organisation_id WHERE m.email IN (?, ?, ?, ?) ORDER BY m.email",
+        JANA,
+        "neu.eins@stadt-muenster.example",
+        "neu.zwei@kreis-guetersloh.example",
+        "neu.drei@uk-koeln.example",
+    )
+    assert rows == [
+        (JANA, "Schulte-Brandt", "Stadt Münster"),
+        ("neu.drei@uk-koeln.example", "Kraus", "Uniklinik Köln"),
+        ("neu.eins@stadt-muenster.example", "Mustermann", "Stadt Münster"),
+    ]
+
+
+def test_members_import_reads_commas_without_bom(demo_db: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "mitglieder.csv"
+    csv_file.write_text(
+        "Email,First_Name,Last_Name,Organisation\r\n"
+        'neu@ag-hagen.example,Jonas,"Berger, Dr.",Amtsgericht Hagen\r\n',
+        encoding="utf-8",
+    )
+    result = sid(demo_db, "members", "import", str(csv_file))
+    assert result.returncode == 0, result.stderr
+    assert "Neu angelegt: 1, aktualisiert: 0." in result.stdout
+    assert query(demo_db, "SELECT last_name FROM members WHERE email = 'neu@ag-hagen.example'") == [
+        ("Berger, Dr.",)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"email;name\nx@stadt-muenster.example;X\n", "fehlen die Spalten: first_name"),
+        ("email;first_name;last_name;organisation\n".encode("cp1252") + b"\xe4\n", "UTF-8"),
+    ],
+)
+def test_members_import_rejects_unreadable_files(
+    demo_db: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    csv_file = tmp_path / "mitglieder.csv"
+    csv_file.write_bytes(content)
+    result = sid(demo_db, "members", "import", str(csv_file))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_grant_sets_the_role(demo_db: Path) -> None:
+    result = sid(demo_db, "members", "grant", JANA.upper(), "organiser")
+    assert result.returncode == 0, result.stderr
+    assert query(demo_db, "SELECT role FROM members WHERE email = ?", JANA) == [("organiser",)]
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "message"),
+    [
+        (JANA, "admin", "Unbekannte Rolle „admin“"),
+        ("niemand@stadt-muenster.example", "trainer", "Kein Mitglied mit der Adresse"),
+    ],
+)
+def test_grant_refuses_unknown_role_or_address(
+    demo_db: Path, email: str, role: str, message: str
+) -> None:
+    result = sid(demo_db, "members", "grant", email, role)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert query(demo_db, "SELECT role FROM members WHERE email = ?", JANA) == [("member",)]
+
+
+def test_token_prints_one_token_per_address_in_order(demo_db: Path) -> None:
+    emails = [ORGANISER_EMAIL, JANA, "trainerin@polizei-recklinghausen.example"]
+    result = sid(demo_db, "token", *emails)
+    assert result.returncode == 0, result.stderr
+
+    tokens = result.stdout.splitlines()
+    assert len(tokens) == 3
+    assert len(set(tokens)) == 3
+    assert all(token.startswith("sid_") for token in tokens)
+    stored = query(
+        demo_db,
+        "SELECT m.email, t.token_hash FROM api_tokens t JOIN members m ON m.id = t.member_id"
+        " ORDER BY t.id",
+    )
+    assert stored == [
+        (email, hashlib.sha256(token.encode()).hexdigest())
+        for email, token in zip(emails, tokens, strict=True)
+    ]
+
+
+def test_token_for_an_unknown_address_prints_no_token_at_all(demo_db: Path) -> None:
+    result = sid(demo_db, "token", JANA, "niemand@stadt-muenster.example")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Kein Mitglied mit der Adresse niemand@stadt-muenster.example" in result.stderr
+    assert query(demo_db, "SELECT count(*) FROM api_tokens") == [(0,)]
+
+
+def test_commands_on_a_missing_database_ask_for_migrate(tmp_path: Path) -> None:
+    result = sid(tmp_path / "fehlt.db", "token", JANA)
+    assert result.returncode == 1
+    assert "sid migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "fehlt.db").exists()
