@@ -198,11 +198,20 @@ async def change_event(request: Request, actor: Member) -> Response:
     event_id = _id(request)
     changes = await _body(request, schemas.EventChanges)
     promoted: list[Booking] = []
+    if "sessions" in changes.model_fields_set:
+        await programme.change_sessions(
+            db(request),
+            event_id=event_id,
+            changes=[
+                programme.SessionChange(s.id, s.starts_at, s.ends_at) for s in changes.sessions
+            ],
+            actor=actor,
+            now=now(request),
+        )
     if limits := changes.limits():
         promoted = await bookings.change_limits(
             db(request), event_id=event_id, actor=actor, now=now(request), **limits
         )
-    # Further kinds of change (sessions, …) get their own service call here.
     event = await programme.event_detail(db(request), event_id, actor)
     promoted_ids = [b.id for b in promoted]
     return _json(await _detail(request, event, actor, schemas.EventChanged, promoted=promoted_ids))

@@ -11,7 +11,9 @@ from limits.storage import storage_from_string
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import BaseRoute, Mount
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from booking import api, errors_web, routes
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await engine.dispose()
 
     all_routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
         *course_routes.routes,
         *routes.routes,
         *member_routes.routes,
@@ -86,6 +89,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.app = app_state
     return app
+
+
+async def healthz(request: Request) -> PlainTextResponse:
+    """For load balancers: the process answers. Touches no database."""
+    return PlainTextResponse("ok")
 
 
 def create_app_from_env() -> Starlette:

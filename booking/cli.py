@@ -256,8 +256,11 @@ async def _tokens(settings: Settings, emails: list[str]) -> int:
             return 1
         for member in members:
             if member is not None and not member.is_active:
-                print(f"Hinweis: {member.email} ist nicht freigeschaltet; das Token gilt erst "
-                      "nach der Freigabe.", file=sys.stderr)
+                print(
+                    f"Hinweis: {member.email} ist nicht freigeschaltet; das Token gilt erst "
+                    "nach der Freigabe.",
+                    file=sys.stderr,
+                )
         tokens = [await issue_api_token(session, email=email) for email in emails]
     for token in tokens:
         print(token)

@@ -240,41 +240,73 @@ def _venues() -> dict[str, Venue]:
 
     return {
         "bezreg": Venue(
-            name="Bezirksregierung Münster", street="Domplatz 1–3", postcode="48143",
-            city="Münster", region="Münster", step_free=True, hearing_loop=True,
+            name="Bezirksregierung Münster",
+            street="Domplatz 1–3",
+            postcode="48143",
+            city="Münster",
+            region="Münster",
+            step_free=True,
+            hearing_loop=True,
             accessibility_notes="Stufenloser Zugang über den Seiteneingang am Geisbergweg, "
             "Aufzug zu allen Etagen, barrierefreies WC im Erdgeschoss. Induktionsschleife im "
             "Plenarsaal.",
-            rooms=rooms(("Plenarsaal", 90), ("Sitzungsraum 101", 24), ("Sitzungsraum 102", 24),
-                        ("Sitzungsraum 201", 22), ("Sitzungsraum 202", 22)),
+            rooms=rooms(
+                ("Plenarsaal", 90),
+                ("Sitzungsraum 101", 24),
+                ("Sitzungsraum 102", 24),
+                ("Sitzungsraum 201", 22),
+                ("Sitzungsraum 202", 22),
+            ),
         ),
         "akademie": Venue(
-            name="Fortbildungsakademie Mont-Cenis", street="Mont-Cenis-Platz 1",
-            postcode="44627", city="Herne", region="Arnsberg", step_free=True, hearing_loop=True,
+            name="Fortbildungsakademie Mont-Cenis",
+            street="Mont-Cenis-Platz 1",
+            postcode="44627",
+            city="Herne",
+            region="Arnsberg",
+            step_free=True,
+            hearing_loop=True,
             accessibility_notes="Ebenerdiger Eingang, Aufzüge, barrierefreie Gästezimmer. "
             "Induktionsschleife im Forum. Haltestelle „Mont-Cenis“ direkt vor dem Haus.",
-            rooms=rooms(("Forum", 150), ("Seminarraum 1", 32), ("Seminarraum 2", 32),
-                        ("Seminarraum 3", 32), ("Seminarraum 4", 32)),
+            rooms=rooms(
+                ("Forum", 150),
+                ("Seminarraum 1", 32),
+                ("Seminarraum 2", 32),
+                ("Seminarraum 3", 32),
+                ("Seminarraum 4", 32),
+            ),
         ),
         "training": Venue(
-            name="Polizeipräsidium Recklinghausen, Trainingszentrum", street="Westring 15",
-            postcode="45659", city="Recklinghausen", region="Münster", step_free=False,
+            name="Polizeipräsidium Recklinghausen, Trainingszentrum",
+            street="Westring 15",
+            postcode="45659",
+            city="Recklinghausen",
+            region="Münster",
+            step_free=False,
             accessibility_notes="Die Trainingshalle ist über eine Rampe erreichbar; die "
             "Umkleiden liegen im Untergeschoss und sind nur über eine Treppe zugänglich. "
             "Bitte sprechen Sie uns an, wir finden eine Lösung.",
             rooms=rooms(("Trainingshalle", 16), ("Seminarraum", 20)),
         ),
         "klinik": Venue(
-            name="Bildungszentrum am Klinikum Bochum", street="Alexandrinenstraße 5",
-            postcode="44791", city="Bochum", region="Arnsberg", step_free=True,
+            name="Bildungszentrum am Klinikum Bochum",
+            street="Alexandrinenstraße 5",
+            postcode="44791",
+            city="Bochum",
+            region="Arnsberg",
+            step_free=True,
             accessibility_notes="Stufenloser Zugang, Aufzug, barrierefreies WC. "
             "Behindertenparkplätze im Parkhaus P2.",
             rooms=rooms(("Übungsraum 3", 14)),
         ),
         "schulamt": Venue(
             name="Schulamt für die Stadt Köln, Fortbildungszentrum",
-            street="Willy-Brandt-Platz 3", postcode="50679", city="Köln", region="Köln",
-            step_free=True, hearing_loop=True,
+            street="Willy-Brandt-Platz 3",
+            postcode="50679",
+            city="Köln",
+            region="Köln",
+            step_free=True,
+            hearing_loop=True,
             accessibility_notes="Stufenloser Zugang, Aufzug, barrierefreies WC in jeder Etage. "
             "Mobile Höranlage auf Anfrage.",
             rooms=rooms(("Großer Seminarraum", 20)),
@@ -298,16 +330,25 @@ class _Programme:
 def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Programme:
     open_now = _at(cal.today - timedelta(days=14), "08:00")
     bezreg, akademie = venues["bezreg"], venues["akademie"]
-    netzwerk = OnlineRoom(name="Netzwerkraum #sicherimDienst",
-                          meeting_url="https://meet.sicherimdienst.example/netzwerk")
-    webinar_room = OnlineRoom(name="Webinarraum Gesundheitswesen",
-                              meeting_url="https://meet.sicherimdienst.example/webinar")
+    netzwerk = OnlineRoom(
+        name="Netzwerkraum #sicherimDienst",
+        meeting_url="https://meet.sicherimdienst.example/netzwerk",
+    )
+    webinar_room = OnlineRoom(
+        name="Webinarraum Gesundheitswesen",
+        meeting_url="https://meet.sicherimdienst.example/webinar",
+    )
 
     day = cal.day(45, WEDNESDAY)
     meeting = _event(
-        "network_meeting", "Netzwerktreffen: Meldewesen – Übergriffe erfassen, auswerten, "
-        "vorbeugen", 80, _sessions((day, "09:30", "16:00", "")), opens=open_now,
-        deadline=timedelta(days=7), cancel=timedelta(days=3), venue=bezreg,
+        "network_meeting",
+        "Netzwerktreffen: Meldewesen – Übergriffe erfassen, auswerten, vorbeugen",
+        80,
+        _sessions((day, "09:30", "16:00", "")),
+        opens=open_now,
+        deadline=timedelta(days=7),
+        cancel=timedelta(days=3),
+        venue=bezreg,
         room=bezreg.rooms[0],
         summary="Wie melden Beschäftigte Übergriffe, und was macht die Dienststelle daraus? "
         "Praxisbeispiele aus Behörden, Kommunen und Kliniken, dazu vier Workshops.",
@@ -318,29 +359,59 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
         "Workshops mit je eigenen Plätzen. Bitte wählen Sie Ihren Workshop nach der Anmeldung."
         "\n\nDie Teilnahme ist für Mitglieder kostenfrei; für Verpflegung ist gesorgt.",
     )
-    for n, (title, summary) in enumerate([
-        ("Meldewege einrichten – vom Vorfall zur Meldung",
-         "Welche Meldewege im Alltag funktionieren: Formulare, digitale Lösungen, Vorgesetzte."),
-        ("Meldungen auswerten und Lagebilder erstellen",
-         "Aus Einzelmeldungen ein Lagebild machen: Kategorien, Kennzahlen und Datenschutz."),
-        ("Nachsorge für betroffene Beschäftigte",
-         "Was Betroffene nach einem Übergriff brauchen: Erstbetreuung, Beratung, Unfallanzeige."),
-        ("Strafantrag durch die Dienststelle",
-         "Wann die Dienststelle Strafantrag stellt und wie sie Beschäftigte im Verfahren stützt."),
-    ], start=1):
-        meeting.workshops.append(_event(
-            "workshop", f"Workshop {n}: {title}", 20, _sessions((day, "13:30", "15:00", "")),
-            opens=open_now, deadline=timedelta(days=7), cancel=timedelta(days=3),
-            venue=bezreg, room=bezreg.rooms[n], summary=summary,
-        ))
+    for n, (title, summary) in enumerate(
+        [
+            (
+                "Meldewege einrichten – vom Vorfall zur Meldung",
+                "Welche Meldewege im Alltag funktionieren: Formulare, "
+                "digitale Lösungen, Vorgesetzte.",
+            ),
+            (
+                "Meldungen auswerten und Lagebilder erstellen",
+                "Aus Einzelmeldungen ein Lagebild machen: Kategorien, Kennzahlen und Datenschutz.",
+            ),
+            (
+                "Nachsorge für betroffene Beschäftigte",
+                "Was Betroffene nach einem Übergriff brauchen: "
+                "Erstbetreuung, Beratung, Unfallanzeige.",
+            ),
+            (
+                "Strafantrag durch die Dienststelle",
+                "Wann die Dienststelle Strafantrag stellt und wie sie "
+                "Beschäftigte im Verfahren stützt.",
+            ),
+        ],
+        start=1,
+    ):
+        meeting.workshops.append(
+            _event(
+                "workshop",
+                f"Workshop {n}: {title}",
+                20,
+                _sessions((day, "13:30", "15:00", "")),
+                opens=open_now,
+                deadline=timedelta(days=7),
+                cancel=timedelta(days=3),
+                venue=bezreg,
+                room=bezreg.rooms[n],
+                summary=summary,
+            )
+        )
 
     first = cal.day(80, MONDAY, 3)
     conference = _event(
-        "conference", "Fachtagung #sicherimDienst: Gewaltprävention gemeinsam gestalten", 120,
-        _sessions((first, "10:00", "17:30", "Tag 1: Eröffnung und Fachvorträge"),
-                  (first + timedelta(days=1), "09:00", "17:00", "Tag 2: Foren"),
-                  (first + timedelta(days=2), "09:00", "13:00", "Tag 3: Ergebnisse und Ausblick")),
-        opens=open_now, deadline=timedelta(days=21), cancel=timedelta(days=14), venue=akademie,
+        "conference",
+        "Fachtagung #sicherimDienst: Gewaltprävention gemeinsam gestalten",
+        120,
+        _sessions(
+            (first, "10:00", "17:30", "Tag 1: Eröffnung und Fachvorträge"),
+            (first + timedelta(days=1), "09:00", "17:00", "Tag 2: Foren"),
+            (first + timedelta(days=2), "09:00", "13:00", "Tag 3: Ergebnisse und Ausblick"),
+        ),
+        opens=open_now,
+        deadline=timedelta(days=21),
+        cancel=timedelta(days=14),
+        venue=akademie,
         room=akademie.rooms[0],
         summary="Drei Tage Fachvorträge, Praxisforen und Austausch über alle Sektoren hinweg – "
         "für alle, die Gewaltprävention in ihrer Organisation voranbringen.",
@@ -351,30 +422,49 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
         "Tag bündelt die Ergebnisse.\n\nBitte wählen Sie nach der Anmeldung ein Forum. Die "
         "Akademie hält eine begrenzte Zahl an Gästezimmern bereit.",
     )
-    for n, title in enumerate([
-        "Sicherheitskonzepte für Bürgerbüros und Leistungsbehörden",
-        "Gewalt gegen Einsatzkräfte – Feuerwehr und Rettungsdienst",
-        "Bedrohungsmanagement an Schulen und Hochschulen",
-        "Hass im Netz – Schutz für Beschäftigte, Mandatsträgerinnen und Mandatsträger",
-    ], start=1):
-        conference.workshops.append(_event(
-            "workshop", f"Forum {n}: {title}", 30,
-            _sessions((first + timedelta(days=1), "13:30", "16:30", "")), opens=open_now,
-            deadline=timedelta(days=21), cancel=timedelta(days=14), venue=akademie,
-            room=akademie.rooms[n],
-        ))
+    for n, title in enumerate(
+        [
+            "Sicherheitskonzepte für Bürgerbüros und Leistungsbehörden",
+            "Gewalt gegen Einsatzkräfte – Feuerwehr und Rettungsdienst",
+            "Bedrohungsmanagement an Schulen und Hochschulen",
+            "Hass im Netz – Schutz für Beschäftigte, Mandatsträgerinnen und Mandatsträger",
+        ],
+        start=1,
+    ):
+        conference.workshops.append(
+            _event(
+                "workshop",
+                f"Forum {n}: {title}",
+                30,
+                _sessions((first + timedelta(days=1), "13:30", "16:30", "")),
+                opens=open_now,
+                deadline=timedelta(days=21),
+                cancel=timedelta(days=14),
+                venue=akademie,
+                room=akademie.rooms[n],
+            )
+        )
 
     next_month = (cal.today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    series = Series(title="Frag doch mal das Netzwerk", rrule="FREQ=MONTHLY;BYDAY=1WE",
-                    first_starts_at=_at(next_month, "14:00"), duration_minutes=90)
+    series = Series(
+        title="Frag doch mal das Netzwerk",
+        rrule="FREQ=MONTHLY;BYDAY=1WE",
+        first_starts_at=_at(next_month, "14:00"),
+        duration_minutes=90,
+    )
     dates = series_dates(series, len(QA_TOPICS))
     series.first_starts_at = dates[0][0].astimezone(UTC)
     qa = [
         _event(
-            "online_qa", f"Frag doch mal das Netzwerk: {topic}", 300,
+            "online_qa",
+            f"Frag doch mal das Netzwerk: {topic}",
+            300,
             [EventSession(starts_at=s.astimezone(UTC), ends_at=e.astimezone(UTC))],
-            opens=s.astimezone(UTC) - timedelta(weeks=10), deadline=timedelta(hours=2),
-            cancel=timedelta(hours=2), series=series, online_room=netzwerk,
+            opens=s.astimezone(UTC) - timedelta(weeks=10),
+            deadline=timedelta(hours=2),
+            cancel=timedelta(hours=2),
+            series=series,
+            online_room=netzwerk,
             summary="Ein kurzer fachlicher Impuls, danach beantworten Fachleute aus dem "
             "Netzwerk Ihre Fragen. Live, ohne Aufzeichnung, nur für Mitglieder.",
             description="Jeden ersten Mittwoch im Monat lädt die Geschäftsstelle von 14:00 bis "
@@ -388,21 +478,39 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
 
     webinars = [
         _event(
-            "webinar", f"Webinar: Gewaltschutz im Krankenhaus – für {audience}", 250,
-            _sessions((cal.day(offset, weekday), start, end, "")), opens=open_now,
-            deadline=timedelta(hours=20), cancel=timedelta(hours=20), sectors=("gesundheit",),
-            online_room=webinar_room, summary=summary,
+            "webinar",
+            f"Webinar: Gewaltschutz im Krankenhaus – für {audience}",
+            250,
+            _sessions((cal.day(offset, weekday), start, end, "")),
+            opens=open_now,
+            deadline=timedelta(hours=20),
+            cancel=timedelta(hours=20),
+            sectors=("gesundheit",),
+            online_room=webinar_room,
+            summary=summary,
             description="Das Webinar entstand mit Kliniken aus dem Netzwerk. Es richtet sich "
             "an Beschäftigte des Gesundheitswesens. Fragen können Sie während des Webinars im "
             "Chat stellen; eine Aufzeichnung gibt es nicht.",
         )
         for audience, offset, weekday, start, end, summary in [
-            ("Führungskräfte", 19, TUESDAY, "10:00", "11:30",
-             "Was Klinikleitungen, Pflegedirektionen und Stationsleitungen für den Schutz ihrer "
-             "Beschäftigten tun können: Gefährdungsbeurteilung, Sicherheitskonzept, Nachsorge."),
-            ("Beschäftigte", 33, THURSDAY, "14:00", "15:30",
-             "Für Pflege, Ärzteschaft, Notaufnahme und Verwaltung: Warnzeichen erkennen, "
-             "Situationen entschärfen, Hilfe holen."),
+            (
+                "Führungskräfte",
+                19,
+                TUESDAY,
+                "10:00",
+                "11:30",
+                "Was Klinikleitungen, Pflegedirektionen und Stationsleitungen für den Schutz ihrer "
+                "Beschäftigten tun können: Gefährdungsbeurteilung, Sicherheitskonzept, Nachsorge.",
+            ),
+            (
+                "Beschäftigte",
+                33,
+                THURSDAY,
+                "14:00",
+                "15:30",
+                "Für Pflege, Ärzteschaft, Notaufnahme und Verwaltung: Warnzeichen erkennen, "
+                "Situationen entschärfen, Hilfe holen.",
+            ),
         ]
     ]
 
@@ -410,26 +518,46 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
         code, prerequisite, title, summary = BIUS[index]
         second_day = first_day + timedelta(days=1)
         return _event(
-            "training", title, 14,
-            _sessions((first_day, "08:30", "16:30", "Tag 1"), (second_day, "08:30", "16:30",
-                                                                "Tag 2")),
-            opens=opens, deadline=timedelta(days=14), cancel=timedelta(days=7),
-            seats_per_organisation=2, course_code=code, prerequisite_code=prerequisite,
-            teaching_units=16, venue=venues["training"], room=venues["training"].rooms[0],
-            trainers=[trainer], summary=summary, description=BIUS_TEXT,
+            "training",
+            title,
+            14,
+            _sessions(
+                (first_day, "08:30", "16:30", "Tag 1"), (second_day, "08:30", "16:30", "Tag 2")
+            ),
+            opens=opens,
+            deadline=timedelta(days=14),
+            cancel=timedelta(days=7),
+            seats_per_organisation=2,
+            course_code=code,
+            prerequisite_code=prerequisite,
+            teaching_units=16,
+            venue=venues["training"],
+            room=venues["training"].rooms[0],
+            trainers=[trainer],
+            summary=summary,
+            description=BIUS_TEXT,
         )
 
-    courses = [bius(i, cal.day(offset, TUESDAY, 2), open_now) for i, offset in
-               enumerate((28, 63, 98))]
+    courses = [
+        bius(i, cal.day(offset, TUESDAY, 2), open_now) for i, offset in enumerate((28, 63, 98))
+    ]
     past_day = cal.day(-70, TUESDAY, 2)
     past = bius(0, past_day, _at(past_day - timedelta(days=60), "08:00"))
 
     health = _event(
-        "training", "Deeskalationstraining für Beschäftigte im Gesundheitswesen", 12,
-        _sessions((cal.day(40, THURSDAY), "09:00", "16:30", "")), opens=open_now,
-        deadline=timedelta(days=10), cancel=timedelta(days=7), sectors=("gesundheit",),
-        course_code="DEESK-GES", teaching_units=8, venue=venues["klinik"],
-        room=venues["klinik"].rooms[0], trainers=[trainer],
+        "training",
+        "Deeskalationstraining für Beschäftigte im Gesundheitswesen",
+        12,
+        _sessions((cal.day(40, THURSDAY), "09:00", "16:30", "")),
+        opens=open_now,
+        deadline=timedelta(days=10),
+        cancel=timedelta(days=7),
+        sectors=("gesundheit",),
+        course_code="DEESK-GES",
+        teaching_units=8,
+        venue=venues["klinik"],
+        room=venues["klinik"].rooms[0],
+        trainers=[trainer],
         summary="Praxisnahes Training für Pflege, Ärzteschaft und Notaufnahme, entwickelt mit "
         "den Ärztekammern und einem Klinikum. Nur für Beschäftigte des Gesundheitswesens.",
         description="Schwerpunkte sind Warnsignale, Sprache und Haltung in angespannten "
@@ -438,10 +566,17 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
         "Ihre Fortbildungsnummer bereit.",
     )
     school = _event(
-        "training", "Sicher im Schulalltag: Deeskalation für Lehrkräfte und Schulsozialarbeit",
-        16, _sessions((cal.day(50, MONDAY), "09:00", "15:30", "")), opens=open_now,
-        deadline=timedelta(days=10), cancel=timedelta(days=7), sectors=("schule",),
-        course_code="SCHULE-DEESK", teaching_units=8, venue=venues["schulamt"],
+        "training",
+        "Sicher im Schulalltag: Deeskalation für Lehrkräfte und Schulsozialarbeit",
+        16,
+        _sessions((cal.day(50, MONDAY), "09:00", "15:30", "")),
+        opens=open_now,
+        deadline=timedelta(days=10),
+        cancel=timedelta(days=7),
+        sectors=("schule",),
+        course_code="SCHULE-DEESK",
+        teaching_units=8,
+        venue=venues["schulamt"],
         room=venues["schulamt"].rooms[0],
         summary="Konflikte mit Schülerinnen, Schülern und Eltern entschärfen, Bedrohungen "
         "einschätzen, Hilfe organisieren. Nur für Beschäftigte an Schulen.",
@@ -454,15 +589,30 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
 
 
 def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, list[Member]]:
-    organiser = Member(email=ORGANISER_EMAIL, first_name="Birgit", last_name="Lammers",
-                       function="Geschäftsstelle #sicherimDienst", role="organiser",
-                       organisation=orgs["polizei-muenster.example"])
-    trainer = Member(email=TRAINER_EMAIL, first_name="Sandra", last_name="Terhorst",
-                     function="Trainerin BIUS", role="trainer",
-                     organisation=orgs["polizei-recklinghausen.example"])
+    organiser = Member(
+        email=ORGANISER_EMAIL,
+        first_name="Birgit",
+        last_name="Lammers",
+        function="Geschäftsstelle #sicherimDienst",
+        role="organiser",
+        organisation=orgs["polizei-muenster.example"],
+    )
+    trainer = Member(
+        email=TRAINER_EMAIL,
+        first_name="Sandra",
+        last_name="Terhorst",
+        function="Trainerin BIUS",
+        role="trainer",
+        organisation=orgs["polizei-recklinghausen.example"],
+    )
     members = [
-        Member(email=f"{_email_part(first)}.{_email_part(last)}@{domain}", first_name=first,
-               last_name=last, function=function, organisation=orgs[domain])
+        Member(
+            email=f"{_email_part(first)}.{_email_part(last)}@{domain}",
+            first_name=first,
+            last_name=last,
+            function=function,
+            organisation=orgs[domain],
+        )
         for first, last, function, domain in MEMBERS
     ]
     return organiser, trainer, members
@@ -474,8 +624,9 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         return False
     outbox_before = await session.scalar(select(func.max(OutboxMessage.id))) or 0
     orgs = {
-        domain: Organisation(name=name, sector=sector, region=region,
-                             domains=[OrganisationDomain(domain=domain)])
+        domain: Organisation(
+            name=name, sector=sector, region=region, domains=[OrganisationDomain(domain=domain)]
+        )
         for name, sector, region, domain in ORGANISATIONS
     }
     organiser, trainer, members = _people(orgs)
@@ -490,9 +641,16 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     past = programme.past_bius
     booked_at = past.sessions[0].starts_at - timedelta(days=30)
     for member, status in zip(members[:3], ("attended", "attended", "no_show"), strict=True):
-        session.add(Booking(event_id=past.id, member_id=member.id,
-                            organisation_id=member.organisation_id, status=status,
-                            created_at=booked_at, confirmed_at=booked_at))
+        session.add(
+            Booking(
+                event_id=past.id,
+                member_id=member.id,
+                organisation_id=member.organisation_id,
+                status=status,
+                created_at=booked_at,
+                confirmed_at=booked_at,
+            )
+        )
     plan = _booking_plan(programme, ids)
     await session.commit()
     for event_id, member_id in plan:

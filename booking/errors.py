@@ -56,7 +56,8 @@ class CancellationClosed(DomainError):
     code = "cancellation_closed"
     status = 422
     default_message = (
-        "Die Frist für eine Stornierung ist abgelaufen. Bitte wenden Sie sich an die Geschäftsstelle."
+        "Die Frist für eine Stornierung ist abgelaufen. "
+        "Bitte wenden Sie sich an die Geschäftsstelle."
     )
 
 

@@ -4,6 +4,7 @@ for anything a client can cause."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +21,7 @@ HTTP_MESSAGES = {
     404: "Diese Seite gibt es nicht.",
     405: "Diese Aktion ist hier nicht möglich.",
     413: "Die Anfrage ist zu groß.",
+    415: "Dieses Datenformat wird hier nicht angenommen.",
     422: "Bitte prüfen Sie Ihre Eingaben.",
     429: "Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einige Minuten.",
     500: "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.",
@@ -32,6 +34,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
     500: "internal_error",
@@ -43,9 +46,17 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def json_error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    headers = {"Retry-After": "2"} if status == 503 else None
-    return JSONResponse({"error": code, "message": message, **extra}, status, headers=headers)
+def json_error(
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
+    merged = dict(headers or {})
+    if status == 503:
+        merged.setdefault("Retry-After", "2")
+    return JSONResponse({"error": code, "message": message, **extra}, status, headers=merged)
 
 
 async def error_page(request: Request, status: int, message: str) -> Response:
@@ -82,8 +93,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     message = HTTP_MESSAGES.get(exc.status_code, HTTP_MESSAGES[400])
     if is_api(request):
         code = HTTP_CODES.get(exc.status_code, "error")
-        return json_error(exc.status_code, code, message)
-    return await error_page(request, exc.status_code, message)
+        return json_error(exc.status_code, code, message, headers=exc.headers)
+    response = await error_page(request, exc.status_code, message)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -60,7 +60,9 @@ async def member_feed(
         )
         for b in bookings
     ]
-    return calendar.feed(entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url)
+    return calendar.feed(
+        entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url
+    )
 
 
 async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str) -> str:

@@ -19,7 +19,7 @@ def local(value: datetime) -> datetime:
 
 
 def date_de(value: datetime) -> str:
-    """"Mi., 12.03.2026"."""
+    """ "Mi., 12.03.2026"."""
     return format_datetime(value, "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE)
 
 
@@ -28,19 +28,19 @@ def time_de(value: datetime) -> str:
 
 
 def datetime_de(value: datetime) -> str:
-    """"Mi., 12.03.2026, 09:00 Uhr"."""
+    """ "Mi., 12.03.2026, 09:00 Uhr"."""
     return f"{date_de(value)}, {time_de(value)} Uhr"
 
 
 def range_de(starts_at: datetime, ends_at: datetime) -> str:
-    """"Mi., 12.03.2026, 09:00–16:00 Uhr", or both ends in full when the days differ."""
+    """ "Mi., 12.03.2026, 09:00–16:00 Uhr", or both ends in full when the days differ."""
     if local(starts_at).date() == local(ends_at).date():
         return f"{date_de(starts_at)}, {time_de(starts_at)}–{time_de(ends_at)} Uhr"
     return f"{datetime_de(starts_at)} bis {datetime_de(ends_at)}"
 
 
 def month_de(value: datetime) -> str:
-    """"März 2026"."""
+    """ "März 2026"."""
     return format_datetime(value, "LLLL yyyy", tzinfo=BERLIN, locale=LOCALE)
 
 

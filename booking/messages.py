@@ -13,8 +13,12 @@ MEMBER_PENDING = (
     "Ihr Zugang wird noch von der Geschäftsstelle geprüft. Sie erhalten eine E-Mail, sobald Sie "
     "buchen können."
 )
-MEMBER_INACTIVE = "Ihr Zugang ist nicht freigeschaltet. Bitte wenden Sie sich an die Geschäftsstelle."
-SECTOR_RESTRICTED = "Diese Veranstaltung steht nur Beschäftigten aus diesen Bereichen offen: {sectors}."
+MEMBER_INACTIVE = (
+    "Ihr Zugang ist nicht freigeschaltet. Bitte wenden Sie sich an die Geschäftsstelle."
+)
+SECTOR_RESTRICTED = (
+    "Diese Veranstaltung steht nur Beschäftigten aus diesen Bereichen offen: {sectors}."
+)
 PREREQUISITE_MISSING = "Voraussetzung für diese Veranstaltung ist die Teilnahme an „{course}“."
 WORKSHOP_NEEDS_PARENT = (
     "Workshops können Sie buchen, sobald Ihre Teilnahme an „{parent}“ bestätigt ist."

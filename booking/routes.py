@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking import feeds, services
 from booking.errors import NotFound
 from booking.web import db, flash, now, redirect, render, require_member, state, verify_csrf
@@ -17,9 +18,14 @@ async def book(request: Request) -> Response:
     member = await require_member(request)
     await verify_csrf(request)
     event_id = request.path_params["event_id"]
-    result = await services.book(db(request), event_id=event_id, member_id=member.id, now=now(request))
+    result = await services.book(
+        db(request), event_id=event_id, member_id=member.id, now=now(request)
+    )
     if result.booking.status == "confirmed":
-        flash(request, "Ihre Anmeldung ist bestätigt. Eine E-Mail mit der Kalendereinladung ist unterwegs.")
+        flash(
+            request,
+            "Ihre Anmeldung ist bestätigt. Eine E-Mail mit der Kalendereinladung ist unterwegs.",
+        )
     else:
         flash(
             request,
@@ -37,7 +43,9 @@ async def cancel(request: Request) -> Response:
     await services.cancel(db(request), booking_id=booking_id, actor=member, now=now(request))
     flash(request, "Ihre Buchung ist storniert. Sie erhalten eine Bestätigung per E-Mail.")
     target = request.query_params.get("zurueck", "")
-    return redirect(target if target.startswith("/verwaltung/veranstaltungen/") else "/meine-buchungen")
+    return redirect(
+        target if target.startswith("/verwaltung/veranstaltungen/") else "/meine-buchungen"
+    )
 
 
 async def my_bookings(request: Request) -> Response:
@@ -127,8 +135,8 @@ routes = [
     Route("/programm.ics", programme_feed),
     Route("/meine-buchungen/kalender", renew_feed, methods=["POST"]),
     Route("/meine-buchungen/kalender/abschalten", revoke_feed, methods=["POST"]),
-    Route("/buchungen/{booking_id:int}/einladung.ics", invitation),
-    Route("/veranstaltungen/{event_id:int}/buchen", book, methods=["POST"]),
-    Route("/buchungen/{booking_id:int}/stornieren", cancel, methods=["POST"]),
+    Route("/buchungen/{booking_id:id}/einladung.ics", invitation),
+    Route("/veranstaltungen/{event_id:id}/buchen", book, methods=["POST"]),
+    Route("/buchungen/{booking_id:id}/stornieren", cancel, methods=["POST"]),
     Route("/meine-buchungen", my_bookings),
 ]

@@ -248,6 +248,14 @@ def _without_default(schema: JsonDict) -> None:
     schema.pop("default", None)
 
 
+class SessionChangeIn(_Input):
+    """A session moved to a new time; ``id`` is one of the event's sessions."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    starts_at: Moment
+    ends_at: Moment
+
+
 class EventChanges(_Input):
     """What organisers change on an existing event. Fields left out stay as they are;
     ``seats_per_organisation: null`` lifts the limit."""
@@ -260,6 +268,11 @@ class EventChanges(_Input):
         json_schema_extra=_without_default,
     )
     seats_per_organisation: SeatsPerOrganisation | None = None
+    sessions: Annotated[list[SessionChangeIn], Field(min_length=1, max_length=100)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Sessions to move. Confirmed participants get an updated invitation.",
+        json_schema_extra=_without_default,
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:

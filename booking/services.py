@@ -10,11 +10,11 @@ event, first come first served by booking id (ids are handed out under the event
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -58,14 +58,6 @@ class BookingResult:
     booking: Booking
     waitlist_position: int | None
     promoted: tuple[Booking, ...] = ()
-
-
-def seats_taken_query(event_ids: Iterable[int]) -> Select[tuple[int, int]]:
-    return (
-        select(Booking.event_id, func.count())
-        .where(Booking.event_id.in_(list(event_ids)), Booking.status.in_(SEAT_STATUSES))
-        .group_by(Booking.event_id)
-    )
 
 
 async def seats_taken(session: AsyncSession, event_id: int) -> int:
@@ -113,9 +105,7 @@ async def waitlist_position(session: AsyncSession, booking: Booking) -> int | No
     return int(result.scalar_one()) + 1
 
 
-async def waitlist_positions(
-    session: AsyncSession, bookings: Sequence[Booking]
-) -> dict[int, int]:
+async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking]) -> dict[int, int]:
     """Position of each waiting booking among many, with one query per event concerned."""
     positions: dict[int, int] = {}
     event_ids = {b.event_id for b in bookings if b.status == "waiting"}
@@ -310,7 +300,11 @@ async def book(
             )
         else:
             enqueue(
-                session, member.email, "booking_waitlisted", booking_id=booking.id, position=position
+                session,
+                member.email,
+                "booking_waitlisted",
+                booking_id=booking.id,
+                position=position,
             )
     return BookingResult(booking=booking, waitlist_position=position)
 
@@ -494,7 +488,7 @@ async def change_limits(
                     messages.SEATS_PER_ORG_RANGE,
                     {"seats_per_organisation": messages.SEATS_PER_ORG_RANGE},
                 )
-            event.seats_per_organisation = seats_per_organisation  # type: ignore[assignment]
+            event.seats_per_organisation = seats_per_organisation
         await session.flush()
         promoted = await promote(session, event, now)
     return promoted
@@ -530,6 +524,8 @@ async def event_bookings(session: AsyncSession, event_id: int, actor: Member) ->
     """Every booking of an event, for organisers only (participant lists stay private)."""
     if not actor.is_organiser:
         raise Forbidden()
+    if await session.get(Event, event_id) is None:
+        raise NotFound(messages.EVENT_NOT_FOUND)
     result = await session.scalars(
         select(Booking)
         .where(Booking.event_id == event_id)

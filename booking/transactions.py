@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from booking.db import begin_write, is_lock_timeout
 from booking.errors import Busy
 
-_process_locks: weakref.WeakKeyDictionary[
-    object, dict[asyncio.AbstractEventLoop, asyncio.Lock]
-] = weakref.WeakKeyDictionary()
+_process_locks: weakref.WeakKeyDictionary[object, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _sqlite_process_lock(engine: AsyncEngine) -> asyncio.Lock:

@@ -89,7 +89,7 @@ async def hit_rate_limit(request: Request, limit: Any, *keys: str) -> None:
 # -- forms --------------------------------------------------------------------------------------
 
 
-class Form(wtforms.Form):
+class Form(wtforms.Form):  # type: ignore[misc]
     """A form with a CSRF token bound to the session (every state-changing form uses one)."""
 
     class Meta:
@@ -123,7 +123,7 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def blank_form(request: Request, form_class: type[F] = Form, **data: Any) -> F:  # type: ignore[assignment]
+def blank_form(request: Request, form_class: type[F] = Form, **data: Any) -> F:
     """An unfilled form: for its CSRF token in button forms, or to show defaults."""
     return form_class(formdata=None, meta=_csrf_meta(request), data=data or None)
 

@@ -28,7 +28,10 @@ class ProgrammeFilterForm(Form):
     )
     sector = SelectField(
         "Bereich",
-        choices=[SelectChoice("", "Alle Bereiche"), *(SelectChoice(k, v) for k, v in SECTORS.items())],
+        choices=[
+            SelectChoice("", "Alle Bereiche"),
+            *(SelectChoice(k, v) for k, v in SECTORS.items()),
+        ],
         default="",
     )
     region = SelectField(

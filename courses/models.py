@@ -68,9 +68,7 @@ class Event(Base):
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), nullable=True)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), nullable=True)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"), nullable=True)
-    online_room_id: Mapped[int | None] = mapped_column(
-        ForeignKey("online_rooms.id"), nullable=True
-    )
+    online_room_id: Mapped[int | None] = mapped_column(ForeignKey("online_rooms.id"), nullable=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     """iCalendar SEQUENCE: raised whenever time or place changes."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -84,9 +82,7 @@ class Event(Base):
     sectors: Mapped[list[EventSector]] = relationship(
         cascade="all, delete-orphan", order_by="EventSector.sector"
     )
-    parent: Mapped[Event | None] = relationship(
-        remote_side="Event.id", back_populates="workshops"
-    )
+    parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="workshops")
     workshops: Mapped[list[Event]] = relationship(back_populates="parent", order_by="Event.title")
     series: Mapped[Series | None] = relationship(back_populates="events")
     venue: Mapped[Venue | None] = relationship()

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking import services as booking_services
 from booking.errors import DomainError, NotFound
 from booking.formatting import BERLIN
@@ -94,21 +95,20 @@ async def manage_event(request: Request) -> Response:
     session = db(request)
     event_id = request.path_params["event_id"]
     form = await bind_form(request, CapacityForm)
-    if request.method == "POST":
-        if form.validate():
-            promoted = await booking_services.change_limits(
-                session,
-                event_id=event_id,
-                actor=actor,
-                now=now(request),
-                capacity=form.capacity.data,
-                seats_per_organisation=form.seats_per_organisation.data,
-            )
-            message = "Die Plätze sind geändert."
-            if promoted:
-                message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
-            flash(request, message)
-            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+    if request.method == "POST" and form.validate():
+        promoted = await booking_services.change_limits(
+            session,
+            event_id=event_id,
+            actor=actor,
+            now=now(request),
+            capacity=form.capacity.data,
+            seats_per_organisation=form.seats_per_organisation.data,
+        )
+        message = "Die Plätze sind geändert."
+        if promoted:
+            message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
+        flash(request, message)
+        return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     bookings = await booking_services.event_bookings(session, event_id, actor)
     event = await services.event_detail(session, event_id, actor)
     if request.method == "GET":
@@ -165,11 +165,16 @@ async def move_session(request: Request) -> Response:
             await services.change_sessions(
                 session,
                 event_id=event_id,
-                changes=[services.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))],
+                changes=[
+                    services.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))
+                ],
                 actor=actor,
                 now=now(request),
             )
-            flash(request, "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.")
+            flash(
+                request,
+                "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.",
+            )
             return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     if request.method == "GET":
         start = sitting.starts_at.astimezone(BERLIN)
@@ -184,7 +189,12 @@ async def move_session(request: Request) -> Response:
     return await render(
         request,
         "courses/move_session.html",
-        {"event": event, "sitting": sitting, "form": form, "errors": form_errors(form) if invalid else []},
+        {
+            "event": event,
+            "sitting": sitting,
+            "form": form,
+            "errors": form_errors(form) if invalid else [],
+        },
         status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
     )
 
@@ -200,7 +210,10 @@ async def cancel_event(request: Request) -> Response:
         await services.cancel_event(
             session, event_id=event_id, actor=actor, now=now(request), reason=form.reason.data or ""
         )
-        flash(request, "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.")
+        flash(
+            request,
+            "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.",
+        )
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     invalid = request.method == "POST"
     return await render(
@@ -213,14 +226,14 @@ async def cancel_event(request: Request) -> Response:
 
 routes = [
     Route("/", programme),
-    Route("/veranstaltungen/{event_id:int}", event_page),
-    Route("/verwaltung/veranstaltungen/{event_id:int}", manage_event, methods=["GET", "POST"]),
+    Route("/veranstaltungen/{event_id:id}", event_page),
+    Route("/verwaltung/veranstaltungen/{event_id:id}", manage_event, methods=["GET", "POST"]),
     Route(
-        "/verwaltung/veranstaltungen/{event_id:int}/termine/{session_id:int}",
+        "/verwaltung/veranstaltungen/{event_id:id}/termine/{session_id:id}",
         move_session,
         methods=["GET", "POST"],
     ),
     Route(
-        "/verwaltung/veranstaltungen/{event_id:int}/absagen", cancel_event, methods=["GET", "POST"]
+        "/verwaltung/veranstaltungen/{event_id:id}/absagen", cancel_event, methods=["GET", "POST"]
     ),
 ]

@@ -21,6 +21,7 @@ from booking.services import Availability, availability, earlier_bookings, lock_
 from booking.transactions import write_transaction
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series
+from venues.models import OnlineRoom, Venue
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Listing:
     availability: Availability
 
 
-def _with_details(query: Select[tuple[Event]]) -> Select[tuple[Event]]:
+def _with_details(query: Select[Event]) -> Select[Event]:
     return query.options(
         selectinload(Event.sessions),
         selectinload(Event.sectors),
@@ -73,8 +74,6 @@ async def programme(
         open_to_sector = select(EventSector.event_id).where(EventSector.sector == filters.sector)
         query = query.where(or_(Event.id.not_in(restricted), Event.id.in_(open_to_sector)))
     if filters.region:
-        from venues.models import Venue
-
         query = query.join(Venue, Venue.id == Event.venue_id).where(Venue.region == filters.region)
     if filters.month:
         start, end = month_bounds(filters.month)
@@ -93,15 +92,17 @@ async def programme(
 
 async def event_detail(session: AsyncSession, event_id: int, viewer: Member | None) -> Event:
     """An event with everything its page shows. Drafts are visible to organisers only."""
+    organiser = viewer is not None and viewer.is_organiser
+    workshops = Event.workshops if organiser else Event.workshops.and_(Event.status != "draft")
     event = await session.scalar(
         _with_details(select(Event).where(Event.id == event_id)).options(
             selectinload(Event.parent),
-            selectinload(Event.workshops).selectinload(Event.sessions),
+            selectinload(workshops).selectinload(Event.sessions),
             selectinload(Event.trainers),
             selectinload(Event.room),
         )
     )
-    if event is None or (event.status == "draft" and not (viewer and viewer.is_organiser)):
+    if event is None or (event.status == "draft" and not organiser):
         raise NotFound(messages.EVENT_NOT_FOUND)
     return event
 
@@ -173,6 +174,13 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
     validate_new_event(data)
     if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
         raise ValidationFailed(messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED})
+    if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
+        raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
+    if (
+        data.online_room_id is not None
+        and await session.get(OnlineRoom, data.online_room_id) is None
+    ):
+        raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
     event = Event(
         title=data.title,
         kind=data.kind,
@@ -291,7 +299,9 @@ async def cancel_event(
         event = await lock_event(session, event_id)
         if event.status == "cancelled":
             raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
-        workshop_ids = list(await session.scalars(select(Event.id).where(Event.parent_id == event.id)))
+        workshop_ids = list(
+            await session.scalars(select(Event.id).where(Event.parent_id == event.id))
+        )
         for target_id in [event.id, *workshop_ids]:
             target = event if target_id == event.id else await lock_event(session, target_id)
             target.status = "cancelled"

@@ -17,7 +17,11 @@ _domains: dict[int, str] = {}
 
 
 async def organisation(
-    db: AsyncSession, *, sector: str = "verwaltung", region: str = "Münster", domain: str | None = None
+    db: AsyncSession,
+    *,
+    sector: str = "verwaltung",
+    region: str = "Münster",
+    domain: str | None = None,
 ) -> Organisation:
     n = next(_counter)
     org = Organisation(name=f"Organisation {n}", sector=sector, region=region)

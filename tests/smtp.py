@@ -54,11 +54,14 @@ class SmtpServer:
         self.inbox = Inbox()
         kwargs: dict[str, Any] = {}
         if login is not None:
-            def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
-                             auth_data: Any) -> AuthResult:
-                ok = isinstance(auth_data, LoginPassword) and (
-                    auth_data.login.decode(), auth_data.password.decode()
-                ) == login
+
+            def authenticate(
+                server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+            ) -> AuthResult:
+                ok = (
+                    isinstance(auth_data, LoginPassword)
+                    and (auth_data.login.decode(), auth_data.password.decode()) == login
+                )
                 if ok:
                     self.inbox.logins.append(login[0])
                 return AuthResult(success=ok)

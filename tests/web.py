@@ -54,7 +54,11 @@ async def use_link(client: httpx.AsyncClient, link: str) -> httpx.Response:
 
 
 async def sign_in(
-    client: httpx.AsyncClient, app: Starlette, email: str, first: str = "Erika", last: str = "Muster"
+    client: httpx.AsyncClient,
+    app: Starlette,
+    email: str,
+    first: str = "Erika",
+    last: str = "Muster",
 ) -> None:
     """Sign in through the real flow: form, link from the outbox, confirm, profile if new."""
     response = await post_form(client, "/anmelden", "/anmelden", {"email": email})

@@ -109,7 +109,7 @@ async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> No
         username=settings.smtp_username or None,
         password=settings.smtp_password or None,
         use_tls=settings.smtp_security == "tls",
-        start_tls=True if settings.smtp_security == "starttls" else False,
+        start_tls=settings.smtp_security == "starttls",
         timeout=30,
     )
 

@@ -69,4 +69,3 @@ class ApproveForm(Form):
         validate_choice=True,
         validators=[DataRequired("Bitte wählen Sie die Organisation aus.")],
     )
-

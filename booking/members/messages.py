@@ -6,7 +6,9 @@ LINK_INVALID = (
     "Dieser Anmeldelink ist ungültig oder abgelaufen. Bitte fordern Sie einen neuen Link an."
 )
 LINK_USED = "Dieser Anmeldelink wurde bereits verwendet. Bitte fordern Sie einen neuen Link an."
-ACCOUNT_REJECTED = "Für diese Adresse ist kein Zugang möglich. Bitte wenden Sie sich an die Geschäftsstelle."
+ACCOUNT_REJECTED = (
+    "Für diese Adresse ist kein Zugang möglich. Bitte wenden Sie sich an die Geschäftsstelle."
+)
 ORGANISATION_UNKNOWN = "Diese Organisation gibt es nicht."
 NOT_PENDING = "Dieser Zugang wartet nicht auf eine Freigabe."
 EMAIL_INVALID = "Bitte geben Sie eine gültige dienstliche E-Mail-Adresse an."

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from wtforms.fields.choices import SelectChoice
 
+import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.errors import ValidationFailed
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
@@ -51,9 +52,7 @@ async def sign_in(request: Request) -> Response:
             status_code=422 if "csrf_token" not in form.errors else 400,
         )
     email = services.normalise_email(form.email.data or "")
-    await hit_rate_limit(
-        request, PER_CLIENT, f"sign-in:client:{client_ip(request)}"
-    )
+    await hit_rate_limit(request, PER_CLIENT, f"sign-in:client:{client_ip(request)}")
     await hit_rate_limit(request, PER_ADDRESS, f"sign-in:address:{email}")
     app = state(request)
     await services.request_sign_in(
@@ -160,9 +159,7 @@ async def approvals(request: Request) -> Response:
             SelectChoice(str(o.id), o.name) for o in organisations
         ]
         forms[person.id] = form
-    return await render(
-        request, "members/approvals.html", {"pending": pending, "forms": forms}
-    )
+    return await render(request, "members/approvals.html", {"pending": pending, "forms": forms})
 
 
 async def approve(request: Request) -> Response:
@@ -205,6 +202,6 @@ routes = [
     Route("/profil", profile, methods=["GET", "POST"]),
     Route("/abmelden", sign_out, methods=["POST"]),
     Route("/verwaltung/freigaben", approvals),
-    Route("/verwaltung/freigaben/{member_id:int}/freigeben", approve, methods=["POST"]),
-    Route("/verwaltung/freigaben/{member_id:int}/ablehnen", reject, methods=["POST"]),
+    Route("/verwaltung/freigaben/{member_id:id}/freigeben", approve, methods=["POST"]),
+    Route("/verwaltung/freigaben/{member_id:id}/ablehnen", reject, methods=["POST"]),
 ]

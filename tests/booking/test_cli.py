@@ -80,9 +80,7 @@ def test_demo_loads_once_and_then_skips(tmp_path: Path) -> None:
     assert query(db, "SELECT count(*) FROM events") == events
 
 
-def test_members_import_keeps_good_rows_and_reports_bad_ones(
-    demo_db: Path, tmp_path: Path
-) -> None:
+def test_members_import_keeps_good_rows_and_reports_bad_ones(demo_db: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "mitglieder.csv"
     csv_file.write_bytes(
         "\ufeffemail;first_name;last_name;organisation\n"

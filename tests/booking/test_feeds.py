@@ -43,7 +43,9 @@ async def test_personal_feed_is_secret_and_revocable(
         assert (await anonymous.get("/kalender/erfunden.ics")).status_code == 404
 
 
-async def test_programme_feed_has_no_meeting_links(client: httpx.AsyncClient, db: AsyncSession) -> None:
+async def test_programme_feed_has_no_meeting_links(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
     room = OnlineRoom(name="Raum", meeting_url="https://meet.example/geheim")
     db.add(room)
     await db.commit()
@@ -65,7 +67,9 @@ async def test_invitation_download(
     other = await factories.member(db, org)
     others = await services.book(db, event_id=event.id, member_id=other.id, now=NOW)
     await sign_in(client, app, "p@amt.example")
-    waiting = await post_form(client, f"/veranstaltungen/{event.id}", f"/veranstaltungen/{event.id}/buchen")
+    waiting = await post_form(
+        client, f"/veranstaltungen/{event.id}", f"/veranstaltungen/{event.id}/buchen"
+    )
     assert waiting.status_code == 303
     assert (await client.get(f"/buchungen/{others.booking.id}/einladung.ics")).status_code == 403
     assert (await client.get("/buchungen/99999/einladung.ics")).status_code == 404

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
@@ -49,7 +49,9 @@ async def test_full_event_puts_member_on_waiting_list(
 ) -> None:
     org = await factories.organisation(db, domain="amt.example")
     event = await factories.event(db, capacity=1)
-    await services.book(db, event_id=event.id, member_id=(await factories.member(db, org)).id, now=NOW)
+    await services.book(
+        db, event_id=event.id, member_id=(await factories.member(db, org)).id, now=NOW
+    )
     await sign_in(client, app, "p@amt.example")
     url = f"/veranstaltungen/{event.id}"
     assert "Auf die Warteliste setzen" in (await client.get(url)).text
@@ -106,8 +108,11 @@ async def test_hostile_booking_requests(
 
 
 async def test_oversized_body_is_refused(client: httpx.AsyncClient, db: AsyncSession) -> None:
-    response = await client.post("/anmelden", content=b"x" * 300_000,
-                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/anmelden",
+        content=b"x" * 300_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
 
 

@@ -110,7 +110,11 @@ async def test_leaving_waiting_list_promotes_nobody(db: AsyncSession) -> None:
     await services.book(db, event_id=event.id, member_id=c.id, now=NOW)
     promoted = await services.cancel(db, booking_id=waiting_b.booking.id, actor=b, now=NOW)
     assert promoted == []
-    assert await statuses(db, event.id) == [(a.id, "confirmed"), (b.id, "cancelled"), (c.id, "waiting")]
+    assert await statuses(db, event.id) == [
+        (a.id, "confirmed"),
+        (b.id, "cancelled"),
+        (c.id, "waiting"),
+    ]
 
 
 async def test_raising_capacity_promotes_in_order(db: AsyncSession) -> None:
@@ -162,7 +166,8 @@ async def test_per_organisation_limit(db: AsyncSession) -> None:
     a1, a2, a3 = [await factories.member(db, org_a) for _ in range(3)]
     b1 = await factories.member(db, org_b)
     results = [
-        await services.book(db, event_id=event.id, member_id=m.id, now=NOW) for m in (a1, a2, a3, b1)
+        await services.book(db, event_id=event.id, member_id=m.id, now=NOW)
+        for m in (a1, a2, a3, b1)
     ]
     assert [r.booking.status for r in results] == ["confirmed", "confirmed", "waiting", "confirmed"]
     # a seat of org B frees up: a3 (org A, at its limit) is passed over
@@ -181,14 +186,21 @@ async def test_per_organisation_limit_skips_to_first_eligible(db: AsyncSession) 
     for m in (a1, a2, b1, a3, b2):
         booked[m.id] = await services.book(db, event_id=event.id, member_id=m.id, now=NOW)
     assert [booked[m.id].booking.status for m in (a1, a2, b1, a3, b2)] == [
-        "confirmed", "confirmed", "confirmed", "waiting", "waiting",
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "waiting",
+        "waiting",
     ]
     # b1 leaves: a3 waits first but org A is at its limit, so b2 moves up
     promoted = await services.cancel(db, booking_id=booked[b1.id].booking.id, actor=b1, now=NOW)
     assert [p.member_id for p in promoted] == [b2.id]
     assert await statuses(db, event.id) == [
-        (a1.id, "confirmed"), (a2.id, "confirmed"), (b1.id, "cancelled"),
-        (a3.id, "waiting"), (b2.id, "confirmed"),
+        (a1.id, "confirmed"),
+        (a2.id, "confirmed"),
+        (b1.id, "cancelled"),
+        (a3.id, "waiting"),
+        (b2.id, "confirmed"),
     ]
 
 

@@ -86,8 +86,16 @@ def running_server(env: dict[str, str], workers: int = 2) -> Iterator[str]:
     log = open(Path(env["MAIL_DIR"]).parent / f"server-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "booking.cli", "serve",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            sys.executable,
+            "-m",
+            "booking.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=ROOT,

@@ -154,14 +154,14 @@ async def test_rush_on_sixteen_seats(
             leaving = confirmed_rows[:5]
             cancels = await fire_at_once(
                 client,
-                [("DELETE", f"/api/v1/bookings/{b['id']}", token_of[str(b["member_email"])])
-                 for b in leaving],
+                [
+                    ("DELETE", f"/api/v1/bookings/{b['id']}", token_of[str(b["member_email"])])
+                    for b in leaving
+                ],
             )
             assert [r.status_code for r in cancels] == [200] * 5
 
-            remaining_orgs = Counter(
-                org_of[str(b["member_email"])] for b in confirmed_rows[5:]
-            )
+            remaining_orgs = Counter(org_of[str(b["member_email"])] for b in confirmed_rows[5:])
             expected = expected_promotions(
                 [(int(b["id"]), org_of[str(b["member_email"])]) for b in waiting_rows],  # type: ignore[call-overload]
                 remaining_orgs,

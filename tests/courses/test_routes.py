@@ -17,7 +17,9 @@ from venues.models import OnlineRoom, Venue
 
 
 async def venue(db: AsyncSession, region: str = "Münster", **fields: object) -> Venue:
-    v = Venue(name=f"Haus {region}", street="Domplatz 1", postcode="48143", city=region, region=region)
+    v = Venue(
+        name=f"Haus {region}", street="Domplatz 1", postcode="48143", city=region, region=region
+    )
     for key, value in fields.items():
         setattr(v, key, value)
     db.add(v)
@@ -67,7 +69,13 @@ async def test_programme_filters(client: httpx.AsyncClient, db: AsyncSession) ->
 
 
 async def test_programme_refuses_bad_filters_in_german(client: httpx.AsyncClient) -> None:
-    for query in ("kind=party", "month=2026-13", "month=%3Cscript%3E", "sector=x" * 50, "region=Bonn"):
+    for query in (
+        "kind=party",
+        "month=2026-13",
+        "month=%3Cscript%3E",
+        "sector=x" * 50,
+        "region=Bonn",
+    ):
         response = await client.get("/?" + query)
         assert response.status_code == 400, query
         assert "Bitte korrigieren Sie" in response.text
@@ -92,7 +100,9 @@ async def test_event_page_shows_details_and_reasons(
     assert "Platz buchen" not in page.text
 
 
-async def test_unknown_and_draft_events_are_404(client: httpx.AsyncClient, db: AsyncSession) -> None:
+async def test_unknown_and_draft_events_are_404(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
     draft = await factories.event(db, status="draft")
     assert (await client.get(f"/veranstaltungen/{draft.id}")).status_code == 404
     assert (await client.get("/veranstaltungen/999999")).status_code == 404
@@ -142,7 +152,9 @@ async def test_organiser_raises_capacity_and_waiting_move_up(
         data={"csrf_token": csrf_token(page.text), "capacity": "2", "seats_per_organisation": ""},
     )
     assert response.status_code == 303
-    rows = await db.execute(select(Booking.status).where(Booking.event_id == event.id).order_by(Booking.id))
+    rows = await db.execute(
+        select(Booking.status).where(Booking.event_id == event.id).order_by(Booking.id)
+    )
     assert [s for (s,) in rows] == ["confirmed", "confirmed", "waiting"]
 
 
@@ -189,11 +201,17 @@ async def test_organiser_moves_a_session_and_cancels_the_event(
     await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     await sign_in(client, app, "orga@amt.example")
     url = f"/verwaltung/veranstaltungen/{event.id}/termine/{event.sessions[0].id}"
-    bad = await post_form(client, url, url, {"day": "2030-02-30", "starts": "09:00", "ends": "16:00"})
+    bad = await post_form(
+        client, url, url, {"day": "2030-02-30", "starts": "09:00", "ends": "16:00"}
+    )
     assert bad.status_code == 422 and "Dieses Datum gibt es nicht" in bad.text
-    backwards = await post_form(client, url, url, {"day": "2030-03-12", "starts": "16:00", "ends": "09:00"})
+    backwards = await post_form(
+        client, url, url, {"day": "2030-03-12", "starts": "16:00", "ends": "09:00"}
+    )
     assert backwards.status_code == 422
-    moved = await post_form(client, url, url, {"day": "2030-03-12", "starts": "09:00", "ends": "16:00"})
+    moved = await post_form(
+        client, url, url, {"day": "2030-03-12", "starts": "09:00", "ends": "16:00"}
+    )
     assert moved.status_code == 303
     page = await client.get(f"/veranstaltungen/{event.id}")
     assert "Di., 12.03.2030, 09:00–16:00 Uhr" in page.text
@@ -203,8 +221,10 @@ async def test_organiser_moves_a_session_and_cancels_the_event(
     assert "wurde abgesagt" in (await client.get(f"/veranstaltungen/{event.id}")).text
     await db.commit()
     templates = [
-        t for (t,) in await db.execute(
-            select(OutboxMessage.template).where(OutboxMessage.recipient == person.email)
+        t
+        for (t,) in await db.execute(
+            select(OutboxMessage.template)
+            .where(OutboxMessage.recipient == person.email)
             .order_by(OutboxMessage.id)
         )
     ]

@@ -93,7 +93,10 @@ async def test_invite_update_and_cancel_share_uid_with_rising_sequence(
     organiser = await factories.member(db, role="organiser")
     booked = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     sitting = event.sessions[0]
-    new_start, new_end = sitting.starts_at + timedelta(hours=1), sitting.ends_at + timedelta(hours=1)
+    new_start, new_end = (
+        sitting.starts_at + timedelta(hours=1),
+        sitting.ends_at + timedelta(hours=1),
+    )
     await courses.change_sessions(
         db,
         event_id=event.id,
@@ -126,7 +129,9 @@ async def test_event_cancelled_by_organiser(
     organiser = await factories.member(db, role="organiser")
     await services.book(db, event_id=event.id, member_id=a.id, now=NOW)
     await services.book(db, event_id=event.id, member_id=b.id, now=NOW)
-    await courses.cancel_event(db, event_id=event.id, actor=organiser, now=NOW, reason="Die Trainerin ist erkrankt.")
+    await courses.cancel_event(
+        db, event_id=event.id, actor=organiser, now=NOW, reason="Die Trainerin ist erkrankt."
+    )
     await send(engine, mail_settings(engine, smtp.port, tmp_path))
     messages = smtp.inbox.wait_for(4)
     cancelled = [m for m in messages if m["Subject"].startswith("Abgesagt")]
@@ -230,8 +235,12 @@ async def test_sender_killed_mid_delivery_loses_nothing(
         SECRET_KEY="x" * 40,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "booking.cli", "mail", "worker"], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "booking.cli", "mail", "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         assert await asyncio.to_thread(smtp.inbox.rcpt_seen.wait, 30)

@@ -28,7 +28,9 @@ async def test_sign_in_answers_the_same_for_known_and_unknown_addresses(
 ) -> None:
     org = await factories.organisation(db, domain="stadt-muenster.example")
     await factories.member(db, org, email="bekannt@stadt-muenster.example")
-    known = await post_form(client, "/anmelden", "/anmelden", {"email": "bekannt@stadt-muenster.example"})
+    known = await post_form(
+        client, "/anmelden", "/anmelden", {"email": "bekannt@stadt-muenster.example"}
+    )
     unknown = await post_form(client, "/anmelden", "/anmelden", {"email": "fremd@anderswo.example"})
     assert known.status_code == unknown.status_code == 303
     assert known.headers["location"] == unknown.headers["location"] == "/anmelden/gesendet"
@@ -42,7 +44,9 @@ async def test_known_domain_becomes_active_member_of_its_organisation(
 ) -> None:
     org = await factories.organisation(db, domain="kreis-borken.example")
     await sign_in(client, app, "Neu.Person@Kreis-Borken.example", first="Nora", last="Neu")
-    member = await db.scalar(select(Member).where(Member.email == "neu.person@kreis-borken.example"))
+    member = await db.scalar(
+        select(Member).where(Member.email == "neu.person@kreis-borken.example")
+    )
     assert member is not None
     assert (member.status, member.organisation_id, member.first_name) == ("active", org.id, "Nora")
     page = await client.get("/meine-buchungen")
@@ -76,9 +80,16 @@ async def test_unknown_domain_waits_for_approval_then_organiser_approves(
     await db.commit()  # end the test session's read snapshot
     await db.refresh(pending)
     assert (pending.status, pending.organisation_id) == ("active", org.id)
-    templates = [t for (t,) in (await db.execute(
-        select(OutboxMessage.template).where(OutboxMessage.recipient == "person@privat.example")
-    )).all()]
+    templates = [
+        t
+        for (t,) in (
+            await db.execute(
+                select(OutboxMessage.template).where(
+                    OutboxMessage.recipient == "person@privat.example"
+                )
+            )
+        ).all()
+    ]
     assert templates == ["sign_in_link", "member_pending", "member_approved"]
     page = await client.get(f"/veranstaltungen/{event.id}")
     assert "Platz buchen" in page.text
@@ -151,7 +162,9 @@ async def test_sign_in_form_errors(client: httpx.AsyncClient, db: AsyncSession) 
     assert await count(db, OutboxMessage) == 0
 
 
-async def test_sign_in_is_rate_limited_per_address(client: httpx.AsyncClient, db: AsyncSession) -> None:
+async def test_sign_in_is_rate_limited_per_address(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
     statuses = []
     for _ in range(6):
         response = await post_form(client, "/anmelden", "/anmelden", {"email": "viel@amt.example"})
