@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -106,7 +105,9 @@ async def rush(host: str, port: int, event_id: int, tokens: list[str]) -> dict[s
 
     async def one(token: str) -> tuple[int, bytes, float]:
         await start.wait()
-        return await request(host, port, "POST", f"/api/v1/events/{event_id}/bookings", token, b"{}")
+        return await request(
+            host, port, "POST", f"/api/v1/events/{event_id}/bookings", token, b"{}"
+        )
 
     tasks = [asyncio.create_task(one(t)) for t in tokens]
     await asyncio.sleep(0.2)
@@ -117,7 +118,9 @@ async def rush(host: str, port: int, event_id: int, tokens: list[str]) -> dict[s
     latencies = [r[2] for r in results]
     statuses = [r[0] for r in results]
     confirmed = sum(
-        1 for status, body, _ in results if status == 201 and json.loads(body)["status"] == "confirmed"
+        1
+        for status, body, _ in results
+        if status == 201 and json.loads(body)["status"] == "confirmed"
     )
     return {
         "wall": wall,
@@ -177,7 +180,9 @@ async def main(args: argparse.Namespace) -> int:
     print(f"bookings/s          {result['rate']:.0f}   ({args.members} in {result['wall']:.2f} s)")
     print(
         "latency             p50 {:.0f} ms   p95 {:.0f} ms   p99 {:.0f} ms".format(
-            result["p50"] * 1000, result["p95"] * 1000, result["p99"] * 1000  # type: ignore[operator]
+            result["p50"] * 1000,
+            result["p95"] * 1000,
+            result["p99"] * 1000,  # type: ignore[operator]
         )
     )
     print(f"errors              {result['errors']}   statuses {result['statuses']}")

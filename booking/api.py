@@ -21,12 +21,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from booking import schemas
+from booking import eligibility, schemas
 from booking import services as bookings
 from booking.errors import DomainError, Forbidden, NotFound
 from booking.errors_web import json_error
 from booking.members.models import Member
-from booking.members.services import member_for_api_token
 from booking.models import Booking
 from booking.services import Availability
 from booking.web import db, now, state
@@ -77,7 +76,7 @@ async def _token_member(request: Request, header: str) -> Member | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
-    return await member_for_api_token(db(request), token)
+    return await state(request).bookings.member_for_token(token)
 
 
 def _challenge(message: str, *, invalid: bool) -> Response:
@@ -114,7 +113,7 @@ def _summary_fields(
         "capacity": event.capacity,
         "seats_left": seats.seats_left,
         "waitlist_length": seats.waiting,
-        "booking_open": bookings.booking_window_problem(event, at) is None,
+        "booking_open": eligibility.booking_window_problem(event, at) is None,
         "url": f"{base_url}/veranstaltungen/{event.id}",
     }
 
@@ -154,15 +153,15 @@ async def _detail(
                 capacity=w.capacity,
                 seats_left=seats[w.id].seats_left,
                 waitlist_length=seats[w.id].waiting,
-                booking_open=bookings.booking_window_problem(w, at) is None,
+                booking_open=eligibility.booking_window_problem(w, at) is None,
             )
             for w in workshops
         ],
         target_sectors=event.target_sectors,
         seats_per_organisation=event.seats_per_organisation,
         booking_opens_at=event.booking_opens_at,
-        registration_deadline=bookings.registration_deadline(event),
-        cancellation_deadline=bookings.cancellation_deadline(event),
+        registration_deadline=eligibility.registration_deadline(event),
+        cancellation_deadline=eligibility.cancellation_deadline(event),
         **extra,
     )
 
@@ -220,8 +219,8 @@ async def change_event(request: Request, actor: Member) -> Response:
 async def book(request: Request, member: Member) -> Response:
     event_id = _id(request)
     await _body(request, schemas.BookingIn, optional=True)
-    result = await bookings.book(
-        db(request), event_id=event_id, member_id=member.id, now=now(request)
+    result = await state(request).bookings.book(
+        event_id=event_id, member_id=member.id, now=now(request)
     )
     created = schemas.BookingCreated(
         id=result.booking.id,

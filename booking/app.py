@@ -22,6 +22,7 @@ from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.services import sign_in_serializer
 from booking.middleware import BodySizeLimit, DatabaseSession, SecurityHeaders
+from booking.queue import BookingQueue
 from booking.settings import ROOT, Settings
 from booking.templating import create_templates
 from booking.web import AppState
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         templates=create_templates(),
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
+        bookings=BookingQueue(sessions),
     )
 
     @contextlib.asynccontextmanager

@@ -66,8 +66,8 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(
             database_url,
             connect_args={"timeout": LOCK_TIMEOUT_SECONDS},
-            pool_size=8,
-            max_overflow=8,
+            pool_size=16,
+            max_overflow=0,
             pool_timeout=60,
         )
         _configure_sqlite(engine)

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import feeds, services
+from booking import eligibility, feeds, services
 from booking.errors import NotFound
 from booking.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 
@@ -18,8 +18,8 @@ async def book(request: Request) -> Response:
     member = await require_member(request)
     await verify_csrf(request)
     event_id = request.path_params["event_id"]
-    result = await services.book(
-        db(request), event_id=event_id, member_id=member.id, now=now(request)
+    result = await state(request).bookings.book(
+        event_id=event_id, member_id=member.id, now=now(request)
     )
     if result.booking.status == "confirmed":
         flash(
@@ -70,7 +70,7 @@ async def my_bookings(request: Request) -> Response:
             "can_cancel": {
                 b.id: b.status == "waiting"
                 or (
-                    (deadline := services.cancellation_deadline(b.event)) is None
+                    (deadline := eligibility.cancellation_deadline(b.event)) is None
                     or current_time < deadline
                 )
                 for b in active

@@ -10,30 +10,31 @@ event, first come first served by booking id (ids are handed out under the event
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking import messages
+from booking import eligibility, messages
 from booking.calendar import invite_sequence
+from booking.eligibility import (
+    cancellation_deadline,
+)
 from booking.errors import (
     AlreadyBooked,
-    BookingClosed,
     CancellationClosed,
+    DomainError,
     Forbidden,
     InvalidState,
-    NotEligible,
     NotFound,
     ValidationFailed,
 )
-from booking.formatting import datetime_de
 from booking.mail.services import enqueue
-from booking.members.models import SECTORS, Member
+from booking.members.models import Member
 from booking.models import ACTIVE_STATUSES, Booking
 from booking.transactions import write_transaction
 from courses.models import Event
@@ -120,126 +121,36 @@ async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking])
     return {b.id: positions[b.id] for b in bookings if b.id in positions}
 
 
-# -- eligibility ------------------------------------------------------------------------------
-
-
-def booking_window_problem(event: Event, now: datetime) -> str | None:
-    """Why the event takes no bookings at ``now`` (rule 6), or None."""
-    if event.status == "cancelled":
-        return messages.EVENT_CANCELLED
-    if event.status != "published":
-        return messages.EVENT_NOT_PUBLISHED
-    if event.booking_opens_at is not None and now < event.booking_opens_at:
-        return messages.BOOKING_NOT_YET_OPEN.format(when=datetime_de(event.booking_opens_at))
-    deadline = registration_deadline(event)
-    if deadline is not None and now >= deadline:
-        return messages.BOOKING_DEADLINE_PASSED.format(when=datetime_de(deadline))
-    return None
-
-
-def registration_deadline(event: Event) -> datetime | None:
-    """The explicit deadline, or else the start of the first session."""
-    return event.registration_deadline or event.starts_at
-
-
-def cancellation_deadline(event: Event) -> datetime | None:
-    return event.cancellation_deadline or event.starts_at
-
-
-async def check_eligible(
-    session: AsyncSession, event: Event, member: Member, now: datetime
-) -> None:
-    """Raise the reason why ``member`` may not book ``event`` now; return if they may."""
-    problem = booking_window_problem(event, now)
-    if problem:
-        raise BookingClosed(problem)
-    if member.status == "pending":
-        raise NotEligible(messages.MEMBER_PENDING)
-    if member.status != "active":
-        raise NotEligible(messages.MEMBER_INACTIVE)
-    sectors = event.target_sectors
-    if sectors:
-        sector = member.organisation.sector if member.organisation else None
-        if sector not in sectors:
-            names = ", ".join(SECTORS.get(s, s) for s in sectors)
-            raise NotEligible(messages.SECTOR_RESTRICTED.format(sectors=names))
-    if event.prerequisite_code:
-        await _check_prerequisite(session, event.prerequisite_code, member)
-    if event.parent_id is not None:
-        await _check_parent_booking(session, event, member)
-
-
-async def _check_prerequisite(session: AsyncSession, code: str, member: Member) -> None:
-    attended = await session.scalar(
-        select(Booking.id)
-        .join(Event, Event.id == Booking.event_id)
-        .where(
-            Booking.member_id == member.id,
-            Booking.status == "attended",
-            Event.course_code == code,
-        )
-        .limit(1)
-    )
-    if attended is None:
-        title = await session.scalar(
-            select(Event.title).where(Event.course_code == code).order_by(Event.id).limit(1)
-        )
-        raise NotEligible(messages.PREREQUISITE_MISSING.format(course=title or code))
-
-
-async def _check_parent_booking(session: AsyncSession, event: Event, member: Member) -> None:
-    parent_booking = await session.scalar(
-        select(Booking.id).where(
-            Booking.event_id == event.parent_id,
-            Booking.member_id == member.id,
-            Booking.status == "confirmed",
-        )
-    )
-    if parent_booking is None:
-        parent_title = await session.scalar(select(Event.title).where(Event.id == event.parent_id))
-        raise NotEligible(messages.WORKSHOP_NEEDS_PARENT.format(parent=parent_title or ""))
-
-
 # -- booking ----------------------------------------------------------------------------------
 
 
-async def lock_event(session: AsyncSession, event_id: int) -> Event:
-    """Lock the event row (PostgreSQL ``FOR UPDATE``; SQLite holds the write lock already)."""
-    event = await session.scalar(
+async def lock_events(session: AsyncSession, event_ids: Sequence[int]) -> list[Event]:
+    """Lock event rows in id order (PostgreSQL ``FOR UPDATE``; on SQLite the transaction
+    holds the database's write lock already). A fixed order keeps two batches from
+    waiting on each other."""
+    result = await session.scalars(
         select(Event)
-        .where(Event.id == event_id)
+        .where(Event.id.in_(event_ids))
+        .order_by(Event.id)
         .options(selectinload(Event.sectors), selectinload(Event.sessions))
         .with_for_update(of=Event)
         .execution_options(populate_existing=True)
     )
-    if event is None:
+    return list(result)
+
+
+async def lock_event(session: AsyncSession, event_id: int) -> Event:
+    events = await lock_events(session, [event_id])
+    if not events:
         raise NotFound(messages.EVENT_NOT_FOUND)
-    return event
+    return events[0]
 
 
-async def _load_member(session: AsyncSession, member_id: int) -> Member:
-    member = await session.scalar(
-        select(Member)
-        .where(Member.id == member_id)
-        .options(selectinload(Member.organisation))
-        .execution_options(populate_existing=True)
-    )
-    if member is None:
-        raise NotFound(messages.MEMBER_NOT_FOUND)
-    return member
-
-
-async def _organisation_taken(session: AsyncSession, event_id: int, organisation_id: int) -> int:
-    result = await session.execute(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.event_id == event_id,
-            Booking.organisation_id == organisation_id,
-            Booking.status.in_(SEAT_STATUSES),
-        )
-    )
-    return int(result.scalar_one())
+@dataclass(frozen=True)
+class BookingRequest:
+    event_id: int
+    member_id: int
+    now: datetime
 
 
 async def book(
@@ -247,66 +158,146 @@ async def book(
 ) -> BookingResult:
     """Book a seat, or a place on the waiting list when the event (or the organisation's
     share of it) is full. Raises AlreadyBooked, NotEligible, BookingClosed, NotFound, Busy."""
-    async with write_transaction(session):
-        event = await lock_event(session, event_id)
-        if event.status == "draft":
-            raise NotFound(messages.EVENT_NOT_FOUND)
-        member = await _load_member(session, member_id)
-        await check_eligible(session, event, member, now)
+    [outcome] = await book_many(session, [BookingRequest(event_id, member_id, now)])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
-        earlier = list(
-            await session.scalars(
-                select(Booking.status).where(
-                    Booking.event_id == event.id, Booking.member_id == member.id
-                )
+
+async def book_many(
+    session: AsyncSession, requests: Sequence[BookingRequest]
+) -> list[BookingResult | DomainError]:
+    """Decide many booking requests in one write transaction, in the order given.
+
+    Each request gets its own outcome: the booking, or the domain error that refused it.
+    The facts are loaded once for all requests, under the lock of every event concerned;
+    each request then sees the seats taken by the requests before it. This is the only
+    place where a booking is decided (:func:`book` is the batch of one).
+    """
+    async with write_transaction(session):
+        outcomes = await _decide(session, requests)
+    return outcomes
+
+
+async def _decide(
+    session: AsyncSession, requests: Sequence[BookingRequest]
+) -> list[BookingResult | DomainError]:
+    event_ids = sorted({r.event_id for r in requests})
+    member_ids = {r.member_id for r in requests}
+    events = {e.id: e for e in await lock_events(session, event_ids)}
+    members = {
+        m.id: m
+        for m in await session.scalars(
+            select(Member)
+            .where(Member.id.in_(member_ids))
+            .options(selectinload(Member.organisation))
+            .execution_options(populate_existing=True)
+        )
+    }
+    history: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for event_id, member_id, status in await session.execute(
+        select(Booking.event_id, Booking.member_id, Booking.status)
+        .where(Booking.event_id.in_(event_ids), Booking.member_id.in_(member_ids))
+        .order_by(Booking.id)
+    ):
+        history[(event_id, member_id)].append(status)
+    taken: Counter[int] = Counter()
+    taken_by_org: Counter[tuple[int, int | None]] = Counter()
+    waiting: Counter[int] = Counter()
+    for event_id, org_id, status, count in await session.execute(
+        select(Booking.event_id, Booking.organisation_id, Booking.status, func.count())
+        .where(Booking.event_id.in_(event_ids), Booking.status.in_(("confirmed", "waiting")))
+        .group_by(Booking.event_id, Booking.organisation_id, Booking.status)
+    ):
+        if status in SEAT_STATUSES:
+            taken[event_id] += count
+            taken_by_org[(event_id, org_id)] += count
+        else:
+            waiting[event_id] += count
+    codes = {e.prerequisite_code for e in events.values() if e.prerequisite_code}
+    parents = {e.parent_id for e in events.values() if e.parent_id is not None}
+    attended = await eligibility.attended_codes(session, member_ids, codes)
+    seated = await eligibility.parent_seats(session, member_ids, parents)
+    by_code, by_parent = await eligibility.titles(session, codes, parents)
+
+    outcomes: list[BookingResult | DomainError] = []
+    created: list[tuple[Booking, Member, Event, int]] = []
+    for request in requests:
+        event = events.get(request.event_id)
+        member = members.get(request.member_id)
+        if event is None or event.status == "draft":
+            outcomes.append(NotFound(messages.EVENT_NOT_FOUND))
+            continue
+        if member is None:
+            outcomes.append(NotFound(messages.MEMBER_NOT_FOUND))
+            continue
+        code, parent = event.prerequisite_code or "", event.parent_id or 0
+        facts = eligibility.Facts(
+            prerequisite_met=not code or (member.id, code) in attended,
+            prerequisite_title=by_code.get(code, ""),
+            parent_seat=not parent or (member.id, parent) in seated,
+            parent_title=by_parent.get(parent, ""),
+        )
+        error = eligibility.eligibility_error(event, member, request.now, facts)
+        earlier = history[(event.id, member.id)]
+        if error is None and any(status in ACTIVE_STATUSES for status in earlier):
+            error = AlreadyBooked()
+        if error is not None:
+            outcomes.append(error)
+            continue
+        limit = event.seats_per_organisation
+        has_seat = taken[event.id] < event.capacity and (
+            limit is None
+            or (
+                member.organisation_id is not None
+                and taken_by_org[(event.id, member.organisation_id)] < limit
             )
         )
-        if any(status in ACTIVE_STATUSES for status in earlier):
-            raise AlreadyBooked()
-
-        has_seat = await seats_taken(session, event.id) < event.capacity
-        if has_seat and event.seats_per_organisation is not None:
-            if member.organisation_id is None:
-                has_seat = False
-            else:
-                taken = await _organisation_taken(session, event.id, member.organisation_id)
-                has_seat = taken < event.seats_per_organisation
-
         booking = Booking(
             event_id=event.id,
             member_id=member.id,
             organisation_id=member.organisation_id,
             status="confirmed" if has_seat else "waiting",
-            created_at=now,
-            confirmed_at=now if has_seat else None,
-            waitlisted_at=None if has_seat else now,
+            created_at=request.now,
+            confirmed_at=request.now if has_seat else None,
+            waitlisted_at=None if has_seat else request.now,
         )
-        session.add(booking)
-        try:
-            await session.flush()
-        except IntegrityError as exc:
-            raise AlreadyBooked() from exc
-
-        position = None if has_seat else await waitlist_position(session, booking)
+        position = None
         if has_seat:
-            sequence = invite_sequence(event.sequence, len(earlier), cancelled=False)
+            taken[event.id] += 1
+            taken_by_org[(event.id, member.organisation_id)] += 1
+        else:
+            waiting[event.id] += 1
+            position = waiting[event.id]
+        created.append((booking, member, event, len(earlier)))
+        earlier.append(booking.status)
+        outcomes.append(BookingResult(booking=booking, waitlist_position=position))
+
+    # Rows are inserted in request order, so booking ids (the waiting-list order) follow it.
+    session.add_all([booking for booking, _, _, _ in created])
+    await session.flush()
+    for booking, member, event, earlier_count in created:
+        if booking.status == "confirmed":
             enqueue(
                 session,
                 member.email,
                 "booking_confirmed",
                 booking_id=booking.id,
                 method="REQUEST",
-                sequence=sequence,
+                sequence=invite_sequence(event.sequence, earlier_count, cancelled=False),
             )
         else:
+            result = next(
+                o for o in outcomes if isinstance(o, BookingResult) and o.booking is booking
+            )
             enqueue(
                 session,
                 member.email,
                 "booking_waitlisted",
                 booking_id=booking.id,
-                position=position,
+                position=result.waitlist_position,
             )
-    return BookingResult(booking=booking, waitlist_position=position)
+    return outcomes
 
 
 async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Booking]:

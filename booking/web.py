@@ -20,6 +20,7 @@ from booking.db import utcnow
 from booking.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
 from booking.members import services as members
 from booking.members.models import Member
+from booking.queue import BookingQueue
 from booking.settings import Settings
 
 
@@ -33,6 +34,7 @@ class AppState:
     templates: Jinja2Templates
     limiter: MovingWindowRateLimiter
     serializer: URLSafeTimedSerializer
+    bookings: BookingQueue
 
 
 def state(request: Request) -> AppState:
@@ -58,6 +60,9 @@ async def current_member(request: Request) -> Member | None:
     member = None
     if isinstance(member_id, int):
         member = await members.get_member(db(request), member_id)
+        # End the read transaction: the connection goes back to the pool instead of being
+        # held while the request waits (for example in the booking queue).
+        await db(request).commit()
         if member is None or member.status == "rejected":
             request.session.clear()
             member = None

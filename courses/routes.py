@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking import eligibility
 from booking import services as booking_services
 from booking.errors import DomainError, NotFound
 from booking.formatting import BERLIN
@@ -60,14 +61,14 @@ async def event_page(request: Request) -> Response:
     event = await services.event_detail(session, request.path_params["event_id"], member)
     seats = await services.events_availability(session, [event, *event.workshops])
     booking = position = None
-    problem = booking_services.booking_window_problem(event, now(request))
+    problem = eligibility.booking_window_problem(event, now(request))
     if member is not None:
         booking = await booking_services.active_booking(session, event.id, member.id)
         if booking is not None:
             position = await booking_services.waitlist_position(session, booking)
         elif problem is None:
             try:
-                await booking_services.check_eligible(session, event, member, now(request))
+                await eligibility.check_eligible(session, event, member, now(request))
             except DomainError as exc:
                 problem = exc.message
     return await render(
@@ -83,7 +84,7 @@ async def event_page(request: Request) -> Response:
             "can_cancel": booking is not None
             and (
                 booking.status == "waiting"
-                or (deadline := booking_services.cancellation_deadline(event)) is None
+                or (deadline := eligibility.cancellation_deadline(event)) is None
                 or now(request) < deadline
             ),
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.mail.services import enqueue
@@ -267,14 +267,30 @@ async def issue_api_token(session: AsyncSession, *, email: str) -> str:
 
 
 async def member_for_api_token(session: AsyncSession, token: str) -> Member | None:
-    if not token.startswith("sid_") or len(token) > 100:
-        return None
-    return await session.scalar(
-        select(Member)
-        .join(ApiToken, ApiToken.member_id == Member.id)
-        .where(ApiToken.token_hash == hash_token(token), Member.status == "active")
-        .options(selectinload(Member.organisation))
-    )
+    [member] = await members_for_api_tokens(session, [token])
+    return member
+
+
+async def members_for_api_tokens(
+    session: AsyncSession, tokens: Sequence[str]
+) -> list[Member | None]:
+    """The active member of each token (None for unknown ones), in one query."""
+    hashes = {
+        token: hash_token(token)
+        for token in tokens
+        if token.startswith("sid_") and len(token) <= 100
+    }
+    found: dict[str, Member] = {}
+    if hashes:
+        rows = await session.execute(
+            select(ApiToken.token_hash, Member)
+            .join(Member, ApiToken.member_id == Member.id)
+            .where(ApiToken.token_hash.in_(set(hashes.values())), Member.status == "active")
+            .options(joinedload(Member.organisation))
+        )
+        found = {token_hash: member for token_hash, member in rows}
+        await session.commit()  # release the connection; the members stay loaded
+    return [found.get(hashes.get(token, "")) for token in tokens]
 
 
 @dataclass(frozen=True)

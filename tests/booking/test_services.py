@@ -314,3 +314,44 @@ async def test_availability_counts_the_same_as_the_decision(db: AsyncSession) ->
     avail = (await services.availability(db, [event]))[event.id]
     assert (avail.taken, avail.seats_left, avail.waiting) == (2, 0, 1)
     assert avail.taken == await services.seats_taken(db, event.id)
+
+
+async def test_book_many_decides_in_order_with_one_outcome_each(db: AsyncSession) -> None:
+    event = await factories.event(db, capacity=2, seats_per_organisation=1)
+    org_a, org_b = await factories.organisation(db), await factories.organisation(db)
+    a1, a2 = await factories.member(db, org_a), await factories.member(db, org_a)
+    b1 = await factories.member(db, org_b)
+    restricted = await factories.event(db, sectors=("schule",))
+    requests = [
+        services.BookingRequest(event.id, a1.id, NOW),
+        services.BookingRequest(event.id, a1.id, NOW),  # the same member again
+        services.BookingRequest(event.id, a2.id, NOW),  # org A has its one seat
+        services.BookingRequest(restricted.id, b1.id, NOW),  # wrong sector
+        services.BookingRequest(event.id, b1.id, NOW),
+        services.BookingRequest(999_999, b1.id, NOW),
+    ]
+    outcomes = await services.book_many(db, requests)
+    kinds = [
+        o.booking.status if isinstance(o, services.BookingResult) else type(o).__name__
+        for o in outcomes
+    ]
+    assert kinds == [
+        "confirmed",
+        "AlreadyBooked",
+        "waiting",
+        "NotEligible",
+        "confirmed",
+        "NotFound",
+    ]
+    waiting = outcomes[2]
+    assert isinstance(waiting, services.BookingResult) and waiting.waitlist_position == 1
+    assert await statuses(db, event.id) == [
+        (a1.id, "confirmed"),
+        (a2.id, "waiting"),
+        (b1.id, "confirmed"),
+    ]
+    assert [t for _, t in await outbox(db)] == [
+        "booking_confirmed",
+        "booking_waitlisted",
+        "booking_confirmed",
+    ]

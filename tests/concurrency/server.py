@@ -75,6 +75,7 @@ def server_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str
         BASE_URL="http://127.0.0.1",
     )
     env.pop("SMTP_HOST", None)
+    env.setdefault("MAIL_SENDER", os.environ.get("BENCH_MAIL_SENDER", "on"))
     env.update(extra)
     return env
 

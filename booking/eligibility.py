@@ -1,0 +1,155 @@
+"""Who may book what, and when (DESIGN.md rules 6 and the programme's restrictions).
+
+:func:`eligibility_error` is pure: it decides from facts the caller has loaded, so the
+booking transaction (which loads the facts of many requests at once) and the event page
+(which loads them for one) apply the very same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import messages
+from booking.errors import BookingClosed, DomainError, NotEligible
+from booking.formatting import datetime_de
+from booking.members.models import SECTORS, Member
+from booking.models import Booking
+from courses.models import Event
+
+
+def registration_deadline(event: Event) -> datetime | None:
+    """The explicit deadline, or else the start of the first session."""
+    return event.registration_deadline or event.starts_at
+
+
+def cancellation_deadline(event: Event) -> datetime | None:
+    return event.cancellation_deadline or event.starts_at
+
+
+def booking_window_problem(event: Event, now: datetime) -> str | None:
+    """Why the event takes no bookings at ``now`` (rule 6), or None."""
+    if event.status == "cancelled":
+        return messages.EVENT_CANCELLED
+    if event.status != "published":
+        return messages.EVENT_NOT_PUBLISHED
+    if event.booking_opens_at is not None and now < event.booking_opens_at:
+        return messages.BOOKING_NOT_YET_OPEN.format(when=datetime_de(event.booking_opens_at))
+    deadline = registration_deadline(event)
+    if deadline is not None and now >= deadline:
+        return messages.BOOKING_DEADLINE_PASSED.format(when=datetime_de(deadline))
+    return None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need beyond the event and the member."""
+
+    prerequisite_met: bool = True
+    prerequisite_title: str = ""
+    parent_seat: bool = True
+    parent_title: str = ""
+
+
+def eligibility_error(
+    event: Event, member: Member, now: datetime, facts: Facts
+) -> DomainError | None:
+    """The reason why ``member`` may not book ``event`` at ``now``, or None."""
+    problem = booking_window_problem(event, now)
+    if problem:
+        return BookingClosed(problem)
+    if member.status == "pending":
+        return NotEligible(messages.MEMBER_PENDING)
+    if member.status != "active":
+        return NotEligible(messages.MEMBER_INACTIVE)
+    sectors = event.target_sectors
+    if sectors:
+        sector = member.organisation.sector if member.organisation else None
+        if sector not in sectors:
+            names = ", ".join(SECTORS.get(s, s) for s in sectors)
+            return NotEligible(messages.SECTOR_RESTRICTED.format(sectors=names))
+    if event.prerequisite_code and not facts.prerequisite_met:
+        course = facts.prerequisite_title or event.prerequisite_code
+        return NotEligible(messages.PREREQUISITE_MISSING.format(course=course))
+    if event.parent_id is not None and not facts.parent_seat:
+        return NotEligible(messages.WORKSHOP_NEEDS_PARENT.format(parent=facts.parent_title))
+    return None
+
+
+async def attended_codes(
+    session: AsyncSession, member_ids: set[int], codes: set[str]
+) -> set[tuple[int, str]]:
+    """(member, course code) pairs with an attended booking."""
+    if not member_ids or not codes:
+        return set()
+    rows = await session.execute(
+        select(Booking.member_id, Event.course_code)
+        .join(Event, Event.id == Booking.event_id)
+        .where(
+            Booking.member_id.in_(member_ids),
+            Booking.status == "attended",
+            Event.course_code.in_(codes),
+        )
+        .distinct()
+    )
+    return {(m, str(c)) for m, c in rows}
+
+
+async def parent_seats(
+    session: AsyncSession, member_ids: set[int], parent_ids: set[int]
+) -> set[tuple[int, int]]:
+    """(member, parent event) pairs with a confirmed seat."""
+    if not member_ids or not parent_ids:
+        return set()
+    rows = await session.execute(
+        select(Booking.member_id, Booking.event_id).where(
+            Booking.member_id.in_(member_ids),
+            Booking.event_id.in_(parent_ids),
+            Booking.status == "confirmed",
+        )
+    )
+    return {(m, e) for m, e in rows}
+
+
+async def titles(
+    session: AsyncSession, codes: set[str], parent_ids: set[int]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Titles for the messages: of a course code's first event, and of parent events."""
+    by_code: dict[str, str] = {}
+    if codes:
+        rows = await session.execute(
+            select(Event.course_code, Event.title)
+            .where(Event.course_code.in_(codes))
+            .order_by(Event.id.desc())
+        )
+        by_code = {str(code): title for code, title in rows}
+    by_id: dict[int, str] = {}
+    if parent_ids:
+        parents = await session.execute(
+            select(Event.id, Event.title).where(Event.id.in_(parent_ids))
+        )
+        by_id = {i: t for i, t in parents}
+    return by_code, by_id
+
+
+async def check_eligible(
+    session: AsyncSession, event: Event, member: Member, now: datetime
+) -> None:
+    """Raise the reason why ``member`` may not book ``event`` now (for the event page)."""
+    codes = {event.prerequisite_code} if event.prerequisite_code else set()
+    parents = {event.parent_id} if event.parent_id is not None else set()
+    attended = await attended_codes(session, {member.id}, codes)
+    seats = await parent_seats(session, {member.id}, parents)
+    by_code, by_id = await titles(session, codes, parents)
+    facts = Facts(
+        prerequisite_met=not codes or (member.id, event.prerequisite_code or "") in attended,
+        prerequisite_title=by_code.get(event.prerequisite_code or "", ""),
+        parent_seat=not parents or (member.id, event.parent_id or 0) in seats,
+        parent_title=by_id.get(event.parent_id or 0, ""),
+    )
+    error = eligibility_error(event, member, now, facts)
+    if error is not None:
+        raise error
