@@ -12,7 +12,8 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 class DatabaseSession:
-    """Opens ``scope["db"]`` for the request and closes it when the response is done."""
+    """Gives the request ``scope["db"]``, a session opened on first use (many API requests
+    never touch it) and closed when the response is done."""
 
     def __init__(self, app: ASGIApp, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.app = app
@@ -22,9 +23,27 @@ class DatabaseSession:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        async with self.sessions() as session:
-            scope["db"] = session
+        lazy = LazySession(self.sessions)
+        scope["db"] = lazy
+        try:
             await self.app(scope, receive, send)
+        finally:
+            await lazy.close()
+
+
+class LazySession:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    def get(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessions()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
 
 class BodySizeLimit:

@@ -20,6 +20,7 @@ from booking.db import utcnow
 from booking.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
 from booking.members import services as members
 from booking.members.models import Member
+from booking.middleware import LazySession
 from booking.queue import BookingQueue
 from booking.settings import Settings
 
@@ -44,8 +45,8 @@ def state(request: Request) -> AppState:
 
 def db(request: Request) -> AsyncSession:
     """The request's session, opened by :class:`booking.middleware.DatabaseSession`."""
-    session: AsyncSession = request.scope["db"]
-    return session
+    lazy: LazySession = request.scope["db"]
+    return lazy.get()
 
 
 def now(request: Request) -> datetime:
