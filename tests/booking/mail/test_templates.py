@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import services
+from booking.mail.models import OutboxMessage
+from booking.mail.render import MAIL_TEMPLATES, render_message
+from booking.mail.services import TEMPLATES
+from booking.settings import Settings
+from tests import factories
+from tests.factories import NOW
+
+
+def test_every_template_folder_is_complete() -> None:
+    folders = {p.name for p in MAIL_TEMPLATES.iterdir() if p.is_dir()}
+    assert folders == set(TEMPLATES)
+    for name in TEMPLATES:
+        assert {p.name for p in (MAIL_TEMPLATES / name).iterdir()} == {
+            "subject.txt",
+            "body.txt",
+            "body.html",
+        }
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+async def test_every_template_renders_in_german(db: AsyncSession, template: str) -> None:
+    event = await factories.event(db, title="BIUS I")
+    person = await factories.member(db)
+    result = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    context = {
+        "link": "https://buchung.example/anmelden/link?token=abc",
+        "booking_id": result.booking.id,
+        "member_id": person.id,
+        "reason": "",
+        "position": 1,
+    }
+    message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
+    rendered = await render_message(db, Settings(base_url="https://buchung.example"), message)
+    assert rendered.subject and "\n" not in rendered.subject
+    assert "Guten Tag" in rendered.text
+    assert rendered.html.startswith("<!DOCTYPE html>") and 'lang="de"' in rendered.html
+    assert "{{" not in rendered.text + rendered.html
