@@ -14,7 +14,7 @@ from booking import calendar, messages
 from booking.errors import Forbidden, InvalidState, NotFound
 from booking.members.models import Member
 from booking.models import Booking
-from booking.services import earlier_bookings
+from booking.services import booking_with_event, earlier_bookings, with_event_details
 from courses.models import Event
 
 
@@ -46,12 +46,7 @@ async def member_feed(
     bookings = await session.scalars(
         select(Booking)
         .where(Booking.member_id == member.id, Booking.status.in_(("confirmed", "attended")))
-        .options(
-            selectinload(Booking.event).selectinload(Event.sessions),
-            selectinload(Booking.event).selectinload(Event.venue),
-            selectinload(Booking.event).selectinload(Event.room),
-            selectinload(Booking.event).selectinload(Event.online_room),
-        )
+        .options(*with_event_details())
         .order_by(Booking.id)
     )
     entries = [
@@ -92,17 +87,7 @@ async def invitation_for(
 ) -> str:
     """The current invitation of a confirmed booking (the member's own, or any for an
     organiser), as the mails send it: same UID, current SEQUENCE."""
-    booking = await session.scalar(
-        select(Booking)
-        .where(Booking.id == booking_id)
-        .options(
-            selectinload(Booking.member),
-            selectinload(Booking.event).selectinload(Event.sessions),
-            selectinload(Booking.event).selectinload(Event.venue),
-            selectinload(Booking.event).selectinload(Event.room),
-            selectinload(Booking.event).selectinload(Event.online_room),
-        )
-    )
+    booking = await booking_with_event(session, booking_id)
     if booking is None:
         raise NotFound(messages.BOOKING_NOT_FOUND)
     if booking.member_id != actor.id and not actor.is_organiser:

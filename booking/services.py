@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from booking import eligibility, messages
 from booking.calendar import invite_sequence
@@ -486,6 +487,24 @@ async def change_limits(
 
 
 # -- reading ----------------------------------------------------------------------------------
+
+
+def with_event_details() -> tuple[LoaderOption, ...]:
+    """Loader options: a booking's member, and what a mail or an invitation shows of its event."""
+    event = selectinload(Booking.event)
+    return (
+        selectinload(Booking.member),
+        event.selectinload(Event.sessions),
+        event.selectinload(Event.venue),
+        event.selectinload(Event.room),
+        event.selectinload(Event.online_room),
+    )
+
+
+async def booking_with_event(session: AsyncSession, booking_id: int) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(Booking.id == booking_id).options(*with_event_details())
+    )
 
 
 async def member_bookings(session: AsyncSession, member_id: int) -> list[Booking]:

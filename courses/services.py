@@ -239,6 +239,20 @@ async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
     return list(result)
 
 
+async def _invitation(
+    session: AsyncSession, event: Event, booking: Booking, method: str
+) -> dict[str, object]:
+    """The outbox context that attaches an invitation: only confirmed participants have one."""
+    if booking.status != "confirmed":
+        return {}
+    earlier = await earlier_bookings(session, booking)
+    cancelled = method == "CANCEL"
+    return {
+        "method": method,
+        "sequence": invite_sequence(event.sequence, earlier, cancelled=cancelled),
+    }
+
+
 async def change_sessions(
     session: AsyncSession,
     *,
@@ -273,13 +287,7 @@ async def change_sessions(
         if moved:
             event.sequence += 1
             for booking in await _participants(session, event.id):
-                invite: dict[str, object] = {}
-                if booking.status == "confirmed":
-                    earlier = await earlier_bookings(session, booking)
-                    invite = {
-                        "method": "REQUEST",
-                        "sequence": invite_sequence(event.sequence, earlier, cancelled=False),
-                    }
+                invite = await _invitation(session, event, booking, "REQUEST")
                 enqueue(
                     session, booking.member.email, "event_changed", booking_id=booking.id, **invite
                 )
@@ -307,13 +315,7 @@ async def cancel_event(
             target.status = "cancelled"
             target.sequence += 1
             for booking in await _participants(session, target.id):
-                invite: dict[str, object] = {}
-                if booking.status == "confirmed":
-                    earlier = await earlier_bookings(session, booking)
-                    invite = {
-                        "method": "CANCEL",
-                        "sequence": invite_sequence(target.sequence, earlier, cancelled=True),
-                    }
+                invite = await _invitation(session, target, booking, "CANCEL")
                 booking.status = "cancelled"
                 booking.cancelled_at = now
                 booking.cancelled_by = "organiser"

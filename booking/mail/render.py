@@ -7,20 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from booking import calendar, formatting
 from booking.db import utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.models import Booking
-from booking.services import waitlist_position
+from booking.services import booking_with_event, waitlist_position
 from booking.settings import ROOT, Settings
 from booking.templating import range_of
 from courses.messages import KIND_LABELS
-from courses.models import Event
 
 MAIL_TEMPLATES = ROOT / "templates" / "mail"
 
@@ -67,17 +63,7 @@ def render_templates(name: str, context: dict[str, Any]) -> tuple[str, str, str]
 
 
 async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, Any]:
-    booking = await session.scalar(
-        select(Booking)
-        .where(Booking.id == booking_id)
-        .options(
-            selectinload(Booking.member),
-            selectinload(Booking.event).selectinload(Event.sessions),
-            selectinload(Booking.event).selectinload(Event.venue),
-            selectinload(Booking.event).selectinload(Event.online_room),
-            selectinload(Booking.event).selectinload(Event.room),
-        )
-    )
+    booking = await booking_with_event(session, booking_id)
     if booking is None:
         raise LookupError(f"booking {booking_id} is gone")
     event = booking.event

@@ -201,9 +201,7 @@ async def organisations(session: AsyncSession) -> list[Organisation]:
     return list(await session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
-async def approve(
-    session: AsyncSession, *, member_id: int, organisation_id: int, actor: Member, now: datetime
-) -> Member:
+async def _pending_member(session: AsyncSession, member_id: int, actor: Member) -> Member:
     if not actor.is_organiser:
         raise Forbidden()
     member = await get_member(session, member_id)
@@ -211,6 +209,13 @@ async def approve(
         raise NotFound()
     if member.status != "pending":
         raise InvalidState(messages.NOT_PENDING)
+    return member
+
+
+async def approve(
+    session: AsyncSession, *, member_id: int, organisation_id: int, actor: Member, now: datetime
+) -> Member:
+    member = await _pending_member(session, member_id, actor)
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
         raise ValidationFailed(
@@ -225,13 +230,7 @@ async def approve(
 
 
 async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Member:
-    if not actor.is_organiser:
-        raise Forbidden()
-    member = await get_member(session, member_id)
-    if member is None:
-        raise NotFound()
-    if member.status != "pending":
-        raise InvalidState(messages.NOT_PENDING)
+    member = await _pending_member(session, member_id, actor)
     member.status = "rejected"
     enqueue(session, member.email, "member_rejected", member_id=member.id)
     await session.commit()
