@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from booking import eligibility, schemas
+from booking import eligibility, queries, schemas
 from booking import services as bookings
 from booking.errors import DomainError, Forbidden, NotFound
 from booking.errors_web import json_error
 from booking.members.models import Member
 from booking.models import Booking
-from booking.services import Availability
+from booking.queries import Availability
 from booking.web import db, now, state
 from courses import services as programme
 from courses.models import Event
@@ -245,8 +245,8 @@ async def event_bookings(request: Request, actor: Member) -> Response:
     session, event_id = db(request), _id(request)
     # event_bookings answers [] for an unknown event; the detail tells unknown apart.
     await programme.event_detail(session, event_id, actor)
-    rows = await bookings.event_bookings(session, event_id, actor)
-    positions = await bookings.waitlist_positions(session, rows)
+    rows = await queries.event_bookings(session, event_id, actor)
+    positions = await queries.waitlist_positions(session, rows)
     return _json(
         [
             schemas.EventBooking(
@@ -264,8 +264,8 @@ async def event_bookings(request: Request, actor: Member) -> Response:
 
 
 async def my_bookings(request: Request, member: Member) -> Response:
-    rows = await bookings.member_bookings(db(request), member.id)
-    positions = await bookings.waitlist_positions(db(request), rows)
+    rows = await queries.member_bookings(db(request), member.id)
+    positions = await queries.waitlist_positions(db(request), rows)
     return _json(
         [
             schemas.MyBooking(

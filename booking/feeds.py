@@ -14,7 +14,8 @@ from booking import calendar, messages
 from booking.errors import Forbidden, InvalidState, NotFound
 from booking.members.models import Member
 from booking.models import Booking
-from booking.services import booking_with_event, earlier_bookings, with_event_details
+from booking.queries import booking_with_event, with_event_details
+from booking.services import earlier_bookings
 from courses.models import Event
 
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import eligibility, feeds, services
+from booking import eligibility, feeds, queries, services
 from booking.errors import NotFound
 from booking.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 
@@ -50,8 +50,8 @@ async def cancel(request: Request) -> Response:
 
 async def my_bookings(request: Request) -> Response:
     member = await require_member(request)
-    bookings = await services.member_bookings(db(request), member.id)
-    positions = await services.waitlist_positions(db(request), bookings)
+    bookings = await queries.member_bookings(db(request), member.id)
+    positions = await queries.waitlist_positions(db(request), bookings)
     current_time = now(request)
     active = [b for b in bookings if b.status in ("confirmed", "waiting", "requested")]
     past = [b for b in bookings if b not in active]

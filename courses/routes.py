@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import eligibility
+from booking import eligibility, queries
 from booking import services as booking_services
 from booking.errors import DomainError, NotFound
 from booking.formatting import BERLIN
@@ -63,9 +63,9 @@ async def event_page(request: Request) -> Response:
     booking = position = None
     problem = eligibility.booking_window_problem(event, now(request))
     if member is not None:
-        booking = await booking_services.active_booking(session, event.id, member.id)
+        booking = await queries.active_booking(session, event.id, member.id)
         if booking is not None:
-            position = await booking_services.waitlist_position(session, booking)
+            position = await queries.waitlist_position(session, booking)
         elif problem is None:
             try:
                 await eligibility.check_eligible(session, event, member, now(request))
@@ -110,7 +110,7 @@ async def manage_event(request: Request) -> Response:
             message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
         flash(request, message)
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
-    bookings = await booking_services.event_bookings(session, event_id, actor)
+    bookings = await queries.event_bookings(session, event_id, actor)
     event = await services.event_detail(session, event_id, actor)
     if request.method == "GET":
         form = blank_form(
@@ -119,7 +119,7 @@ async def manage_event(request: Request) -> Response:
             capacity=event.capacity,
             seats_per_organisation=event.seats_per_organisation,
         )
-    positions = await booking_services.waitlist_positions(session, bookings)
+    positions = await queries.waitlist_positions(session, bookings)
     seats = await services.events_availability(session, [event])
     invalid = request.method == "POST"
     return await render(
@@ -149,7 +149,7 @@ async def move_session(request: Request) -> Response:
     actor = await require_member(request)
     session = db(request)
     event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
-    await booking_services.event_bookings(session, event_id, actor)  # organisers only
+    await queries.event_bookings(session, event_id, actor)  # organisers only
     event = await services.event_detail(session, event_id, actor)
     sitting = next((s for s in event.sessions if s.id == session_id), None)
     if sitting is None:
@@ -204,7 +204,7 @@ async def cancel_event(request: Request) -> Response:
     actor = await require_member(request)
     session = db(request)
     event_id = request.path_params["event_id"]
-    await booking_services.event_bookings(session, event_id, actor)  # organisers only
+    await queries.event_bookings(session, event_id, actor)  # organisers only
     event = await services.event_detail(session, event_id, actor)
     form = await bind_form(request, CancelEventForm)
     if request.method == "POST" and form.validate():

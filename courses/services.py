@@ -17,7 +17,8 @@ from booking.formatting import BERLIN
 from booking.mail.services import enqueue
 from booking.members.models import SECTORS, Member
 from booking.models import Booking
-from booking.services import Availability, availability, earlier_bookings, lock_event
+from booking.queries import Availability, availability
+from booking.services import earlier_bookings, lock_event
 from booking.transactions import write_transaction
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series

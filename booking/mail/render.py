@@ -13,7 +13,7 @@ from booking import calendar, formatting
 from booking.db import utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.services import booking_with_event, waitlist_position
+from booking.queries import booking_with_event, waitlist_position
 from booking.settings import ROOT, Settings
 from booking.templating import range_of
 from courses.messages import KIND_LABELS

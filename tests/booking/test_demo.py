@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking import services
+from booking import queries, services
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.formatting import BERLIN
 from booking.mail.models import OutboxMessage
@@ -138,7 +138,7 @@ async def test_events_lie_ahead_and_hold_seats_within_the_rules(
     )
     assert shapes == [("conference", 120, 30)] * 4 + [("network_meeting", 80, 20)] * 4
 
-    seats = await services.availability(db, everything)
+    seats = await queries.availability(db, everything)
     assert all(seats[e.id].taken <= e.capacity for e in everything)
     assert sum(seats[e.id].taken for e in everything) > 50
     bius_one = next(

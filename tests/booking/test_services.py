@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import services
+from booking import queries, services
 from booking.errors import (
     AlreadyBooked,
     BookingClosed,
@@ -99,7 +99,7 @@ async def test_cancellation_promotes_first_waiting_and_mails(db: AsyncSession) -
     assert mails[-2:] == [(a.email, "booking_cancelled"), (b.email, "booking_promoted")]
     remaining = await db.scalar(select(Booking).where(Booking.member_id == c.id))
     assert remaining is not None
-    assert await services.waitlist_position(db, remaining) == 1
+    assert await queries.waitlist_position(db, remaining) == 1
 
 
 async def test_leaving_waiting_list_promotes_nobody(db: AsyncSession) -> None:
@@ -311,7 +311,7 @@ async def test_availability_counts_the_same_as_the_decision(db: AsyncSession) ->
     for _ in range(3):
         m = await factories.member(db)
         await services.book(db, event_id=event.id, member_id=m.id, now=NOW)
-    avail = (await services.availability(db, [event]))[event.id]
+    avail = (await queries.availability(db, [event]))[event.id]
     assert (avail.taken, avail.seats_left, avail.waiting) == (2, 0, 1)
     assert avail.taken == await services.seats_taken(db, event.id)
 

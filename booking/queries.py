@@ -1,0 +1,137 @@
+"""Reading bookings: seats and waiting lists for pages and the API, a member's bookings,
+an event's participants (organisers only), and what mails and invitations load."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from booking import messages
+from booking.errors import Forbidden, NotFound
+from booking.members.models import Member
+from booking.models import ACTIVE_STATUSES, Booking
+from booking.services import SEAT_STATUSES
+from courses.models import Event
+
+
+@dataclass(frozen=True)
+class Availability:
+    capacity: int
+    taken: int
+    waiting: int
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+async def availability(session: AsyncSession, events: Sequence[Event]) -> dict[int, Availability]:
+    """Seats taken and waiting-list length of many events in one query."""
+    if not events:
+        return {}
+    ids = [e.id for e in events]
+    rows = await session.execute(
+        select(Booking.event_id, Booking.status, func.count())
+        .where(Booking.event_id.in_(ids), Booking.status.in_(("confirmed", "waiting")))
+        .group_by(Booking.event_id, Booking.status)
+    )
+    counts: dict[tuple[int, str], int] = {(e, s): n for e, s, n in rows}
+    return {
+        e.id: Availability(
+            capacity=e.capacity,
+            taken=sum(counts.get((e.id, s), 0) for s in SEAT_STATUSES),
+            waiting=counts.get((e.id, "waiting"), 0),
+        )
+        for e in events
+    }
+
+
+async def waitlist_position(session: AsyncSession, booking: Booking) -> int | None:
+    if booking.status != "waiting":
+        return None
+    result = await session.execute(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.event_id == booking.event_id,
+            Booking.status == "waiting",
+            Booking.id < booking.id,
+        )
+    )
+    return int(result.scalar_one()) + 1
+
+
+async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking]) -> dict[int, int]:
+    """Position of each waiting booking among many, with one query per event concerned."""
+    positions: dict[int, int] = {}
+    event_ids = {b.event_id for b in bookings if b.status == "waiting"}
+    for event_id in event_ids:
+        ids = await session.scalars(
+            select(Booking.id)
+            .where(Booking.event_id == event_id, Booking.status == "waiting")
+            .order_by(Booking.id)
+        )
+        for position, booking_id in enumerate(ids, start=1):
+            positions[booking_id] = position
+    return {b.id: positions[b.id] for b in bookings if b.id in positions}
+
+
+def with_event_details() -> tuple[LoaderOption, ...]:
+    """Loader options: a booking's member, and what a mail or an invitation shows of its event."""
+    event = selectinload(Booking.event)
+    return (
+        selectinload(Booking.member),
+        event.selectinload(Event.sessions),
+        event.selectinload(Event.venue),
+        event.selectinload(Event.room),
+        event.selectinload(Event.online_room),
+    )
+
+
+async def booking_with_event(session: AsyncSession, booking_id: int) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(Booking.id == booking_id).options(*with_event_details())
+    )
+
+
+async def member_bookings(session: AsyncSession, member_id: int) -> list[Booking]:
+    result = await session.scalars(
+        select(Booking)
+        .where(Booking.member_id == member_id)
+        .options(
+            selectinload(Booking.event).selectinload(Event.sessions),
+            selectinload(Booking.event).selectinload(Event.venue),
+        )
+        .order_by(Booking.created_at.desc(), Booking.id.desc())
+    )
+    return list(result)
+
+
+async def active_booking(session: AsyncSession, event_id: int, member_id: int) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(
+            Booking.event_id == event_id,
+            Booking.member_id == member_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+async def event_bookings(session: AsyncSession, event_id: int, actor: Member) -> list[Booking]:
+    """Every booking of an event, for organisers only (participant lists stay private)."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    if await session.get(Event, event_id) is None:
+        raise NotFound(messages.EVENT_NOT_FOUND)
+    result = await session.scalars(
+        select(Booking)
+        .where(Booking.event_id == event_id)
+        .options(selectinload(Booking.member), selectinload(Booking.organisation))
+        .order_by(Booking.id)
+    )
+    return list(result)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking import queries, services
+from booking.errors import Forbidden, NotFound
+from tests import factories
+from tests.factories import NOW
+
+
+async def test_participant_lists_are_for_organisers_only(db: AsyncSession) -> None:
+    event = await factories.event(db, capacity=1)
+    a, b = await factories.member(db), await factories.member(db)
+    organiser = await factories.member(db, role="organiser")
+    trainer = await factories.member(db, role="trainer")
+    await services.book(db, event_id=event.id, member_id=a.id, now=NOW)
+    await services.book(db, event_id=event.id, member_id=b.id, now=NOW)
+    for outsider in (a, trainer):
+        with pytest.raises(Forbidden):
+            await queries.event_bookings(db, event.id, outsider)
+    rows = await queries.event_bookings(db, event.id, organiser)
+    assert [(r.member.email, r.status) for r in rows] == [
+        (a.email, "confirmed"),
+        (b.email, "waiting"),
+    ]
+    assert await queries.waitlist_positions(db, rows) == {rows[1].id: 1}
+    with pytest.raises(NotFound):
+        await queries.event_bookings(db, 999_999, organiser)
+
+
+async def test_members_see_only_their_own_bookings(db: AsyncSession) -> None:
+    first, second = await factories.event(db), await factories.event(db)
+    a, b = await factories.member(db), await factories.member(db)
+    await services.book(db, event_id=first.id, member_id=a.id, now=NOW)
+    await services.book(db, event_id=second.id, member_id=b.id, now=NOW)
+    mine = await queries.member_bookings(db, a.id)
+    assert [(x.member_id, x.event.title) for x in mine] == [(a.id, first.title)]
+    assert await queries.active_booking(db, second.id, a.id) is None
+    own = await queries.active_booking(db, first.id, a.id)
+    assert own is not None and own.status == "confirmed"
