@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import booking.db
-from booking import api, schemas, services
+from booking import api, api_spec, schemas, services
 from booking.db import begin_write, session_factory
 from booking.mail.models import OutboxMessage
 from booking.members.models import SECTORS, Member
@@ -913,7 +913,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected
     routed = {
-        api.openapi_path(route.path): {m.lower() for m in route.methods or ()} - {"head"}
+        api_spec.openapi_path(route.path): {m.lower() for m in route.methods or ()} - {"head"}
         for route in api.routes
         if hasattr(route, "path")
     }
