@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,23 +16,25 @@ from booking.members.models import Member
 from booking.models import Booking
 from booking.queries import booking_with_event, with_event_details
 from booking.services import earlier_bookings
+from booking.transactions import write_transaction
 from courses.models import Event
 
 
 async def renew_calendar_token(session: AsyncSession, member: Member) -> str:
     """A new secret address for the member's feed; the old one stops working at once."""
-    target = await session.get(Member, member.id)
-    assert target is not None
-    target.calendar_token = secrets.token_urlsafe(24)
-    await session.commit()
-    return target.calendar_token
+    token = secrets.token_urlsafe(24)
+    async with write_transaction(session):
+        await session.execute(
+            update(Member).where(Member.id == member.id).values(calendar_token=token)
+        )
+    return token
 
 
 async def revoke_calendar_token(session: AsyncSession, member: Member) -> None:
-    target = await session.get(Member, member.id)
-    assert target is not None
-    target.calendar_token = None
-    await session.commit()
+    async with write_transaction(session):
+        await session.execute(
+            update(Member).where(Member.id == member.id).values(calendar_token=None)
+        )
 
 
 async def member_feed(

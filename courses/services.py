@@ -173,37 +173,39 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
     if not actor.is_organiser:
         raise Forbidden()
     validate_new_event(data)
-    if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
-        raise ValidationFailed(messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED})
-    if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
-        raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
-    if (
-        data.online_room_id is not None
-        and await session.get(OnlineRoom, data.online_room_id) is None
-    ):
-        raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
-    event = Event(
-        title=data.title,
-        kind=data.kind,
-        status=data.status,
-        capacity=data.capacity,
-        summary=data.summary,
-        description=data.description,
-        booking_opens_at=data.booking_opens_at,
-        registration_deadline=data.registration_deadline,
-        cancellation_deadline=data.cancellation_deadline,
-        seats_per_organisation=data.seats_per_organisation,
-        parent_id=data.parent_id,
-        venue_id=data.venue_id,
-        online_room_id=data.online_room_id,
-        course_code=data.course_code,
-        prerequisite_code=data.prerequisite_code,
-        teaching_units=data.teaching_units,
-    )
-    event.sessions = [EventSession(starts_at=s, ends_at=e) for s, e in sorted(data.sessions)]
-    event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
-    session.add(event)
-    await session.commit()
+    async with write_transaction(session):
+        if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
+            raise ValidationFailed(
+                messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED}
+            )
+        if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
+            raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
+        if (
+            data.online_room_id is not None
+            and await session.get(OnlineRoom, data.online_room_id) is None
+        ):
+            raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
+        event = Event(
+            title=data.title,
+            kind=data.kind,
+            status=data.status,
+            capacity=data.capacity,
+            summary=data.summary,
+            description=data.description,
+            booking_opens_at=data.booking_opens_at,
+            registration_deadline=data.registration_deadline,
+            cancellation_deadline=data.cancellation_deadline,
+            seats_per_organisation=data.seats_per_organisation,
+            parent_id=data.parent_id,
+            venue_id=data.venue_id,
+            online_room_id=data.online_room_id,
+            course_code=data.course_code,
+            prerequisite_code=data.prerequisite_code,
+            teaching_units=data.teaching_units,
+        )
+        event.sessions = [EventSession(starts_at=s, ends_at=e) for s, e in sorted(data.sessions)]
+        event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
+        session.add(event)
     return await event_detail(session, event.id, actor)
 
 

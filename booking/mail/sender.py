@@ -22,6 +22,7 @@ from booking.db import utcnow
 from booking.mail.models import OutboxMessage
 from booking.mail.render import RenderedMail, render_message
 from booking.settings import Settings
+from booking.transactions import write_transaction
 
 log = logging.getLogger("booking.mail")
 
@@ -39,7 +40,7 @@ def backoff(attempts: int) -> timedelta:
 async def claim_due(
     sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = BATCH
 ) -> list[int]:
-    async with sessions() as session, session.begin():
+    async with sessions() as session, write_transaction(session):
         query = (
             select(OutboxMessage.id)
             .where(
@@ -121,30 +122,32 @@ async def send_one(
         message = await session.get(OutboxMessage, message_id)
         if message is None or message.sent_at is not None:
             return False
+        attempts = message.attempts
         try:
             rendered = await render_message(session, settings, message)
             mail = build_email(settings, message, rendered)
             await deliver(settings, mail, message.id)
         except Exception as exc:  # any failure is recorded and retried later
             log.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
+            await session.rollback()  # whatever failed, start the bookkeeping afresh
             now = utcnow()
+            async with write_transaction(session):
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id)
+                    .values(
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                        next_attempt_at=now + backoff(attempts),
+                        locked_until=None,
+                    )
+                )
+            return False
+        async with write_transaction(session):
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                    next_attempt_at=now + backoff(message.attempts),
-                    locked_until=None,
-                )
+                .where(OutboxMessage.id == message_id)
+                .values(sent_at=utcnow(), locked_until=None, last_error="")
             )
-            await session.commit()
-            return False
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id)
-            .values(sent_at=utcnow(), locked_until=None, last_error="")
-        )
-        await session.commit()
         return True
 
 

@@ -25,6 +25,7 @@ from booking.members.models import (
     OrganisationDomain,
     SignInLinkUse,
 )
+from booking.transactions import write_transaction
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"
@@ -89,12 +90,12 @@ async def request_sign_in(
     email = normalise_email(email)
     if not is_plausible_email(email):
         raise ValidationFailed(messages.EMAIL_INVALID, {"email": messages.EMAIL_INVALID})
-    member = await member_by_email(session, email)
-    if member is not None and member.status == "rejected":
-        return
-    token = serializer.dumps({"email": email, "nonce": secrets.token_urlsafe(16)})
-    enqueue(session, email, "sign_in_link", link=f"{base_url}/anmelden/link?token={token}")
-    await session.commit()
+    async with write_transaction(session):
+        member = await member_by_email(session, email)
+        if member is not None and member.status == "rejected":
+            return
+        token = serializer.dumps({"email": email, "nonce": secrets.token_urlsafe(16)})
+        enqueue(session, email, "sign_in_link", link=f"{base_url}/anmelden/link?token={token}")
 
 
 @dataclass(frozen=True)
@@ -114,32 +115,30 @@ async def complete_sign_in(
     creating them on first sign-in: active in the organisation that owns the address's domain,
     or pending an organiser's approval when the domain is unknown."""
     email, nonce = read_sign_in_token(token, serializer)
-    session.add(SignInLinkUse(nonce=nonce, used_at=now))
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise ValidationFailed(messages.LINK_USED) from exc
-
-    member = await member_by_email(session, email)
-    created = False
-    if member is None:
-        organisation = await organisation_for_domain(session, email_domain(email))
-        member = Member(
-            email=email,
-            organisation_id=organisation.id if organisation else None,
-            status="active" if organisation else "pending",
-            created_at=now,
-            approved_at=now if organisation else None,
-        )
-        session.add(member)
-        await session.flush()
-        created = True
-    elif member.status == "rejected":
-        await session.rollback()
-        raise Forbidden(messages.ACCOUNT_REJECTED)
-    await session.commit()
-    member = await get_member(session, member.id)
+    async with write_transaction(session):
+        session.add(SignInLinkUse(nonce=nonce, used_at=now))
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise ValidationFailed(messages.LINK_USED) from exc
+        member = await member_by_email(session, email)
+        created = False
+        if member is None:
+            organisation = await organisation_for_domain(session, email_domain(email))
+            member = Member(
+                email=email,
+                organisation_id=organisation.id if organisation else None,
+                status="active" if organisation else "pending",
+                created_at=now,
+                approved_at=now if organisation else None,
+            )
+            session.add(member)
+            await session.flush()
+            created = True
+        elif member.status == "rejected":
+            raise Forbidden(messages.ACCOUNT_REJECTED)
+        member_id = member.id
+    member = await get_member(session, member_id)
     assert member is not None
     return SignInResult(member=member, created=created)
 
@@ -170,18 +169,23 @@ async def update_profile(
 ) -> Member:
     """Name and function; a pending member also says which organisation they work for,
     and organisers are told that someone waits for approval."""
-    target = await get_member(session, member.id)
-    if target is None:
-        raise NotFound()
-    first_profile = target.needs_profile
-    target.first_name = first_name.strip()
-    target.last_name = last_name.strip()
-    target.function = function.strip()
-    if target.status == "pending":
-        target.organisation_name_given = organisation_name.strip()
-        if first_profile:
-            enqueue(session, target.email, "member_pending", member_id=target.id)
-    await session.commit()
+    async with write_transaction(session):
+        target = await session.scalar(
+            select(Member)
+            .where(Member.id == member.id)
+            .options(selectinload(Member.organisation))
+            .execution_options(populate_existing=True)
+        )
+        if target is None:
+            raise NotFound()
+        first_profile = target.needs_profile
+        target.first_name = first_name.strip()
+        target.last_name = last_name.strip()
+        target.function = function.strip()
+        if target.status == "pending":
+            target.organisation_name_given = organisation_name.strip()
+            if first_profile:
+                enqueue(session, target.email, "member_pending", member_id=target.id)
     return target
 
 
@@ -215,25 +219,25 @@ async def _pending_member(session: AsyncSession, member_id: int, actor: Member) 
 async def approve(
     session: AsyncSession, *, member_id: int, organisation_id: int, actor: Member, now: datetime
 ) -> Member:
-    member = await _pending_member(session, member_id, actor)
-    organisation = await session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise ValidationFailed(
-            messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
-        )
-    member.status = "active"
-    member.organisation_id = organisation.id
-    member.approved_at = now
-    enqueue(session, member.email, "member_approved", member_id=member.id)
-    await session.commit()
+    async with write_transaction(session):
+        member = await _pending_member(session, member_id, actor)
+        organisation = await session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise ValidationFailed(
+                messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
+            )
+        member.status = "active"
+        member.organisation_id = organisation.id
+        member.approved_at = now
+        enqueue(session, member.email, "member_approved", member_id=member.id)
     return member
 
 
 async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Member:
-    member = await _pending_member(session, member_id, actor)
-    member.status = "rejected"
-    enqueue(session, member.email, "member_rejected", member_id=member.id)
-    await session.commit()
+    async with write_transaction(session):
+        member = await _pending_member(session, member_id, actor)
+        member.status = "rejected"
+        enqueue(session, member.email, "member_rejected", member_id=member.id)
     return member
 
 
@@ -243,11 +247,11 @@ async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Mem
 async def grant_role(session: AsyncSession, *, email: str, role: str) -> Member:
     if role not in ROLES:
         raise ValidationFailed(messages.ROLE_UNKNOWN)
-    member = await member_by_email(session, email)
-    if member is None:
-        raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
-    member.role = role
-    await session.commit()
+    async with write_transaction(session):
+        member = await member_by_email(session, email)
+        if member is None:
+            raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
+        member.role = role
     return member
 
 
@@ -256,12 +260,12 @@ def hash_token(token: str) -> str:
 
 
 async def issue_api_token(session: AsyncSession, *, email: str) -> str:
-    member = await member_by_email(session, email)
-    if member is None:
-        raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
-    token = "sid_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(member_id=member.id, token_hash=hash_token(token)))
-    await session.commit()
+    async with write_transaction(session):
+        member = await member_by_email(session, email)
+        if member is None:
+            raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
+        token = "sid_" + secrets.token_urlsafe(32)
+        session.add(ApiToken(member_id=member.id, token_hash=hash_token(token)))
     return token
 
 
@@ -310,35 +314,35 @@ class ImportReport:
 async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> ImportReport:
     """Create or update members from a list; rows with an unknown organisation or a bad
     address are reported and skipped. All valid rows are written in one transaction."""
-    orgs = {o.name.casefold(): o for o in await organisations(session)}
-    created = updated = 0
-    errors: list[str] = []
-    for line, row in enumerate(rows, start=2):
-        email = normalise_email(row.email)
-        org = orgs.get(row.organisation.strip().casefold())
-        if not is_plausible_email(email):
-            errors.append(f"Zeile {line}: ungültige E-Mail-Adresse {row.email!r}")
-            continue
-        if org is None:
-            errors.append(f"Zeile {line}: unbekannte Organisation {row.organisation!r}")
-            continue
-        member = await member_by_email(session, email)
-        if member is None:
-            session.add(
-                Member(
-                    email=email,
-                    first_name=row.first_name.strip(),
-                    last_name=row.last_name.strip(),
-                    organisation_id=org.id,
-                    status="active",
+    async with write_transaction(session):
+        orgs = {o.name.casefold(): o for o in await organisations(session)}
+        created = updated = 0
+        errors: list[str] = []
+        for line, row in enumerate(rows, start=2):
+            email = normalise_email(row.email)
+            org = orgs.get(row.organisation.strip().casefold())
+            if not is_plausible_email(email):
+                errors.append(f"Zeile {line}: ungültige E-Mail-Adresse {row.email!r}")
+                continue
+            if org is None:
+                errors.append(f"Zeile {line}: unbekannte Organisation {row.organisation!r}")
+                continue
+            member = await member_by_email(session, email)
+            if member is None:
+                session.add(
+                    Member(
+                        email=email,
+                        first_name=row.first_name.strip(),
+                        last_name=row.last_name.strip(),
+                        organisation_id=org.id,
+                        status="active",
+                    )
                 )
-            )
-            await session.flush()
-            created += 1
-        else:
-            member.first_name = row.first_name.strip() or member.first_name
-            member.last_name = row.last_name.strip() or member.last_name
-            member.organisation_id = org.id
-            updated += 1
-    await session.commit()
+                await session.flush()
+                created += 1
+            else:
+                member.first_name = row.first_name.strip() or member.first_name
+                member.last_name = row.last_name.strip() or member.last_name
+                member.organisation_id = org.id
+                updated += 1
     return ImportReport(created=created, updated=updated, errors=errors)
