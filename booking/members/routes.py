@@ -9,7 +9,7 @@ from starlette.routing import Route
 from wtforms.fields.choices import SelectChoice
 
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.errors import ValidationFailed
+from booking.errors import CsrfFailed, ValidationFailed
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
 from booking.web import (
@@ -169,6 +169,8 @@ async def approve(request: Request) -> Response:
     organisations = await services.organisations(db(request))
     form.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
     if not form.validate():
+        if "csrf_token" in form.errors:
+            raise CsrfFailed()
         message = form_errors(form)[0][2]
         await services.pending_members(db(request), actor)  # organisers only
         return await render(

@@ -231,3 +231,20 @@ async def test_organiser_moves_a_session_and_cancels_the_event(
     assert templates == ["booking_confirmed", "event_changed", "event_cancelled"]
     other_url = f"/verwaltung/veranstaltungen/{event.id}/termine/999999"
     assert (await client.get(other_url)).status_code == 404
+
+
+async def test_cancel_event_form_refuses_oversized_reason(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/absagen"
+    response = await post_form(client, url, url, {"reason": "x" * 1001})
+    assert response.status_code == 422
+    assert "Höchstens 1000 Zeichen" in response.text
+    assert (await client.post(url, data={"reason": "ok"})).status_code == 400
+    await db.commit()
+    await db.refresh(event)
+    assert event.status == "published"

@@ -234,3 +234,28 @@ async def test_pages_wait_until_the_profile_has_a_name(
     assert "Vor- und Nachname" in booking.text
     done = await post_form(client, "/profil", "/profil", {"first_name": "A", "last_name": "B"})
     assert done.headers["location"] == "/meine-buchungen"
+
+
+async def test_approval_form_refuses_hostile_input(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    waiting = await factories.member(db, status="pending", email="w@privat.example")
+    active = await factories.member(db, org)
+    await sign_in(client, app, "orga@amt.example")
+    token = csrf_token((await client.get("/verwaltung/freigaben")).text)
+    url = f"/verwaltung/freigaben/{waiting.id}/freigeben"
+    for value in ("", "abc", "-1", "99999999999999", str(org.id + 1000), "<b>1</b>"):
+        response = await client.post(url, data={"csrf_token": token, "organisation_id": value})
+        assert response.status_code == 422, value
+        assert 'lang="de"' in response.text
+    assert (await client.post(url, data={"organisation_id": str(org.id)})).status_code == 400
+    not_pending = f"/verwaltung/freigaben/{active.id}/ablehnen"
+    assert (await client.post(not_pending, data={"csrf_token": token})).status_code == 409
+    unknown = "/verwaltung/freigaben/999999/ablehnen"
+    assert (await client.post(unknown, data={"csrf_token": token})).status_code == 404
+    await db.commit()
+    await db.refresh(waiting)
+    await db.refresh(active)
+    assert (waiting.status, active.status) == ("pending", "active")
