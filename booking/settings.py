@@ -29,6 +29,8 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: SmtpSecurity = "none"
+    smtp_ca_file: str = ""
+    """CA bundle that signs the SMTP server's certificate (an internal CA); empty: the system's."""
     mail_from: str = "sicherimDienst <netzwerk@sicherimdienst.example>"
     mail_dir: Path = VAR / "mail"
     ratelimit_storage: str = "memory://"
@@ -60,6 +62,7 @@ class Settings:
             smtp_username=env.get("SMTP_USERNAME", ""),
             smtp_password=env.get("SMTP_PASSWORD", ""),
             smtp_security=security,  # type: ignore[arg-type]
+            smtp_ca_file=env.get("SMTP_CA_FILE", ""),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             mail_dir=Path(env.get("MAIL_DIR") or VAR / "mail"),
             ratelimit_storage=env.get("RATELIMIT_STORAGE", "memory://"),

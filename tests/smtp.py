@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,10 +50,26 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None, *, login: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        login: tuple[str, str] | None = None,
+        tls: str | None = None,
+        certificate: Any = None,
+    ) -> None:
+        """``tls``: None, "starttls" (required before MAIL) or "tls" (implicit, from the
+        first byte); ``certificate``: a trustme LeafCert for 127.0.0.1."""
         self.port = port or free_port()
         self.inbox = Inbox()
         kwargs: dict[str, Any] = {}
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            certificate.configure_cert(context)
+            if tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
         if login is not None:
 
             def authenticate(

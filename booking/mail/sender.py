@@ -111,6 +111,7 @@ async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> No
         password=settings.smtp_password or None,
         use_tls=settings.smtp_security == "tls",
         start_tls=settings.smtp_security == "starttls",
+        cert_bundle=settings.smtp_ca_file or None,
         timeout=30,
     )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+import trustme
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -284,3 +285,29 @@ async def test_without_smtp_host_mail_goes_to_files(
     assert isinstance(message, EmailMessage)
     assert message["Subject"].startswith("Anmeldung bestätigt")
     assert calendar_part(message)[0] == "REQUEST"
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+async def test_tls_as_configured_with_the_servers_certificate_verified(
+    db: AsyncSession, engine: AsyncEngine, tmp_path: Path, security: str
+) -> None:
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = SmtpServer(tls=security, certificate=ca.issue_cert("127.0.0.1")).start()
+    try:
+        person = await factories.member(db)
+        event = await factories.event(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+        untrusted = mail_settings(engine, server.port, tmp_path, smtp_security=security)
+        assert await send(engine, untrusted) == 0  # unknown CA: refused, kept for later
+        await db.commit()
+        error = await db.scalar(select(OutboxMessage.last_error))
+        assert error is not None and "CERTIFICATE_VERIFY_FAILED" in error
+        trusted = untrusted.with_changes(smtp_ca_file=str(ca_file))
+        with time_machine.travel(timedelta(minutes=1)):
+            assert await send(engine, trusted) == 1
+        [message] = server.inbox.wait_for(1)
+        assert message["To"] == person.email
+    finally:
+        server.stop()
