@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +33,8 @@ from booking.errors import (
     NotFound,
     ValidationFailed,
 )
-from booking.mail.services import enqueue
+from booking.mail.models import OutboxMessage
+from booking.mail.services import enqueue, outbox_row
 from booking.members.models import Member
 from booking.models import ACTIVE_STATUSES, Booking
 from booking.transactions import write_transaction
@@ -159,7 +160,7 @@ async def _decide(
     by_code, by_parent = await eligibility.titles(session, codes, parents)
 
     outcomes: list[BookingResult | DomainError] = []
-    created: list[tuple[Booking, Member, Event, int]] = []
+    created: list[_Created] = []
     for request in requests:
         event = events.get(request.event_id)
         member = members.get(request.member_id)
@@ -207,35 +208,49 @@ async def _decide(
         else:
             waiting[event.id] += 1
             position = waiting[event.id]
-        created.append((booking, member, event, len(earlier)))
+        created.append(_Created(booking, member.email, event.sequence, len(earlier), position))
         earlier.append(booking.status)
         outcomes.append(BookingResult(booking=booking, waitlist_position=position))
 
-    # Rows are inserted in request order, so booking ids (the waiting-list order) follow it.
-    session.add_all([booking for booking, _, _, _ in created])
-    await session.flush()
-    for booking, member, event, earlier_count in created:
-        if booking.status == "confirmed":
-            enqueue(
-                session,
-                member.email,
-                "booking_confirmed",
-                booking_id=booking.id,
-                method="REQUEST",
-                sequence=invite_sequence(event.sequence, earlier_count, cancelled=False),
-            )
-        else:
-            result = next(
-                o for o in outcomes if isinstance(o, BookingResult) and o.booking is booking
-            )
-            enqueue(
-                session,
-                member.email,
-                "booking_waitlisted",
-                booking_id=booking.id,
-                position=result.waitlist_position,
-            )
+    if created:
+        await _insert(session, created)
     return outcomes
+
+
+@dataclass(frozen=True)
+class _Created:
+    booking: Booking
+    email: str
+    event_sequence: int
+    earlier: int
+    position: int | None
+
+
+async def _insert(session: AsyncSession, created: list[_Created]) -> None:
+    """Write a batch's bookings and their mails with one multi-row INSERT each. Rows go in
+    in request order, so booking ids (the waiting-list order) follow it."""
+    columns = ("event_id", "member_id", "organisation_id", "status", "created_at")
+    times = ("confirmed_at", "waitlisted_at")
+    ids = await session.scalars(
+        insert(Booking).returning(Booking.id, sort_by_parameter_order=True),
+        [{c: getattr(item.booking, c) for c in (*columns, *times)} for item in created],
+    )
+    mails = []
+    for item, booking_id in zip(created, ids, strict=True):
+        item.booking.id = booking_id
+        if item.booking.status == "confirmed":
+            sequence = invite_sequence(item.event_sequence, item.earlier, cancelled=False)
+            template = "booking_confirmed"
+            context: dict[str, object] = {
+                "booking_id": booking_id,
+                "method": "REQUEST",
+                "sequence": sequence,
+            }
+        else:
+            template = "booking_waitlisted"
+            context = {"booking_id": booking_id, "position": item.position}
+        mails.append(outbox_row(item.email, template, **context))
+    await session.execute(insert(OutboxMessage), mails)
 
 
 async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Booking]:

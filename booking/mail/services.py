@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.db import utcnow
 from booking.mail.models import OutboxMessage
 
 TEMPLATES = (
@@ -24,8 +25,20 @@ TEMPLATES = (
 
 def enqueue(session: AsyncSession, recipient: str, template: str, **context: Any) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction."""
-    if template not in TEMPLATES:
-        raise ValueError(f"unknown mail template {template!r}")
-    message = OutboxMessage(recipient=recipient, template=template, context=context)
+    message = OutboxMessage(**outbox_row(recipient, template, **context))
     session.add(message)
     return message
+
+
+def outbox_row(recipient: str, template: str, **context: Any) -> dict[str, Any]:
+    """The values of one outbox row, for writing many at once in the caller's transaction."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown mail template {template!r}")
+    now = utcnow()
+    return {
+        "recipient": recipient,
+        "template": template,
+        "context": context,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
