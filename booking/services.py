@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -192,15 +193,16 @@ async def _decide(
                 and taken_by_org[(event.id, member.organisation_id)] < limit
             )
         )
-        booking = Booking(
-            event_id=event.id,
-            member_id=member.id,
-            organisation_id=member.organisation_id,
-            status="confirmed" if has_seat else "waiting",
-            created_at=request.now,
-            confirmed_at=request.now if has_seat else None,
-            waitlisted_at=None if has_seat else request.now,
-        )
+        row = {
+            "event_id": event.id,
+            "member_id": member.id,
+            "organisation_id": member.organisation_id,
+            "status": "confirmed" if has_seat else "waiting",
+            "created_at": request.now,
+            "confirmed_at": request.now if has_seat else None,
+            "waitlisted_at": None if has_seat else request.now,
+        }
+        booking = Booking(**row)
         position = None
         if has_seat:
             taken[event.id] += 1
@@ -208,7 +210,7 @@ async def _decide(
         else:
             waiting[event.id] += 1
             position = waiting[event.id]
-        created.append(_Created(booking, member.email, event.sequence, len(earlier), position))
+        created.append(_Created(booking, row, member.email, event.sequence, len(earlier), position))
         earlier.append(booking.status)
         outcomes.append(BookingResult(booking=booking, waitlist_position=position))
 
@@ -220,6 +222,7 @@ async def _decide(
 @dataclass(frozen=True)
 class _Created:
     booking: Booking
+    row: dict[str, Any]
     email: str
     event_sequence: int
     earlier: int
@@ -229,11 +232,9 @@ class _Created:
 async def _insert(session: AsyncSession, created: list[_Created]) -> None:
     """Write a batch's bookings and their mails with one multi-row INSERT each. Rows go in
     in request order, so booking ids (the waiting-list order) follow it."""
-    columns = ("event_id", "member_id", "organisation_id", "status", "created_at")
-    times = ("confirmed_at", "waitlisted_at")
     ids = await session.scalars(
         insert(Booking).returning(Booking.id, sort_by_parameter_order=True),
-        [{c: getattr(item.booking, c) for c in (*columns, *times)} for item in created],
+        [item.row for item in created],
     )
     mails = []
     for item, booking_id in zip(created, ids, strict=True):
