@@ -210,7 +210,10 @@ def read_import_file(path: Path) -> list[ImportRow]:
             f"{', '.join(IMPORT_COLUMNS)}."
         )
     return [
-        ImportRow(**{column: (row.get(column) or "") for column in IMPORT_COLUMNS})
+        ImportRow(
+            **{column: (row.get(column) or "") for column in IMPORT_COLUMNS},
+            line=reader.line_num,
+        )
         for row in reader
     ]
 

@@ -302,6 +302,8 @@ class ImportRow:
     first_name: str
     last_name: str
     organisation: str
+    line: int = 0
+    """Line of the file the row came from, for error messages (0: count the rows)."""
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,8 @@ async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> Im
         orgs = {o.name.casefold(): o for o in await organisations(session)}
         created = updated = 0
         errors: list[str] = []
-        for line, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=2):
+            line = row.line or number
             email = normalise_email(row.email)
             org = orgs.get(row.organisation.strip().casefold())
             if not is_plausible_email(email):

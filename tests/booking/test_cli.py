@@ -201,3 +201,18 @@ def test_commands_on_a_missing_database_ask_for_migrate(tmp_path: Path) -> None:
     assert "sid migrate" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "fehlt.db").exists()
+
+
+def test_import_errors_name_the_line_of_the_file(demo_db: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "liste.csv"
+    csv_file.write_text(
+        "email,first_name,last_name,organisation\n"
+        "\n"
+        '"kaputt",A,"mehr-\nzeilig",Stadt Münster\n'
+        "gut@stadt-muenster.example,B,C,Nirgendwo\n",
+        encoding="utf-8",
+    )
+    result = sid(demo_db, "members", "import", str(csv_file))
+    assert result.returncode == 1
+    assert "Zeile 4: ungültige E-Mail-Adresse" in result.stderr
+    assert "Zeile 5: unbekannte Organisation" in result.stderr
