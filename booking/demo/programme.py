@@ -1,10 +1,4 @@
-"""The demo programme: the network's year relative to ``now``, so it always lies ahead.
-
-``sid demo`` loads it into an empty database. Every address uses a reserved ``.example``
-domain, so nothing here can reach a real person. Seats are taken through
-:func:`booking.services.book`, as a member would; the confirmation mails this writes to the
-outbox are removed again, because nobody is there to read them.
-"""
+"""The demo's programme: venues and the network's year of events, relative to ``now``."""
 
 from __future__ import annotations
 
@@ -14,157 +8,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.easter import easter
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.demo.data import BIUS, BIUS_TEXT, MONDAY, QA_TOPICS, THURSDAY, TUESDAY, WEDNESDAY
 from booking.formatting import BERLIN
-from booking.mail.models import OutboxMessage
-from booking.members.models import Member, Organisation, OrganisationDomain
-from booking.models import Booking
-from booking.services import book
+from booking.members.models import Member
 from courses.models import Event, EventSector, EventSession, Series
 from courses.services import series_dates
-from materials.models import MaterialItem
 from venues.models import OnlineRoom, Room, Venue
 
-ORGANISER_EMAIL = "geschaeftsstelle@polizei-muenster.example"
-TRAINER_EMAIL = "trainerin@polizei-recklinghausen.example"
-MONDAY, TUESDAY, WEDNESDAY, THURSDAY = 0, 1, 2, 3
 
-ORGANISATIONS = [  # name, sector, Regierungsbezirk, e-mail domain
-    ("Polizeipräsidium Münster", "polizei", "Münster", "polizei-muenster.example"),
-    ("Polizeipräsidium Recklinghausen", "polizei", "Münster", "polizei-recklinghausen.example"),
-    ("Stadt Münster", "verwaltung", "Münster", "stadt-muenster.example"),
-    ("Stadt Gelsenkirchen", "verwaltung", "Münster", "gelsenkirchen.example"),
-    ("Bezirksregierung Detmold", "verwaltung", "Detmold", "bezreg-detmold.example"),
-    ("Kreis Gütersloh", "verwaltung", "Detmold", "kreis-guetersloh.example"),
-    ("Universität Paderborn", "hochschule", "Detmold", "uni-paderborn.example"),
-    ("Klinikum Bochum", "gesundheit", "Arnsberg", "klinikum-bochum.example"),
-    ("Amtsgericht Hagen", "justiz", "Arnsberg", "ag-hagen.example"),
-    ("Gesamtschule Dortmund-Nord", "schule", "Arnsberg", "gesamtschule-dortmund.example"),
-    ("Feuerwehr Essen", "feuerwehr", "Düsseldorf", "feuerwehr-essen.example"),
-    ("Landgericht Düsseldorf", "justiz", "Düsseldorf", "lg-duesseldorf.example"),
-    ("Jobcenter Wuppertal", "verwaltung", "Düsseldorf", "jobcenter-wuppertal.example"),
-    ("Uniklinik Köln", "gesundheit", "Köln", "uk-koeln.example"),
-    ("Berufskolleg Bonn-Duisdorf", "schule", "Köln", "bk-bonn.example"),
-    ("Feuerwehr Aachen", "feuerwehr", "Köln", "feuerwehr-aachen.example"),
-]
-
-MEMBERS = [  # first name, last name, function, e-mail domain of the organisation
-    ("Jana", "Schulte", "Sachgebietsleitung Bürgerbüro", "stadt-muenster.example"),
-    ("Thomas", "Wübbeling", "Kommunaler Ordnungsdienst", "stadt-muenster.example"),
-    ("Dennis", "Kaya", "Notfallsanitäter", "feuerwehr-essen.example"),
-    ("Mehmet", "Yılmaz", "Arbeitsvermittlung", "jobcenter-wuppertal.example"),
-    ("Sabine", "Krämer", "Teamleitung Leistungsgewährung", "jobcenter-wuppertal.example"),
-    ("Katharina", "Hoffmann", "Personalentwicklung", "bezreg-detmold.example"),
-    ("Stefan", "Brinkmann", "Arbeitsschutz", "bezreg-detmold.example"),
-    ("Anja", "Lücke", "Ausländerbehörde", "kreis-guetersloh.example"),
-    ("Jörg", "Meier", "Sozialamt", "kreis-guetersloh.example"),
-    ("Lea", "Becker", "Stabsstelle Sicherheit", "uni-paderborn.example"),
-    ("Paul", "Neumann", "Studierendensekretariat", "uni-paderborn.example"),
-    ("Miriam", "Çelik", "Pflegedirektion", "klinikum-bochum.example"),
-    ("Tobias", "Schäfer", "Pflege, Zentrale Notaufnahme", "klinikum-bochum.example"),
-    ("Nadine", "Kowalski", "Stationsleitung Psychiatrie", "klinikum-bochum.example"),
-    ("Frank", "Wagner", "Wachtmeisterei", "ag-hagen.example"),
-    ("Ulrike", "Sommer", "Geschäftsleitung", "ag-hagen.example"),
-    ("Aylin", "Demir", "Schulsozialarbeit", "gesamtschule-dortmund.example"),
-    ("Markus", "Lange", "Schulleitung", "gesamtschule-dortmund.example"),
-    ("Christina", "Vogt", "Vorbeugender Brandschutz", "feuerwehr-essen.example"),
-    ("Oliver", "Klein", "Justizwachtmeisterei", "lg-duesseldorf.example"),
-    ("Petra", "Hartmann", "Verwaltungsleitung", "lg-duesseldorf.example"),
-    ("Laura", "Fischer", "Ärztin, Zentrale Notaufnahme", "uk-koeln.example"),
-    ("Johannes", "Weber", "Sicherheitsbeauftragter", "uk-koeln.example"),
-    ("Hannah", "Richter", "Abteilungsleitung", "bk-bonn.example"),
-    ("Sebastian", "Koch", "Beratungslehrkraft", "bk-bonn.example"),
-    ("Nicole", "Schmitz", "Praxisanleitung Rettungsdienst", "feuerwehr-aachen.example"),
-    ("Kevin", "Berg", "Brandmeister", "feuerwehr-aachen.example"),
-    ("Julia", "Wolff", "Bürgerservice", "gelsenkirchen.example"),
-    ("Andreas", "Pohl", "Kommunaler Ordnungsdienst", "gelsenkirchen.example"),
-    ("Melanie", "Jansen", "Opferschutz", "polizei-muenster.example"),
-    ("Michael", "Scholz", "Kriminalprävention", "polizei-recklinghausen.example"),
-]
-
-QA_TOPICS = [
-    "Hausrecht und Hausverbot in der Dienststelle",
-    "Gefährdungsbeurteilung bei Gewalt durch Dritte",
-    "Alarmierung und Notrufsysteme am Arbeitsplatz",
-    "Nachsorge – was Betroffene nach einem Übergriff brauchen",
-    "Strafantrag durch die Dienststelle",
-    "Sicher im Außendienst",
-    "Bedrohungen per E-Mail und in sozialen Medien",
-    "Beratungsräume sicher gestalten",
-    "Deeskalation am Telefon",
-    "Meldewesen – Vorfälle einfach erfassen",
-    "Schutz von Mandatsträgerinnen und Mandatsträgern",
-    "Jahresrückblick und Ihre Fragen an das Netzwerk",
-]
-
-MATERIALS = [  # name, description, stock, most per order
-    (
-        "Türkeil #sicherimDienst",
-        "Robuster Türkeil für Einsatzkräfte von Polizei, Feuerwehr, Rettungsdienst und THW: "
-        "hält Türen während eines Einsatzes offen und sichert den Rückzugsweg.",
-        2400,
-        200,
-    ),
-    (
-        "Taschenkarte „Schule“",
-        "Kompakte Karte für Lehrkräfte und Schulpersonal: Warnsignale erkennen, richtig "
-        "handeln in Bedrohungslagen, wichtige Rufnummern.",
-        6000,
-        500,
-    ),
-    (
-        "Taschenkarte für Mandatsträgerinnen und Mandatsträger",
-        "Hinweise für kommunale Mandatsträgerinnen und Mandatsträger: Umgang mit Anfeindungen "
-        "und Hass im Netz, Ansprechstellen bei der Polizei.",
-        3500,
-        300,
-    ),
-    (
-        "Präventionsleitfaden #sicherimDienst",
-        "Der Leitfaden des Netzwerks für Dienststellen: Gefährdungsbeurteilung, bauliche und "
-        "organisatorische Maßnahmen, Meldewesen und Nachsorge. Gedruckt, DIN A4.",
-        900,
-        25,
-    ),
-]
-
-BIUS_TEXT = (
-    "BIUS – das Berufsspezifische Interventions- und Sicherheitstraining – wurde vom "
-    "Polizeipräsidium Recklinghausen für Beschäftigte im öffentlichen Dienst entwickelt. Es "
-    "besteht aus drei aufeinander aufbauenden Modulen mit je zwei Trainingstagen "
-    "(16 Unterrichtseinheiten).\n\n"
-    "Bitte bringen Sie bequeme Kleidung und Hallenschuhe mit. Die Anwesenheit wird an beiden "
-    "Tagen erfasst; wer an beiden Tagen teilgenommen hat, erhält eine Teilnahmebescheinigung.\n\n"
-    "Je Organisation können höchstens zwei Beschäftigte einen Platz erhalten."
-)
-BIUS = [  # course code, prerequisite, title, summary
-    (
-        "BIUS-I",
-        None,
-        "BIUS I: Grundlagen der Eigensicherung und Deeskalation",
-        "Konflikte früh erkennen, Abstand wahren, deeskalierend sprechen und sich aus Griffen "
-        "lösen – zwei Trainingstage in kleiner Gruppe.",
-    ),
-    (
-        "BIUS-II",
-        "BIUS-I",
-        "BIUS II: Kommunikation in Bedrohungslagen",
-        "Aufbaumodul: Gesprächsführung unter Druck, Verhalten bei Bedrohungen, Zusammenarbeit "
-        "im Team. Voraussetzung ist die Teilnahme an BIUS I.",
-    ),
-    (
-        "BIUS-III",
-        "BIUS-II",
-        "BIUS III: Handeln in Gewaltsituationen und Nachsorge",
-        "Abschlussmodul: Schutz- und Fluchtmöglichkeiten, Alarmierung, Nachbereitung von "
-        "Vorfällen. Voraussetzung ist die Teilnahme an BIUS II.",
-    ),
-]
-
-
-class _Calendar:
+class Calendar:
     """Dates relative to today in Berlin; every stored time is aware UTC."""
 
     def __init__(self, now: datetime) -> None:
@@ -228,13 +81,13 @@ def _event(
     )
 
 
-def _email_part(text: str) -> str:
+def email_part(text: str) -> str:
     text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     text = text.replace("ß", "ss").replace("ı", "i")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def _venues() -> dict[str, Venue]:
+def build_venues() -> dict[str, Venue]:
     def rooms(*spec: tuple[str, int]) -> list[Room]:
         return [Room(name=name, capacity=capacity) for name, capacity in spec]
 
@@ -315,7 +168,7 @@ def _venues() -> dict[str, Venue]:
 
 
 @dataclass
-class _Programme:
+class Programme:
     meeting: Event
     conference: Event
     qa: list[Event]
@@ -327,7 +180,7 @@ class _Programme:
     events: list[Event] = field(default_factory=list)
 
 
-def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Programme:
+def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) -> Programme:
     open_now = _at(cal.today - timedelta(days=14), "08:00")
     bezreg, akademie = venues["bezreg"], venues["akademie"]
     netzwerk = OnlineRoom(
@@ -583,96 +436,6 @@ def _programme(cal: _Calendar, venues: dict[str, Venue], trainer: Member) -> _Pr
         description="Das Training verbindet kurze Impulse mit Übungen aus dem Schulalltag. "
         "Sie erarbeiten, wie Ihre Schule bei Bedrohungen handelt und wer im Ernstfall was tut.",
     )
-    programme = _Programme(meeting, conference, qa, webinars, courses, past, health, school)
+    programme = Programme(meeting, conference, qa, webinars, courses, past, health, school)
     programme.events = [meeting, conference, *qa, *webinars, *courses, past, health, school]
     return programme
-
-
-def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, list[Member]]:
-    organiser = Member(
-        email=ORGANISER_EMAIL,
-        first_name="Birgit",
-        last_name="Lammers",
-        function="Geschäftsstelle #sicherimDienst",
-        role="organiser",
-        organisation=orgs["polizei-muenster.example"],
-    )
-    trainer = Member(
-        email=TRAINER_EMAIL,
-        first_name="Sandra",
-        last_name="Terhorst",
-        function="Trainerin BIUS",
-        role="trainer",
-        organisation=orgs["polizei-recklinghausen.example"],
-    )
-    members = [
-        Member(
-            email=f"{_email_part(first)}.{_email_part(last)}@{domain}",
-            first_name=first,
-            last_name=last,
-            function=function,
-            organisation=orgs[domain],
-        )
-        for first, last, function, domain in MEMBERS
-    ]
-    return organiser, trainer, members
-
-
-async def load_demo(session: AsyncSession, now: datetime) -> bool:
-    """Load the demo programme into a database without events; False if it had some."""
-    if await session.scalar(select(Event.id).limit(1)) is not None:
-        return False
-    outbox_before = await session.scalar(select(func.max(OutboxMessage.id))) or 0
-    orgs = {
-        domain: Organisation(
-            name=name, sector=sector, region=region, domains=[OrganisationDomain(domain=domain)]
-        )
-        for name, sector, region, domain in ORGANISATIONS
-    }
-    organiser, trainer, members = _people(orgs)
-    programme = _programme(_Calendar(now), _venues(), trainer)
-    session.add_all([*orgs.values(), organiser, trainer, *members, *programme.events])
-    session.add_all(
-        MaterialItem(name=name, description=text, stock=stock, max_per_order=most)
-        for name, text, stock, most in MATERIALS
-    )
-    await session.flush()
-    ids = [m.id for m in members]
-    past = programme.past_bius
-    booked_at = past.sessions[0].starts_at - timedelta(days=30)
-    for member, status in zip(members[:3], ("attended", "attended", "no_show"), strict=True):
-        session.add(
-            Booking(
-                event_id=past.id,
-                member_id=member.id,
-                organisation_id=member.organisation_id,
-                status=status,
-                created_at=booked_at,
-                confirmed_at=booked_at,
-            )
-        )
-    plan = _booking_plan(programme, ids)
-    await session.commit()
-    for event_id, member_id in plan:
-        await book(session, event_id=event_id, member_id=member_id, now=now)
-    # The invented members cannot read mail: drop what the bookings wrote to the outbox.
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
-    await session.commit()
-    return True
-
-
-def _booking_plan(p: _Programme, ids: list[int]) -> list[tuple[int, int]]:
-    """Who books what, in order. ids[0] attended the past BIUS I and may book BIUS II."""
-    health = [ids[i] for i in (11, 12, 13, 21, 22)]
-    school = [ids[i] for i in (16, 17, 23, 24)]
-    plan = [(p.meeting.id, m) for m in ids[2:24]]
-    plan += [(p.meeting.workshops[n % 4].id, m) for n, m in enumerate(ids[2:24])]
-    plan += [(p.conference.id, m) for m in ids[6:31]]
-    plan += [(p.conference.workshops[n % 4].id, m) for n, m in enumerate(ids[6:31])]
-    plan += [(p.bius[0].id, m) for m in ids[3:21]]  # 14 seats: the last ones wait
-    plan += [(p.bius[1].id, ids[1])]
-    plan += [(p.health_training.id, m) for m in health]
-    plan += [(w.id, m) for w in p.webinars for m in health]
-    plan += [(p.school_training.id, m) for m in school]
-    plan += [(p.qa[0].id, m) for m in ids[::2]] + [(p.qa[1].id, m) for m in ids[1:12]]
-    return plan
