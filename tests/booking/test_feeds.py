@@ -26,6 +26,8 @@ async def test_personal_feed_is_secret_and_revocable(
     response = await post_form(client, "/meine-buchungen", "/meine-buchungen/kalender")
     assert response.status_code == 303
     page = (await client.get("/meine-buchungen")).text
+    assert "<title>Meine Buchungen – #sicherimDienst</title>" in page
+    assert page.count('id="kalender"') == 1
     url = page.split('id="feed-url" type="text" readonly value="', 1)[1].split('"', 1)[0]
     path = url.removeprefix("http://testserver")
     anonymous = httpx.AsyncClient(transport=client._transport, base_url="http://testserver")

@@ -75,13 +75,16 @@ class Checked:
         self.violations: dict[str, list[str]] = {}
 
     async def check(self) -> None:
+        title = await self.page.title()
+        if "<" in title or not title.endswith("– #sicherimDienst"):
+            self.violations.setdefault(self.page.url, []).append(f"page title: {title!r}")
         results = await self.axe.run(self.page, options=WCAG)
         found = [
             f"{v['id']}: {v['help']} ({len(v['nodes'])}×: {v['nodes'][0]['target']})"
             for v in results.response["violations"]
         ]
         if found:
-            self.violations[self.page.url] = found
+            self.violations.setdefault(self.page.url, []).extend(found)
 
 
 def link_from(smtp: SmtpServer, address: str, base: str) -> str:
