@@ -169,7 +169,9 @@ async def _detail(
 
 async def list_events(request: Request, viewer: Member | None) -> Response:
     at = now(request)
-    listings = await programme.programme(db(request), programme.ProgrammeFilter(), at)
+    listings = await programme.programme(
+        db(request), programme.ProgrammeFilter(include_workshops=True), at
+    )
     base_url = state(request).settings.base_url
     return _json(
         [

@@ -32,6 +32,8 @@ class ProgrammeFilter:
     region: str | None = None
     month: str | None = None  # "2026-03"
     free_only: bool = False
+    include_workshops: bool = False
+    """The pages list workshops on their conference's page; the API lists them too."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,11 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 async def programme(
     session: AsyncSession, filters: ProgrammeFilter, now: datetime
 ) -> list[Listing]:
-    """Published, upcoming events (workshops are listed on their conference's page)."""
+    """Published, upcoming events."""
     upcoming = select(EventSession.event_id).where(EventSession.ends_at > now)
-    query = select(Event).where(
-        Event.status == "published", Event.kind != "workshop", Event.id.in_(upcoming)
-    )
+    query = select(Event).where(Event.status == "published", Event.id.in_(upcoming))
+    if not filters.include_workshops:
+        query = query.where(Event.kind != "workshop")
     if filters.kind:
         query = query.where(Event.kind == filters.kind)
     if filters.sector:

@@ -179,7 +179,7 @@ async def test_list_shows_upcoming_published_events_with_seats_and_iso_times(
     opens_later = await factories.event(db, booking_opens_at=NOW + timedelta(days=2))
     await factories.event(db, status="draft")
     await factories.event(db, starts_in=timedelta(days=-3))
-    await factories.event(db, kind="workshop", parent_id=later.id)
+    workshop = await factories.event(db, kind="workshop", parent_id=later.id)
     for _ in range(3):
         person = await factories.member(db, org)
         await services.book(db, event_id=full.id, member_id=person.id, now=NOW)
@@ -188,7 +188,8 @@ async def test_list_shows_upcoming_published_events_with_seats_and_iso_times(
 
     assert response.status_code == 200
     listed = response.json()
-    assert [e["id"] for e in listed] == [full.id, opens_later.id, later.id]
+    assert [e["id"] for e in listed] == [full.id, opens_later.id, workshop.id, later.id]
+    assert listed[2]["kind"] == "workshop"
     for item in listed:
         assert set(item) == SUMMARY_KEYS
     first = listed[0]
@@ -206,7 +207,7 @@ async def test_list_shows_upcoming_published_events_with_seats_and_iso_times(
         "url": f"http://testserver/veranstaltungen/{full.id}",
     }
     assert listed[1]["booking_open"] is False
-    assert (listed[2]["kind"], listed[2]["seats_left"]) == ("webinar", 20)
+    assert (listed[3]["kind"], listed[3]["seats_left"]) == ("webinar", 20)
 
 
 async def test_detail_has_sessions_venue_workshops_and_deadlines(
