@@ -297,7 +297,7 @@ def _document() -> dict[str, Any]:
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/events", list_events, "public", 200, schemas.EventSummary, many=True,
-        summary="Kommende veröffentlichte Veranstaltungen (Workshops stehen bei ihrer Tagung)",
+        summary="Kommende veröffentlichte Veranstaltungen, Workshops eingeschlossen",
     ),
     Operation(
         "POST", "/events", create_event, "organiser", 201, schemas.EventDetail,
