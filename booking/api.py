@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking import eligibility, queries, schemas
 from booking import services as bookings
 from booking.api_spec import Operation, openapi_document
-from booking.errors import DomainError, Forbidden, NotFound
+from booking.errors import DomainError, Forbidden
 from booking.errors_web import json_error
 from booking.members.models import Member
 from booking.models import Booking
@@ -52,10 +53,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _id(request: Request) -> int:
-    """The ``{id:int}`` of the path; too large for the database means unknown."""
+    """The ``{id:id}`` of the path (booking.routing: larger numbers do not match, 404)."""
     value: int = request.path_params["id"]
-    if value > schemas.MAX_ID:
-        raise NotFound()
     return value
 
 
@@ -124,9 +123,8 @@ async def _detail(
     **extra: Any,
 ) -> schemas.EventDetail:
     """The event as loaded by courses.services.event_detail; never its meeting link."""
-    organiser = viewer is not None and viewer.is_organiser
-    workshops = [w for w in event.workshops if w.status != "draft" or organiser]
-    seats = await programme.events_availability(db(request), [event, *workshops])
+    workshops = event.workshops  # event_detail leaves out drafts for non-organisers
+    seats = await queries.availability(db(request), [event, *workshops])
     at, base_url = now(request), state(request).settings.base_url
     return model(
         **_summary_fields(event, seats[event.id], at, base_url),
@@ -243,9 +241,7 @@ async def cancel_booking(request: Request, member: Member) -> Response:
 
 async def event_bookings(request: Request, actor: Member) -> Response:
     session, event_id = db(request), _id(request)
-    # event_bookings answers [] for an unknown event; the detail tells unknown apart.
-    await programme.event_detail(session, event_id, actor)
-    rows = await queries.event_bookings(session, event_id, actor)
+    rows = await queries.event_bookings(session, event_id, actor)  # 404 when unknown
     positions = await queries.waitlist_positions(session, rows)
     return _json(
         [
@@ -304,25 +300,25 @@ OPERATIONS: tuple[Operation, ...] = (
         body=schemas.EventIn, summary="Veranstaltung anlegen",
     ),
     Operation(
-        "GET", "/events/{id:int}", show_event, "public", 200, schemas.EventDetail,
+        "GET", "/events/{id:id}", show_event, "public", 200, schemas.EventDetail,
         summary="Eine Veranstaltung mit Terminen, Ort und Workshops",
     ),
     Operation(
-        "PATCH", "/events/{id:int}", change_event, "organiser", 200, schemas.EventChanged,
+        "PATCH", "/events/{id:id}", change_event, "organiser", 200, schemas.EventChanged,
         body=schemas.EventChanges, errors=(503,),
         summary="Plätze ändern; wer wartet, rückt sofort nach",
     ),
     Operation(
-        "GET", "/events/{id:int}/bookings", event_bookings, "organiser", 200,
+        "GET", "/events/{id:id}/bookings", event_bookings, "organiser", 200,
         schemas.EventBooking, many=True, summary="Alle Buchungen einer Veranstaltung",
     ),
     Operation(
-        "POST", "/events/{id:int}/bookings", book, "member", 201, schemas.BookingCreated,
+        "POST", "/events/{id:id}/bookings", book, "member", 201, schemas.BookingCreated,
         body=schemas.BookingIn, body_optional=True, errors=(403, 409, 503),
         summary="Platz buchen, oder auf die Warteliste, wenn alles belegt ist",
     ),
     Operation(
-        "DELETE", "/bookings/{id:int}", cancel_booking, "member", 200, schemas.BookingCancelled,
+        "DELETE", "/bookings/{id:id}", cancel_booking, "member", 200, schemas.BookingCancelled,
         errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
     ),
     Operation(

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from booking import schemas
+from booking.routing import MAX_ID
 
 Access = Literal["public", "member", "organiser"]
 """public: anyone (a token, if sent, must be valid); member: any active member with a token;
@@ -113,7 +114,7 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
                     "name": "id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 }
             ]
         if op.body is not None:

@@ -41,24 +41,20 @@ def berlin_timezone() -> Timezone:
     tz = Timezone()
     tz.add("tzid", "Europe/Berlin")
     daylight = TimezoneDaylight()
-    daylight.add("tzoffsetfrom", _offset(1))
-    daylight.add("tzoffsetto", _offset(2))
+    daylight.add("tzoffsetfrom", timedelta(hours=1))
+    daylight.add("tzoffsetto", timedelta(hours=2))
     daylight.add("tzname", "CEST")
     daylight.add("dtstart", datetime(1970, 3, 29, 2, 0))
     daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
     standard = TimezoneStandard()
-    standard.add("tzoffsetfrom", _offset(2))
-    standard.add("tzoffsetto", _offset(1))
+    standard.add("tzoffsetfrom", timedelta(hours=2))
+    standard.add("tzoffsetto", timedelta(hours=1))
     standard.add("tzname", "CET")
     standard.add("dtstart", datetime(1970, 10, 25, 3, 0))
     standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
     tz.add_component(daylight)
     tz.add_component(standard)
     return tz
-
-
-def _offset(hours: int) -> timedelta:
-    return timedelta(hours=hours)
 
 
 @dataclass(frozen=True)

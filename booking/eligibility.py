@@ -30,6 +30,22 @@ def cancellation_deadline(event: Event) -> datetime | None:
     return event.cancellation_deadline or event.starts_at
 
 
+def self_cancellation_open(event: Event, booking: Booking, now: datetime) -> bool:
+    """Whether a member may still cancel their own booking (rule 6). Leaving a waiting list
+    is always possible; a confirmed seat only until the cancellation deadline."""
+    if booking.status != "confirmed":
+        return True
+    deadline = cancellation_deadline(event)
+    return deadline is None or now < deadline
+
+
+def meeting_link(event: Event, booking: Booking | None) -> str | None:
+    """The online room's link, for confirmed participants only (DESIGN.md rule 7)."""
+    if event.online_room is None or booking is None or booking.status != "confirmed":
+        return None
+    return event.online_room.meeting_url
+
+
 def booking_window_problem(event: Event, now: datetime) -> str | None:
     """Why the event takes no bookings at ``now`` (rule 6), or None."""
     if event.status == "cancelled":

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking import calendar, messages
+from booking.eligibility import meeting_link
 from booking.errors import Forbidden, InvalidState, NotFound
 from booking.members.models import Member
 from booking.models import Booking
 from booking.queries import booking_with_event, with_event_details
-from booking.services import earlier_bookings
+from booking.services import invitations
 from booking.transactions import write_transaction
 from courses.models import Event
 
@@ -52,12 +53,7 @@ async def member_feed(
         .options(*with_event_details())
         .order_by(Booking.id)
     )
-    entries = [
-        calendar.FeedEntry(
-            b.event, b.event.online_room.meeting_url if b.event.online_room else None
-        )
-        for b in bookings
-    ]
+    entries = [calendar.FeedEntry(b.event, meeting_link(b.event, b)) for b in bookings]
     return calendar.feed(
         entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url
     )
@@ -98,15 +94,14 @@ async def invitation_for(
     if booking.status != "confirmed":
         raise InvalidState(messages.INVITATION_ONLY_CONFIRMED)
     event = booking.event
+    invite = (await invitations(session, event, [booking], "REQUEST"))[booking.id]
     return calendar.invitation(
         event,
         method="REQUEST",
-        sequence=calendar.invite_sequence(
-            event.sequence, await earlier_bookings(session, booking), cancelled=False
-        ),
+        sequence=invite["sequence"],
         attendee=calendar.Attendee(booking.member.email, booking.member.display_name),
         organizer=organizer,
         dtstamp=now,
         base_url=base_url,
-        meeting_link=event.online_room.meeting_url if event.online_room else None,
+        meeting_link=meeting_link(event, booking),
     )

@@ -67,17 +67,17 @@ async def waitlist_position(session: AsyncSession, booking: Booking) -> int | No
 
 
 async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking]) -> dict[int, int]:
-    """Position of each waiting booking among many, with one query per event concerned."""
-    positions: dict[int, int] = {}
+    """Position of each waiting booking among many, in one query for all events concerned."""
     event_ids = {b.event_id for b in bookings if b.status == "waiting"}
-    for event_id in event_ids:
-        ids = await session.scalars(
-            select(Booking.id)
-            .where(Booking.event_id == event_id, Booking.status == "waiting")
-            .order_by(Booking.id)
+    if not event_ids:
+        return {}
+    position = func.row_number().over(partition_by=Booking.event_id, order_by=Booking.id)
+    rows = await session.execute(
+        select(Booking.id, position).where(
+            Booking.event_id.in_(event_ids), Booking.status == "waiting"
         )
-        for position, booking_id in enumerate(ids, start=1):
-            positions[booking_id] = position
+    )
+    positions = {booking_id: int(n) for booking_id, n in rows}
     return {b.id: positions[b.id] for b in bookings if b.id in positions}
 
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking import eligibility, feeds, queries, services
 from booking.errors import NotFound
+from booking.models import ACTIVE_STATUSES
 from booking.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 
 ICS = "text/calendar; charset=utf-8"
@@ -53,7 +54,7 @@ async def my_bookings(request: Request) -> Response:
     bookings = await queries.member_bookings(db(request), member.id)
     positions = await queries.waitlist_positions(db(request), bookings)
     current_time = now(request)
-    active = [b for b in bookings if b.status in ("confirmed", "waiting", "requested")]
+    active = [b for b in bookings if b.status in ACTIVE_STATUSES]
     past = [b for b in bookings if b not in active]
     return await render(
         request,
@@ -68,12 +69,7 @@ async def my_bookings(request: Request) -> Response:
                 else None
             ),
             "can_cancel": {
-                b.id: b.status == "waiting"
-                or (
-                    (deadline := eligibility.cancellation_deadline(b.event)) is None
-                    or current_time < deadline
-                )
-                for b in active
+                b.id: eligibility.self_cancellation_open(b.event, b, current_time) for b in active
             },
         },
     )

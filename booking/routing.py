@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
 
+MAX_ID = 999_999_999
+
 
 class IdConvertor(Convertor[int]):
-    regex = "[0-9]{1,9}"
+    regex = "[0-9]{1,9}"  # up to MAX_ID
 
     def convert(self, value: str) -> int:
         return int(value)

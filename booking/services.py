@@ -22,9 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from booking import eligibility, messages
 from booking.calendar import invite_sequence
-from booking.eligibility import (
-    cancellation_deadline,
-)
+from booking.eligibility import self_cancellation_open
 from booking.errors import (
     AlreadyBooked,
     CancellationClosed,
@@ -49,7 +47,6 @@ SEAT_STATUSES = ("confirmed",)
 class BookingResult:
     booking: Booking
     waitlist_position: int | None
-    promoted: tuple[Booking, ...] = ()
 
 
 async def seats_taken(session: AsyncSession, event_id: int) -> int:
@@ -302,33 +299,49 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
         booking.confirmed_at = now
         free -= 1
         promoted.append(booking)
-        sequence = invite_sequence(
-            event.sequence, await earlier_bookings(session, booking), cancelled=False
-        )
+    invites = await invitations(session, event, promoted, "REQUEST")
+    for booking in promoted:
         enqueue(
             session,
             booking.member.email,
             "booking_promoted",
             booking_id=booking.id,
-            method="REQUEST",
-            sequence=sequence,
+            **invites[booking.id],
         )
     await session.flush()
     return promoted
 
 
-async def earlier_bookings(session: AsyncSession, booking: Booking) -> int:
-    """How many bookings the member made for this event before this one."""
-    result = await session.execute(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.event_id == booking.event_id,
-            Booking.member_id == booking.member_id,
-            Booking.id < booking.id,
+async def invitations(
+    session: AsyncSession, event: Event, bookings: Sequence[Booking], method: str
+) -> dict[int, dict[str, Any]]:
+    """The outbox context that attaches an invitation (``method`` REQUEST or CANCEL), by
+    booking id, for the confirmed ones among ``bookings``: only they hold an invitation.
+    SEQUENCE counts each member's earlier bookings of the event, in one query for all."""
+    confirmed = [b for b in bookings if b.status == "confirmed"]
+    if not confirmed:
+        return {}
+    rows = await session.execute(
+        select(Booking.member_id, Booking.id).where(
+            Booking.event_id == event.id,
+            Booking.member_id.in_({b.member_id for b in confirmed}),
         )
     )
-    return int(result.scalar_one())
+    ids_by_member: defaultdict[int, list[int]] = defaultdict(list)
+    for member_id, booking_id in rows:
+        ids_by_member[member_id].append(booking_id)
+    cancelled = method == "CANCEL"
+    return {
+        b.id: {
+            "method": method,
+            "sequence": invite_sequence(
+                event.sequence,
+                sum(1 for other in ids_by_member[b.member_id] if other < b.id),
+                cancelled=cancelled,
+            ),
+        }
+        for b in confirmed
+    }
 
 
 async def _get_booking(session: AsyncSession, booking_id: int) -> Booking:
@@ -359,13 +372,7 @@ async def cancel(
             raise Forbidden(messages.NOT_YOUR_BOOKING)
         if booking.status not in ACTIVE_STATUSES:
             raise InvalidState(messages.BOOKING_NOT_ACTIVE)
-        deadline = cancellation_deadline(event)
-        if (
-            not by_organiser
-            and booking.status == "confirmed"
-            and deadline is not None
-            and now >= deadline
-        ):
+        if not by_organiser and not self_cancellation_open(event, booking, now):
             raise CancellationClosed()
         by = "member" if booking.member_id == actor.id else "organiser"
         promoted = await _cancel_in_transaction(session, event, booking, now, by=by)
@@ -376,16 +383,10 @@ async def _cancel_in_transaction(
     session: AsyncSession, event: Event, booking: Booking, now: datetime, *, by: str
 ) -> list[Booking]:
     held_seat = booking.status in SEAT_STATUSES
+    invite = (await invitations(session, event, [booking], "CANCEL")).get(booking.id, {})
     booking.status = "cancelled"
     booking.cancelled_at = now
     booking.cancelled_by = by
-    invite: dict[str, object] = {}
-    if held_seat:  # only a confirmed booking had an invitation to withdraw
-        earlier = await earlier_bookings(session, booking)
-        invite = {
-            "method": "CANCEL",
-            "sequence": invite_sequence(event.sequence, earlier, cancelled=True),
-        }
     enqueue(session, booking.member.email, "booking_cancelled", booking_id=booking.id, **invite)
     await session.flush()
     promoted = await promote(session, event, now) if held_seat else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from starlette.templating import Jinja2Templates
@@ -24,20 +25,24 @@ def range_of(sessions: list[object]) -> str:
     return f"{formatting.date_de(first)} bis {formatting.date_de(last)} ({len(sessions)} Termine)"
 
 
+FILTERS: dict[str, Callable[..., object]] = {
+    "date_de": formatting.date_de,
+    "datetime_de": formatting.datetime_de,
+    "time_de": formatting.time_de,
+    "month_de": formatting.month_de,
+    "range_de": lambda s: formatting.range_de(s.starts_at, s.ends_at),
+    "sessions_range": range_of,
+    "seats_de": formatting.seats_de,
+    "kind_label": lambda k: KIND_LABELS.get(k, k),
+    "sector_label": lambda s: SECTORS.get(s, s),
+}
+"""German filters, for the pages and the mails alike."""
+
+
 def create_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
-    env.filters.update(
-        date_de=formatting.date_de,
-        datetime_de=formatting.datetime_de,
-        time_de=formatting.time_de,
-        month_de=formatting.month_de,
-        range_de=lambda s: formatting.range_de(s.starts_at, s.ends_at),
-        sessions_range=range_of,
-        seats_de=formatting.seats_de,
-        kind_label=lambda k: KIND_LABELS.get(k, k),
-        sector_label=lambda s: SECTORS.get(s, s),
-    )
+    env.filters.update(FILTERS)
     env.globals.update(
         status_label=messages.status_label,
         SECTORS=SECTORS,

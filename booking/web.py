@@ -129,6 +129,11 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
+def invalid_status(form: wtforms.Form) -> int:
+    """400 for a form without a valid CSRF token, 422 for wrong entries."""
+    return CsrfFailed.status if "csrf_token" in form.errors else 422
+
+
 def blank_form(request: Request, form_class: type[F] = Form, **data: Any) -> F:
     """An unfilled form: for its CSRF token in button forms, or to show defaults."""
     return form_class(formdata=None, meta=_csrf_meta(request), data=data or None)
@@ -140,11 +145,7 @@ def form_errors(form: wtforms.Form) -> list[tuple[str, str, str]]:
     for name, messages_ in form.errors.items():
         field = getattr(form, str(name), None)
         if name == "csrf_token" or field is None:
-            text = (
-                "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. "
-                "Bitte senden Sie es erneut."
-            )
-            summary.append(("", "", text))
+            summary.append(("", "", CsrfFailed.default_message))
             continue
         for message in messages_ if isinstance(messages_, list) else [str(messages_)]:
             summary.append((field.id, str(field.label.text), str(message)))

@@ -20,6 +20,7 @@ from booking.web import (
     db,
     flash,
     form_errors,
+    invalid_status,
     now,
     redirect,
     render,
@@ -59,7 +60,7 @@ async def event_page(request: Request) -> Response:
     member = await current_member(request)
     session = db(request)
     event = await services.event_detail(session, request.path_params["event_id"], member)
-    seats = await services.events_availability(session, [event, *event.workshops])
+    seats = await queries.availability(session, [event, *event.workshops])
     booking = position = None
     problem = eligibility.booking_window_problem(event, now(request))
     if member is not None:
@@ -80,13 +81,9 @@ async def event_page(request: Request) -> Response:
             "booking": booking,
             "position": position,
             "problem": problem,
-            "meeting_link": services.meeting_link(event, booking),
+            "meeting_link": eligibility.meeting_link(event, booking),
             "can_cancel": booking is not None
-            and (
-                booking.status == "waiting"
-                or (deadline := eligibility.cancellation_deadline(event)) is None
-                or now(request) < deadline
-            ),
+            and eligibility.self_cancellation_open(event, booking, now(request)),
         },
     )
 
@@ -120,7 +117,7 @@ async def manage_event(request: Request) -> Response:
             seats_per_organisation=event.seats_per_organisation,
         )
     positions = await queries.waitlist_positions(session, bookings)
-    seats = await services.events_availability(session, [event])
+    seats = await queries.availability(session, [event])
     invalid = request.method == "POST"
     return await render(
         request,
@@ -133,7 +130,7 @@ async def manage_event(request: Request) -> Response:
             "form": form,
             "errors": form_errors(form) if invalid else [],
         },
-        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+        status_code=invalid_status(form) if invalid else 200,
     )
 
 
@@ -149,8 +146,7 @@ async def move_session(request: Request) -> Response:
     actor = await require_member(request)
     session = db(request)
     event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
-    await queries.event_bookings(session, event_id, actor)  # organisers only
-    event = await services.event_detail(session, event_id, actor)
+    event = await services.event_for_organiser(session, event_id, actor)
     sitting = next((s for s in event.sessions if s.id == session_id), None)
     if sitting is None:
         raise NotFound("Diesen Termin gibt es bei dieser Veranstaltung nicht.")
@@ -196,7 +192,7 @@ async def move_session(request: Request) -> Response:
             "form": form,
             "errors": form_errors(form) if invalid else [],
         },
-        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+        status_code=invalid_status(form) if invalid else 200,
     )
 
 
@@ -204,8 +200,7 @@ async def cancel_event(request: Request) -> Response:
     actor = await require_member(request)
     session = db(request)
     event_id = request.path_params["event_id"]
-    await queries.event_bookings(session, event_id, actor)  # organisers only
-    event = await services.event_detail(session, event_id, actor)
+    event = await services.event_for_organiser(session, event_id, actor)
     form = await bind_form(request, CancelEventForm)
     if request.method == "POST" and form.validate():
         await services.cancel_event(
@@ -221,7 +216,7 @@ async def cancel_event(request: Request) -> Response:
         request,
         "courses/cancel_event.html",
         {"event": event, "form": form, "errors": form_errors(form) if invalid else []},
-        status_code=(400 if "csrf_token" in form.errors else 422) if invalid else 200,
+        status_code=invalid_status(form) if invalid else 200,
     )
 
 

@@ -11,14 +11,13 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking.calendar import invite_sequence
 from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.formatting import BERLIN
 from booking.mail.services import enqueue
 from booking.members.models import SECTORS, Member
 from booking.models import Booking
 from booking.queries import Availability, availability
-from booking.services import earlier_bookings, lock_event
+from booking.services import invitations, lock_event, lock_events
 from booking.transactions import write_transaction
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series
@@ -110,17 +109,11 @@ async def event_detail(session: AsyncSession, event_id: int, viewer: Member | No
     return event
 
 
-async def events_availability(
-    session: AsyncSession, events: Sequence[Event]
-) -> dict[int, Availability]:
-    return await availability(session, events)
-
-
-def meeting_link(event: Event, booking: Booking | None) -> str | None:
-    """The online room's link, for confirmed participants only (DESIGN.md rule 7)."""
-    if event.online_room is None or booking is None or booking.status != "confirmed":
-        return None
-    return event.online_room.meeting_url
+async def event_for_organiser(session: AsyncSession, event_id: int, actor: Member) -> Event:
+    """An event for the organisers' pages: 403 for everyone else, 404 when it is unknown."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    return await event_detail(session, event_id, actor)
 
 
 # -- creating -----------------------------------------------------------------------------------
@@ -244,20 +237,6 @@ async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
     return list(result)
 
 
-async def _invitation(
-    session: AsyncSession, event: Event, booking: Booking, method: str
-) -> dict[str, object]:
-    """The outbox context that attaches an invitation: only confirmed participants have one."""
-    if booking.status != "confirmed":
-        return {}
-    earlier = await earlier_bookings(session, booking)
-    cancelled = method == "CANCEL"
-    return {
-        "method": method,
-        "sequence": invite_sequence(event.sequence, earlier, cancelled=cancelled),
-    }
-
-
 async def change_sessions(
     session: AsyncSession,
     *,
@@ -291,10 +270,15 @@ async def change_sessions(
                 moved = True
         if moved:
             event.sequence += 1
-            for booking in await _participants(session, event.id):
-                invite = await _invitation(session, event, booking, "REQUEST")
+            participants = await _participants(session, event.id)
+            invites = await invitations(session, event, participants, "REQUEST")
+            for booking in participants:
                 enqueue(
-                    session, booking.member.email, "event_changed", booking_id=booking.id, **invite
+                    session,
+                    booking.member.email,
+                    "event_changed",
+                    booking_id=booking.id,
+                    **invites.get(booking.id, {}),
                 )
         await session.flush()
     return await event_detail(session, event_id, actor)
@@ -312,15 +296,15 @@ async def cancel_event(
         event = await lock_event(session, event_id)
         if event.status == "cancelled":
             raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
-        workshop_ids = list(
-            await session.scalars(select(Event.id).where(Event.parent_id == event.id))
-        )
-        for target_id in [event.id, *workshop_ids]:
-            target = event if target_id == event.id else await lock_event(session, target_id)
+        workshop_ids = select(Event.id).where(Event.parent_id == event.id)
+        workshops = await lock_events(session, list(await session.scalars(workshop_ids)))
+        for target in [event, *workshops]:
             target.status = "cancelled"
             target.sequence += 1
-            for booking in await _participants(session, target.id):
-                invite = await _invitation(session, target, booking, "CANCEL")
+            participants = await _participants(session, target.id)
+            invites = await invitations(session, target, participants, "CANCEL")
+            for booking in participants:
+                invite = invites.get(booking.id, {})
                 booking.status = "cancelled"
                 booking.cancelled_at = now
                 booking.cancelled_by = "organiser"

@@ -9,14 +9,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import calendar, formatting
+from booking import calendar
 from booking.db import utcnow
+from booking.eligibility import meeting_link
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.queries import booking_with_event, waitlist_position
 from booking.settings import ROOT, Settings
-from booking.templating import range_of
-from courses.messages import KIND_LABELS
+from booking.templating import FILTERS
 
 MAIL_TEMPLATES = ROOT / "templates" / "mail"
 
@@ -42,12 +42,7 @@ def _environment(autoescape: bool) -> Environment:
         autoescape=select_autoescape(["html"]) if autoescape else False,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        datetime_de=formatting.datetime_de,
-        range_de=lambda s: formatting.range_de(s.starts_at, s.ends_at),
-        sessions_range=range_of,
-        kind_label=lambda k: KIND_LABELS.get(k, k),
-    )
+    env.filters.update(FILTERS)
     return env
 
 
@@ -66,17 +61,11 @@ async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, 
     booking = await booking_with_event(session, booking_id)
     if booking is None:
         raise LookupError(f"booking {booking_id} is gone")
-    event = booking.event
-    link = (
-        event.online_room.meeting_url
-        if event.online_room is not None and booking.status == "confirmed"
-        else None
-    )
     context: dict[str, Any] = {
         "booking": booking,
         "member": booking.member,
-        "event": event,
-        "meeting_link": link,
+        "event": booking.event,
+        "meeting_link": meeting_link(booking.event, booking),
     }
     position = await waitlist_position(session, booking)
     if position is not None:

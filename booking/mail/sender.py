@@ -56,8 +56,7 @@ async def claim_due(
         ids = list(await session.scalars(query))
         if not ids:
             return []
-        # The WHERE repeats the condition: on SQLite a second sender that read the same ids
-        # before our write claims only the rows still unclaimed.
+        # The claim repeats the condition, so it never takes a row another sender holds.
         result = await session.execute(
             update(OutboxMessage)
             .where(

@@ -12,4 +12,5 @@ ACCOUNT_REJECTED = (
 ORGANISATION_UNKNOWN = "Diese Organisation gibt es nicht."
 NOT_PENDING = "Dieser Zugang wartet nicht auf eine Freigabe."
 EMAIL_INVALID = "Bitte geben Sie eine gültige dienstliche E-Mail-Adresse an."
+ORGANISATION_NAME_REQUIRED = "Bitte nennen Sie Ihre Dienststelle."
 ROLE_UNKNOWN = "Unbekannte Rolle. Erlaubt sind: member, trainer, organiser."

@@ -12,6 +12,7 @@ import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.errors import CsrfFailed, ValidationFailed
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
+from booking.members.models import Organisation
 from booking.web import (
     bind_form,
     blank_form,
@@ -20,6 +21,7 @@ from booking.web import (
     flash,
     form_errors,
     hit_rate_limit,
+    invalid_status,
     now,
     redirect,
     render,
@@ -49,7 +51,7 @@ async def sign_in(request: Request) -> Response:
             request,
             "members/sign_in.html",
             {"form": form, "errors": form_errors(form)},
-            status_code=422 if "csrf_token" not in form.errors else 400,
+            status_code=invalid_status(form),
         )
     email = services.normalise_email(form.email.data or "")
     await hit_rate_limit(request, PER_CLIENT, f"sign-in:client:{client_ip(request)}")
@@ -119,9 +121,7 @@ async def profile(request: Request) -> Response:
     )
     if request.method == "POST":
         if form.validate():
-            if member.status == "pending" and not (form.organisation_name.data or "").strip():
-                form.organisation_name.errors = ["Bitte nennen Sie Ihre Dienststelle."]
-            else:
+            try:
                 await services.update_profile(
                     db(request),
                     member=member,
@@ -130,13 +130,17 @@ async def profile(request: Request) -> Response:
                     function=form.function.data or "",
                     organisation_name=form.organisation_name.data or "",
                 )
+            except ValidationFailed as exc:
+                for name, message in exc.fields.items():
+                    getattr(form, name).errors = [message]
+            else:
                 flash(request, "Ihre Angaben sind gespeichert.")
                 return redirect(safe_next(request.session.pop("next", None)))
         return await render(
             request,
             "members/profile.html",
             {"form": form, "errors": form_errors(form)},
-            status_code=400 if "csrf_token" in form.errors else 422,
+            status_code=invalid_status(form),
         )
     return await render(request, "members/profile.html", {"form": form})
 
@@ -155,8 +159,9 @@ async def approvals(request: Request) -> Response:
     forms = {}
     for person in pending:
         form = blank_form(request, ApproveForm)
-        form.organisation_id.choices = [SelectChoice("", "Bitte wählen …")] + [
-            SelectChoice(str(o.id), o.name) for o in organisations
+        form.organisation_id.choices = [
+            SelectChoice("", "Bitte wählen …"),
+            *_organisation_choices(organisations),
         ]
         forms[person.id] = form
     return await render(request, "members/approvals.html", {"pending": pending, "forms": forms})
@@ -166,16 +171,10 @@ async def approve(request: Request) -> Response:
     actor = await require_member(request)
     member_id = request.path_params["member_id"]
     form = await bind_form(request, ApproveForm)
-    organisations = await services.organisations(db(request))
-    form.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
-    if not form.validate():
-        if "csrf_token" in form.errors:
-            raise CsrfFailed()
-        message = form_errors(form)[0][2]
-        await services.pending_members(db(request), actor)  # organisers only
-        return await render(
-            request, "errors/error.html", {"status": 422, "message": message}, status_code=422
-        )
+    form.organisation_id.choices = _organisation_choices(await services.organisations(db(request)))
+    if not form.validate() and "csrf_token" in form.errors:
+        raise CsrfFailed()
+    # An invalid choice arrives as None: the service refuses it after checking who asks.
     person = await services.approve(
         db(request),
         member_id=member_id,
@@ -185,6 +184,10 @@ async def approve(request: Request) -> Response:
     )
     flash(request, f"{person.display_name} ist freigeschaltet.")
     return redirect("/verwaltung/freigaben")
+
+
+def _organisation_choices(organisations: list[Organisation]) -> list[SelectChoice]:
+    return [SelectChoice(str(o.id), o.name) for o in organisations]
 
 
 async def reject(request: Request) -> Response:

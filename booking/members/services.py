@@ -178,6 +178,12 @@ async def update_profile(
         )
         if target is None:
             raise NotFound()
+        if target.status == "pending" and not organisation_name.strip():
+            # The organisers need it to decide on the approval.
+            raise ValidationFailed(
+                messages.ORGANISATION_NAME_REQUIRED,
+                {"organisation_name": messages.ORGANISATION_NAME_REQUIRED},
+            )
         first_profile = target.needs_profile
         target.first_name = first_name.strip()
         target.last_name = last_name.strip()
@@ -217,11 +223,17 @@ async def _pending_member(session: AsyncSession, member_id: int, actor: Member) 
 
 
 async def approve(
-    session: AsyncSession, *, member_id: int, organisation_id: int, actor: Member, now: datetime
+    session: AsyncSession,
+    *,
+    member_id: int,
+    organisation_id: int | None,
+    actor: Member,
+    now: datetime,
 ) -> Member:
+    """Make a pending member active in an organisation (``None``: none chosen, refused)."""
     async with write_transaction(session):
         member = await _pending_member(session, member_id, actor)
-        organisation = await session.get(Organisation, organisation_id)
+        organisation = await session.get(Organisation, organisation_id) if organisation_id else None
         if organisation is None:
             raise ValidationFailed(
                 messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
@@ -267,11 +279,6 @@ async def issue_api_token(session: AsyncSession, *, email: str) -> str:
         token = "sid_" + secrets.token_urlsafe(32)
         session.add(ApiToken(member_id=member.id, token_hash=hash_token(token)))
     return token
-
-
-async def member_for_api_token(session: AsyncSession, token: str) -> Member | None:
-    [member] = await members_for_api_tokens(session, [token])
-    return member
 
 
 async def members_for_api_tokens(

@@ -432,6 +432,56 @@ async def test_seats_per_organisation_set_and_lifted(
     assert (response.json()["seats_per_organisation"], response.json()["capacity"]) == (None, 7)
 
 
+async def test_patch_moves_a_session_and_tells_the_participants(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    url = f"/api/v1/events/{world.event.id}"
+    sitting = world.event.sessions[0]
+    new_start = sitting.starts_at + timedelta(days=1, hours=1)
+    new_end = sitting.ends_at + timedelta(days=1, hours=1)
+    before = await snapshot(db)
+    unknown = await client.patch(
+        url,
+        json={
+            "sessions": [
+                {"id": 999_999, "starts_at": new_start.isoformat(), "ends_at": new_end.isoformat()}
+            ]
+        },
+        headers=world.organiser_auth,
+    )
+    assert_german_error(unknown, 422, "validation_failed")
+    assert await snapshot(db) == before
+
+    moved = await client.patch(
+        url,
+        json={
+            "sessions": [
+                {
+                    "id": sitting.id,
+                    "starts_at": new_start.isoformat(),
+                    "ends_at": new_end.isoformat(),
+                }
+            ]
+        },
+        headers=world.organiser_auth,
+    )
+    assert moved.status_code == 200, moved.text
+    assert [(x["starts_at"], x["ends_at"]) for x in moved.json()["sessions"]] == [
+        (utc(new_start), utc(new_end))
+    ]
+    await db.commit()  # a fresh read: SQLite keeps a transaction's snapshot
+    changed = await db.execute(
+        select(OutboxMessage.recipient, OutboxMessage.context).where(
+            OutboxMessage.template == "event_changed"
+        )
+    )
+    assert [(r, c["method"], c["sequence"]) for r, c in changed] == [
+        (world.other.email, "REQUEST", 1)
+    ]
+    member = await client.patch(url, json={"sessions": []}, headers=world.member_auth)
+    assert member.status_code == 403
+
+
 async def test_patch_unknown_event_is_404(client: httpx.AsyncClient, world: World) -> None:
     response = await client.patch(
         "/api/v1/events/999999", json={"capacity": 3}, headers=world.organiser_auth

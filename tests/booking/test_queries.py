@@ -39,3 +39,27 @@ async def test_members_see_only_their_own_bookings(db: AsyncSession) -> None:
     assert await queries.active_booking(db, second.id, a.id) is None
     own = await queries.active_booking(db, first.id, a.id)
     assert own is not None and own.status == "confirmed"
+
+
+async def test_waiting_positions_count_per_event(db: AsyncSession) -> None:
+    first, second = await factories.event(db, capacity=0), await factories.event(db, capacity=0)
+    people = [await factories.member(db) for _ in range(3)]
+    results = [
+        await services.book(db, event_id=e.id, member_id=p.id, now=NOW)
+        for e, p in [
+            (first, people[0]),
+            (second, people[1]),
+            (first, people[2]),
+            (second, people[0]),
+        ]
+    ]
+    bookings = [r.booking for r in results]
+    assert await queries.waitlist_positions(db, bookings) == {
+        bookings[0].id: 1,
+        bookings[1].id: 1,
+        bookings[2].id: 2,
+        bookings[3].id: 2,
+    }
+    await services.cancel(db, booking_id=bookings[0].id, actor=people[0], now=NOW)
+    mine = await queries.member_bookings(db, people[2].id)
+    assert await queries.waitlist_positions(db, mine) == {bookings[2].id: 1}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -36,8 +37,19 @@ async def test_token_lookups_share_a_query(db: AsyncSession, engine: AsyncEngine
     people = [await factories.member(db) for _ in range(3)]
     tokens = [await issue_api_token(db, email=p.email) for p in people]
     queue = BookingQueue(session_factory(engine))
-    found = await asyncio.gather(
-        *(queue.member_for_token(t) for t in [*tokens, "sid_unknown", "garbage"])
-    )
+    lookups: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM api_tokens" in statement:
+            lookups.append(statement)
+
+    sa_event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        found = await asyncio.gather(
+            *(queue.member_for_token(t) for t in [*tokens, "sid_unknown", "garbage"])
+        )
+    finally:
+        sa_event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert [m.id if m else None for m in found] == [p.id for p in people] + [None, None]
     assert found[0] is not None and found[0].organisation is not None
+    assert len(lookups) == 1

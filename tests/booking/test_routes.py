@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking import services
+from booking.members.models import Member
 from booking.models import Booking
 from tests import factories
 from tests.factories import NOW
@@ -120,3 +121,25 @@ async def test_my_bookings_requires_sign_in(client: httpx.AsyncClient) -> None:
     response = await client.get("/meine-buchungen")
     assert response.status_code == 303
     assert response.headers["location"] == "/anmelden?weiter=/meine-buchungen"
+
+
+async def test_cancel_buttons_follow_the_cancellation_deadline(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    passed = NOW - timedelta(hours=1)
+    event = await factories.event(db, capacity=1, cancellation_deadline=passed)
+    full = await factories.event(db, capacity=0, cancellation_deadline=passed)
+    await sign_in(client, app, "p@amt.example")
+    me = await db.scalar(select(Member).where(Member.email == "p@amt.example"))
+    assert me is not None and org.id == me.organisation_id
+    confirmed = await services.book(db, event_id=event.id, member_id=me.id, now=NOW)
+    waiting = await services.book(db, event_id=full.id, member_id=me.id, now=NOW)
+    assert (confirmed.booking.status, waiting.booking.status) == ("confirmed", "waiting")
+
+    mine = (await client.get("/meine-buchungen")).text
+    assert f"/buchungen/{confirmed.booking.id}/stornieren" not in mine
+    assert "Stornierung nur über die Geschäftsstelle" in mine
+    assert f"/buchungen/{waiting.booking.id}/stornieren" in mine  # leaving a waiting list
+    page = (await client.get(f"/veranstaltungen/{event.id}")).text
+    assert "Buchung stornieren" not in page and "Frist für eine Stornierung" in page

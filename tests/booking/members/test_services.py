@@ -4,9 +4,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.errors import ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members import services
 from tests import factories
@@ -55,3 +57,18 @@ async def test_rejected_addresses_get_no_link(db: AsyncSession) -> None:
         base_url="http://test",
     )
     assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_a_pending_member_must_name_their_organisation(db: AsyncSession) -> None:
+    pending = await factories.member(db, status="pending", email="neu@privat.example")
+    with pytest.raises(ValidationFailed) as refused:
+        await services.update_profile(
+            db, member=pending, first_name="A", last_name="B", function="", organisation_name=" "
+        )
+    assert set(refused.value.fields) == {"organisation_name"}
+    saved = await services.update_profile(
+        db, member=pending, first_name="A", last_name="B", function="", organisation_name="Amt X"
+    )
+    assert saved.organisation_name_given == "Amt X"
+    active = await factories.member(db)
+    await services.update_profile(db, member=active, first_name="C", last_name="D", function="")
