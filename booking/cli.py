@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="Port (Standard: 8000)")
     serve.add_argument("--workers", type=int, default=1, help="Anzahl der Prozesse")
     serve.add_argument("--reload", action="store_true", help="bei Codeänderungen neu starten")
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="jede Anfrage mit IP-Adresse protokollieren (Standard: aus; das übernimmt der "
+        "vorgeschaltete Webserver)",
+    )
     serve.set_defaults(run=_serve)
 
     commands.add_parser("migrate", help="Datenbank auf den neuesten Stand bringen").set_defaults(
@@ -145,6 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
+        access_log=args.access_log,
     )
     return 0
 

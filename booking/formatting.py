@@ -44,6 +44,15 @@ def month_de(value: datetime) -> str:
     return format_datetime(value, "LLLL yyyy", tzinfo=BERLIN, locale=LOCALE)
 
 
+def load_locale_data() -> None:
+    """Babel reads its German data from disk on first use, a few hundred milliseconds in
+    which the event loop stands still; the app does it at start-up instead of in the first
+    request or mail."""
+    sample = datetime(2026, 3, 12, 9, tzinfo=BERLIN)
+    range_de(sample, sample)
+    month_de(sample)
+
+
 def seats_de(count: int) -> str:
     if count == 0:
         return "keine Plätze frei"

@@ -1,7 +1,10 @@
-"""Pure ASGI middleware: a database session per request, a body-size limit, security headers."""
+"""Pure ASGI middleware: a database session per request, a body-size limit, security headers,
+and a count of the requests in flight."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +32,48 @@ class DatabaseSession:
             await self.app(scope, receive, send)
         finally:
             await lazy.close()
+
+
+class InFlight:
+    """The requests being answered right now, so that work in the background (the mail
+    sender) can give way to them: at the moment a popular training opens, answering the
+    people who book comes before writing their confirmations."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._quiet.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._quiet.set()
+
+    async def quiet(self, at_most: float) -> None:
+        """Return when no request is in flight, or after ``at_most`` seconds at the latest."""
+        if self.count:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), at_most)
+
+
+class CountRequests:
+    def __init__(self, app: ASGIApp, in_flight: InFlight) -> None:
+        self.app = app
+        self.in_flight = in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.in_flight.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight.leave()
 
 
 class LazySession:

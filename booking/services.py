@@ -227,12 +227,9 @@ class _Created:
 
 
 async def _insert(session: AsyncSession, created: list[_Created]) -> None:
-    """Write a batch's bookings and their mails with one multi-row INSERT each. Rows go in
-    in request order, so booking ids (the waiting-list order) follow it."""
-    ids = await session.scalars(
-        insert(Booking).returning(Booking.id, sort_by_parameter_order=True),
-        [item.row for item in created],
-    )
+    """Write a batch's bookings and their mails with one multi-row INSERT each. Booking ids
+    (the waiting-list order) follow the order of the requests."""
+    ids = await _insert_bookings(session, [item.row for item in created])
     mails = []
     for item, booking_id in zip(created, ids, strict=True):
         item.booking.id = booking_id
@@ -249,6 +246,29 @@ async def _insert(session: AsyncSession, created: list[_Created]) -> None:
             context = {"booking_id": booking_id, "position": item.position}
         mails.append(outbox_row(item.email, template, **context))
     await session.execute(insert(OutboxMessage), mails)
+
+
+async def _insert_bookings(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert booking rows; their ids, ascending in the order of ``rows``.
+
+    PostgreSQL numbers the rows in parameter order within one statement. SQLite cannot tie
+    RETURNING rows to parameters, and SQLAlchemy would send one INSERT per row instead; but
+    the writer holds SQLite's only write lock, so the next free ids are known and given.
+    """
+    bind = session.bind
+    assert bind is not None
+    if bind.dialect.name != "sqlite":
+        return list(
+            await session.scalars(
+                insert(Booking).returning(Booking.id, sort_by_parameter_order=True), rows
+            )
+        )
+    first = (await session.scalar(select(func.coalesce(func.max(Booking.id), 0)))) + 1
+    ids = list(range(first, first + len(rows)))
+    await session.execute(
+        insert(Booking), [{**row, "id": booking_id} for row, booking_id in zip(rows, ids)]
+    )
+    return ids
 
 
 async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Booking]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -30,6 +31,9 @@ CLAIM_SECONDS = 120
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)
 POLL_SECONDS = 1.0
+GIVE_WAY_SECONDS = 1.0
+
+GiveWay = Callable[[float], Awaitable[None]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -151,22 +155,38 @@ async def send_one(
         return True
 
 
-async def send_due(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Deliver every message that is due now; returns how many were sent."""
+async def send_due(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    give_way: GiveWay | None = None,
+) -> int:
+    """Deliver every message that is due now; returns how many were sent.
+
+    With ``give_way`` (the server's :meth:`booking.middleware.InFlight.quiet`), each
+    message first waits for a moment without requests, but never longer than
+    ``GIVE_WAY_SECONDS``: in a rush the mails follow a second later, and they still
+    go out under steady load.
+    """
     sent = 0
     while True:
         ids = await claim_due(sessions, utcnow())
         if not ids:
             return sent
         for message_id in ids:
+            if give_way is not None:
+                await give_way(GIVE_WAY_SECONDS)
             sent += await send_one(settings, sessions, message_id)
 
 
-async def run_sender(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+async def run_sender(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    give_way: GiveWay | None = None,
+) -> None:
     """Deliver the outbox until cancelled."""
     while True:
         try:
-            await send_due(settings, sessions)
+            await send_due(settings, sessions, give_way)
         except asyncio.CancelledError:
             raise
         except Exception:
