@@ -26,7 +26,7 @@ class Batcher(Generic[K, V]):
     def __init__(
         self,
         handle: Callable[[list[K]], Awaitable[list[V | BaseException]]],
-        max_batch: int = 200,
+        max_batch: int = 1000,
     ) -> None:
         self._handle = handle
         self._max_batch = max_batch

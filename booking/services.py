@@ -263,10 +263,11 @@ async def _insert_bookings(session: AsyncSession, rows: list[dict[str, Any]]) ->
                 insert(Booking).returning(Booking.id, sort_by_parameter_order=True), rows
             )
         )
-    first = (await session.scalar(select(func.coalesce(func.max(Booking.id), 0)))) + 1
-    ids = list(range(first, first + len(rows)))
+    last = await session.scalar(select(func.max(Booking.id)))
+    ids = list(range((last or 0) + 1, (last or 0) + 1 + len(rows)))
     await session.execute(
-        insert(Booking), [{**row, "id": booking_id} for row, booking_id in zip(rows, ids)]
+        insert(Booking),
+        [{**row, "id": booking_id} for row, booking_id in zip(rows, ids, strict=True)],
     )
     return ids
 

@@ -355,3 +355,21 @@ async def test_book_many_decides_in_order_with_one_outcome_each(db: AsyncSession
         "booking_waitlisted",
         "booking_confirmed",
     ]
+
+
+async def test_a_batch_numbers_its_bookings_in_request_order(db: AsyncSession) -> None:
+    """Booking ids are the waiting-list order: within a batch, and after earlier batches."""
+    event, other = await factories.event(db, capacity=1), await factories.event(db)
+    people = [await factories.member(db) for _ in range(5)]
+    earlier = await services.book(db, event_id=other.id, member_id=people[4].id, now=NOW)
+    outcomes = await services.book_many(
+        db, [services.BookingRequest(event.id, p.id, NOW) for p in reversed(people)]
+    )
+    ids = [o.booking.id for o in outcomes if isinstance(o, services.BookingResult)]
+    assert len(ids) == 5 and ids == sorted(ids) and ids[0] > earlier.booking.id
+    rows = await db.execute(
+        select(Booking.id, Booking.member_id).where(Booking.event_id == event.id)
+    )
+    assert sorted(rows.all()) == list(zip(ids, [p.id for p in reversed(people)], strict=True))
+    mails = await db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    assert [m.context["booking_id"] for m in mails][1:] == ids

@@ -23,6 +23,7 @@ from booking import services
 from booking.db import create_engine, session_factory
 from booking.mail.models import OutboxMessage
 from booking.mail.sender import send_due
+from booking.middleware import InFlight
 from booking.settings import ROOT, Settings
 from courses import services as courses
 from tests import factories
@@ -310,3 +311,33 @@ async def test_tls_as_configured_with_the_servers_certificate_verified(
         assert message["To"] == person.email
     finally:
         server.stop()
+
+
+async def test_sender_gives_way_to_requests_in_flight(
+    db: AsyncSession, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    settings = mail_settings(engine, 0, tmp_path).with_changes(smtp_host="")
+    person = await factories.member(db)
+    await services.book(db, event_id=(await factories.event(db)).id, member_id=person.id, now=NOW)
+    in_flight = InFlight()
+    in_flight.enter()
+    sending = asyncio.create_task(send_due(settings, session_factory(engine), in_flight.quiet))
+    await asyncio.sleep(0.3)
+    assert not list((tmp_path / "mail").glob("*.eml"))  # waits while a request is answered
+    in_flight.leave()
+    assert await asyncio.wait_for(sending, 5) == 1
+
+
+async def test_sender_does_not_wait_for_ever(
+    db: AsyncSession, engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("booking.mail.sender.GIVE_WAY_SECONDS", 0.05)
+    settings = mail_settings(engine, 0, tmp_path).with_changes(smtp_host="")
+    for _ in range(2):
+        person = await factories.member(db)
+        event = await factories.event(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    in_flight = InFlight()
+    in_flight.enter()  # the server stays busy
+    sent = await asyncio.wait_for(send_due(settings, session_factory(engine), in_flight.quiet), 5)
+    assert sent == 2

@@ -1,0 +1,64 @@
+"""The count of requests in flight, which background work gives way to."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from starlette.types import Receive, Scope, Send
+
+from booking.middleware import CountRequests, InFlight
+
+
+def counted_app(in_flight: InFlight, release: asyncio.Event) -> CountRequests:
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    return CountRequests(slow, in_flight)
+
+
+async def test_quiet_returns_at_once_without_requests() -> None:
+    started = time.monotonic()
+    await InFlight().quiet(5)
+    assert time.monotonic() - started < 0.5
+
+
+async def test_quiet_waits_for_the_requests_in_flight() -> None:
+    in_flight, release = InFlight(), asyncio.Event()
+    transport = httpx.ASGITransport(app=counted_app(in_flight, release))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        requests = [asyncio.create_task(client.get("/")) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        assert in_flight.count == 3
+        quiet = asyncio.create_task(in_flight.quiet(5))
+        await asyncio.sleep(0.1)
+        assert not quiet.done()
+        release.set()
+        await asyncio.wait_for(quiet, 1)
+        assert [r.status_code for r in await asyncio.gather(*requests)] == [204] * 3
+    assert in_flight.count == 0
+
+
+async def test_quiet_waits_no_longer_than_asked() -> None:
+    in_flight = InFlight()
+    in_flight.enter()  # a request that does not end
+    started = time.monotonic()
+    await in_flight.quiet(0.2)
+    assert 0.15 < time.monotonic() - started < 1.5
+
+
+async def test_a_failing_request_still_leaves() -> None:
+    in_flight = InFlight()
+
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("kaputt")
+
+    transport = httpx.ASGITransport(app=CountRequests(broken, in_flight))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        with pytest.raises(RuntimeError):
+            await client.get("/")
+    assert in_flight.count == 0
