@@ -165,6 +165,36 @@ async def cheapest(host: str, port: int, total: int, concurrency: int) -> float:
     return total / (time.perf_counter() - began)
 
 
+def server_peak_memory(port: int) -> int | None:
+    """The highest peak resident memory (VmHWM, bytes) of the processes of the server that
+    listens on ``port``: the one started with that port and its workers. Linux only."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    groups: dict[int, list[int]] = {}
+    leader = None
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        groups.setdefault(int(stat[2]), []).append(int(entry.name))
+        if b"serve" in args and str(port).encode() in args:
+            leader = int(entry.name)
+    peaks = []
+    for pid in groups.get(leader, []) if leader is not None else []:
+        try:
+            for line in (proc / str(pid) / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) * 1024)
+        except OSError:
+            continue
+    return max(peaks, default=None)
+
+
 async def confirmed_in_database(url: str, event_id: int) -> int:
     engine = create_engine(url)
     async with session_factory(engine)() as db:
@@ -192,6 +222,7 @@ async def main(args: argparse.Namespace) -> int:
                 result = await rush(host, int(port), event_id, tokens)
                 cheap = await cheapest(host, int(port), args.cheap_requests, 50)
                 floor_rate, floor_p99 = await burst(host, int(port), args.members)
+                peak = server_peak_memory(int(port))
             in_db = await confirmed_in_database(url, event_id)
     ok = result["confirmed"] == args.seats == in_db and result["errors"] == 0
     print(f"database            {kind}, {args.workers} worker(s), {os.cpu_count()} CPU(s)")
@@ -215,6 +246,8 @@ async def main(args: argparse.Namespace) -> int:
         f"({args.members} at the same moment: the floor of a rush on this machine)"
     )
     print(f"ratio               {result['rate'] / cheap:.2f} bookings per cheapest request")  # type: ignore[operator]
+    if peak is not None:
+        print(f"server memory       {peak / 2**20:.0f} MiB peak resident, per process")
     return 0 if ok else 1
 
 
