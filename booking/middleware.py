@@ -55,7 +55,7 @@ class InFlight:
 
     async def quiet(self, at_most: float) -> None:
         """Return when no request is in flight, or after ``at_most`` seconds at the latest."""
-        if self.count:
+        if self.count and at_most > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._quiet.wait(), at_most)
 

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from booking import services
-from booking.db import create_engine, session_factory
+from booking.db import create_engine, session_factory, utcnow
 from booking.mail.models import OutboxMessage
-from booking.mail.sender import send_due
+from booking.mail.sender import claim_due, send_due
+from booking.mail.services import enqueue
 from booking.middleware import InFlight
 from booking.settings import ROOT, Settings
 from courses import services as courses
@@ -341,3 +342,33 @@ async def test_sender_does_not_wait_for_ever(
     in_flight.enter()  # the server stays busy
     sent = await asyncio.wait_for(send_due(settings, session_factory(engine), in_flight.quiet), 5)
     assert sent == 2
+
+
+async def test_sign_in_links_go_before_the_confirmations_of_a_rush(
+    db: AsyncSession, engine: AsyncEngine
+) -> None:
+    event = await factories.event(db, capacity=5)
+    for _ in range(3):
+        person = await factories.member(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    link = enqueue(db, "wartet@stadt.example", "sign_in_link", url="https://x.example/a")
+    await db.commit()
+    claimed = await claim_due(session_factory(engine), utcnow(), limit=2)
+    assert claimed[0] == link.id
+    assert len(claimed) == 2
+
+
+async def test_a_round_gives_way_for_one_second_at_most_in_all(
+    db: AsyncSession, engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("booking.mail.sender.GIVE_WAY_SECONDS", 0.4)
+    settings = mail_settings(engine, 0, tmp_path).with_changes(smtp_host="")
+    event = await factories.event(db, capacity=5)
+    for _ in range(4):
+        person = await factories.member(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    in_flight = InFlight()
+    in_flight.enter()  # the server stays busy
+    started = asyncio.get_running_loop().time()
+    assert await send_due(settings, session_factory(engine), in_flight.quiet) == 4
+    assert 0.35 < asyncio.get_running_loop().time() - started < 1.2  # not 0.4 s per message
