@@ -121,7 +121,8 @@ async def _decide(
 ) -> list[BookingResult | DomainError]:
     event_ids = sorted({r.event_id for r in requests})
     member_ids = {r.member_id for r in requests}
-    events = {e.id: e for e in await lock_events(session, event_ids)}
+    # Members first: no lock of ours covers their rows, and on PostgreSQL the event rows
+    # are then locked for less time (on SQLite the whole transaction is the lock anyway).
     members = {
         m.id: m
         for m in await session.scalars(
@@ -131,6 +132,7 @@ async def _decide(
             .execution_options(populate_existing=True)
         )
     }
+    events = {e.id: e for e in await lock_events(session, event_ids)}
     history: dict[tuple[int, int], list[str]] = defaultdict(list)
     for event_id, member_id, status in await session.execute(
         select(Booking.event_id, Booking.member_id, Booking.status)
