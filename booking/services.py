@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from booking import eligibility, messages
 from booking.calendar import invite_sequence
@@ -69,11 +69,11 @@ async def lock_events(session: AsyncSession, event_ids: Sequence[int]) -> list[E
         select(Event)
         .where(Event.id.in_(event_ids))
         .order_by(Event.id)
-        .options(selectinload(Event.sectors), selectinload(Event.sessions))
+        .options(joinedload(Event.sectors), joinedload(Event.sessions))
         .with_for_update(of=Event)
         .execution_options(populate_existing=True)
     )
-    return list(result)
+    return list(result.unique())
 
 
 async def lock_event(session: AsyncSession, event_id: int) -> Event:
