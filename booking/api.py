@@ -118,7 +118,6 @@ def _summary_fields(
 async def _detail(
     request: Request,
     event: Event,
-    viewer: Member | None,
     model: type[schemas.EventDetail] = schemas.EventDetail,
     **extra: Any,
 ) -> schemas.EventDetail:
@@ -181,14 +180,14 @@ async def list_events(request: Request, viewer: Member | None) -> Response:
 
 async def show_event(request: Request, viewer: Member | None) -> Response:
     event = await programme.event_detail(db(request), _id(request), viewer)
-    return _json(await _detail(request, event, viewer))
+    return _json(await _detail(request, event))
 
 
 async def create_event(request: Request, actor: Member) -> Response:
     data = await _body(request, schemas.EventIn)
     event = await programme.create_event(db(request), data=data.to_new_event(), actor=actor)
     location = f"{PREFIX}/events/{event.id}"
-    return _json(await _detail(request, event, actor), 201, {"Location": location})
+    return _json(await _detail(request, event), 201, {"Location": location})
 
 
 async def change_event(request: Request, actor: Member) -> Response:
@@ -203,7 +202,6 @@ async def change_event(request: Request, actor: Member) -> Response:
                 programme.SessionChange(s.id, s.starts_at, s.ends_at) for s in changes.sessions
             ],
             actor=actor,
-            now=now(request),
         )
     if limits := changes.limits():
         promoted = await bookings.change_limits(
@@ -211,7 +209,7 @@ async def change_event(request: Request, actor: Member) -> Response:
         )
     event = await programme.event_detail(db(request), event_id, actor)
     promoted_ids = [b.id for b in promoted]
-    return _json(await _detail(request, event, actor, schemas.EventChanged, promoted=promoted_ids))
+    return _json(await _detail(request, event, schemas.EventChanged, promoted=promoted_ids))
 
 
 async def book(request: Request, member: Member) -> Response:
@@ -306,7 +304,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "PATCH", "/events/{id:id}", change_event, "organiser", 200, schemas.EventChanged,
         body=schemas.EventChanges, errors=(503,),
-        summary="Plätze ändern; wer wartet, rückt sofort nach",
+        summary="Plätze oder Termine ändern; wer wartet, rückt bei mehr Plätzen sofort nach",
     ),
     Operation(
         "GET", "/events/{id:id}/bookings", event_bookings, "organiser", 200,

@@ -22,14 +22,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.db import create_engine, session_factory, utcnow
-from booking.errors import DomainError
+from booking.errors import DomainError, NotFound
 from booking.members.models import ROLES, Member, Organisation
 from booking.members.services import (
     ImportRow,
     grant_role,
     import_members,
-    issue_api_token,
-    member_by_email,
+    issue_api_tokens,
+    members_by_email,
 )
 from booking.migrate import upgrade
 from booking.settings import Settings
@@ -257,21 +257,19 @@ def _token(args: argparse.Namespace) -> int:
 
 async def _tokens(settings: Settings, emails: list[str]) -> int:
     async with _sessions(settings) as sessions, sessions() as session:
-        members = [await member_by_email(session, email) for email in emails]
-        unknown = [email for email, member in zip(emails, members, strict=True) if member is None]
-        if unknown:
-            for email in unknown:
-                print(f"Fehler: Kein Mitglied mit der Adresse {email}.", file=sys.stderr)
+        try:
+            tokens = await issue_api_tokens(session, emails=emails)
+        except NotFound as exc:
+            print(f"Fehler: {exc.message}", file=sys.stderr)
             print("Es wurde kein Token ausgegeben.", file=sys.stderr)
             return 1
-        for member in members:
-            if member is not None and not member.is_active:
+        for member in (await members_by_email(session, emails)).values():
+            if not member.is_active:
                 print(
                     f"Hinweis: {member.email} ist nicht freigeschaltet; das Token gilt erst "
                     "nach der Freigabe.",
                     file=sys.stderr,
                 )
-        tokens = [await issue_api_token(session, email=email) for email in emails]
     for token in tokens:
         print(token)
     return 0

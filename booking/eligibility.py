@@ -7,6 +7,7 @@ booking transaction (which loads the facts of many requests at once) and the eve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -151,21 +152,47 @@ async def titles(
     return by_code, by_id
 
 
+@dataclass(frozen=True)
+class KnownFacts:
+    """The facts of many members and events, loaded at once (:func:`load_facts`)."""
+
+    attended: set[tuple[int, str]]
+    seated: set[tuple[int, int]]
+    titles_by_code: dict[str, str]
+    titles_by_parent: dict[int, str]
+
+    def of(self, event: Event, member_id: int) -> Facts:
+        code, parent = event.prerequisite_code or "", event.parent_id or 0
+        return Facts(
+            prerequisite_met=not code or (member_id, code) in self.attended,
+            prerequisite_title=self.titles_by_code.get(code, ""),
+            parent_seat=not parent or (member_id, parent) in self.seated,
+            parent_title=self.titles_by_parent.get(parent, ""),
+        )
+
+
+async def load_facts(
+    session: AsyncSession, events: Iterable[Event], member_ids: set[int]
+) -> KnownFacts:
+    """Prerequisites attended, conference seats held and the titles the messages name, for
+    every pair of ``member_ids`` and ``events``; no query for what no event asks."""
+    events = list(events)
+    codes = {e.prerequisite_code for e in events if e.prerequisite_code}
+    parents = {e.parent_id for e in events if e.parent_id is not None}
+    by_code, by_parent = await titles(session, codes, parents)
+    return KnownFacts(
+        attended=await attended_codes(session, member_ids, codes),
+        seated=await parent_seats(session, member_ids, parents),
+        titles_by_code=by_code,
+        titles_by_parent=by_parent,
+    )
+
+
 async def check_eligible(
     session: AsyncSession, event: Event, member: Member, now: datetime
 ) -> None:
     """Raise the reason why ``member`` may not book ``event`` now (for the event page)."""
-    codes = {event.prerequisite_code} if event.prerequisite_code else set()
-    parents = {event.parent_id} if event.parent_id is not None else set()
-    attended = await attended_codes(session, {member.id}, codes)
-    seats = await parent_seats(session, {member.id}, parents)
-    by_code, by_id = await titles(session, codes, parents)
-    facts = Facts(
-        prerequisite_met=not codes or (member.id, event.prerequisite_code or "") in attended,
-        prerequisite_title=by_code.get(event.prerequisite_code or "", ""),
-        parent_seat=not parents or (member.id, event.parent_id or 0) in seats,
-        parent_title=by_id.get(event.parent_id or 0, ""),
-    )
+    facts = (await load_facts(session, [event], {member.id})).of(event, member.id)
     error = eligibility_error(event, member, now, facts)
     if error is not None:
         raise error

@@ -51,21 +51,6 @@ async def availability(session: AsyncSession, events: Sequence[Event]) -> dict[i
     }
 
 
-async def waitlist_position(session: AsyncSession, booking: Booking) -> int | None:
-    if booking.status != "waiting":
-        return None
-    result = await session.execute(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.event_id == booking.event_id,
-            Booking.status == "waiting",
-            Booking.id < booking.id,
-        )
-    )
-    return int(result.scalar_one()) + 1
-
-
 async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking]) -> dict[int, int]:
     """Position of each waiting booking among many, in one query for all events concerned."""
     event_ids = {b.event_id for b in bookings if b.status == "waiting"}

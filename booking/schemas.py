@@ -26,11 +26,15 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from booking.errors import ValidationFailed
+from booking.routing import MAX_ID
 from courses.services import NewEvent
 
 # -- German messages ------------------------------------------------------------------------------
 
 CHECK_INPUT = "Bitte prüfen Sie Ihre Eingaben."
+ISO_DATETIME = (
+    "Bitte geben Sie Datum und Uhrzeit nach ISO 8601 an, z. B. 2026-03-12T09:00:00+01:00."
+)
 BODY = "body"
 """The key in ``fields`` for problems with the body as a whole (not JSON, not an object)."""
 
@@ -57,15 +61,9 @@ MESSAGES: dict[str, str] = {
     "less_than_equal": "Der Wert darf höchstens {le} sein.",
     "less_than": "Der Wert muss kleiner als {lt} sein.",
     "bool_type": "Bitte geben Sie true oder false an.",
-    "datetime_type": (
-        "Bitte geben Sie Datum und Uhrzeit nach ISO 8601 an, z. B. 2026-03-12T09:00:00+01:00."
-    ),
-    "datetime_parsing": (
-        "Bitte geben Sie Datum und Uhrzeit nach ISO 8601 an, z. B. 2026-03-12T09:00:00+01:00."
-    ),
-    "datetime_from_date_parsing": (
-        "Bitte geben Sie Datum und Uhrzeit nach ISO 8601 an, z. B. 2026-03-12T09:00:00+01:00."
-    ),
+    "datetime_type": ISO_DATETIME,
+    "datetime_parsing": ISO_DATETIME,
+    "datetime_from_date_parsing": ISO_DATETIME,
     "timezone_aware": (
         "Bitte geben Sie die Uhrzeit mit Zeitzone an, z. B. 2026-03-12T09:00:00+01:00."
     ),
@@ -122,9 +120,6 @@ Sector = Literal[
 ApiStatus = Literal["requested", "confirmed", "waitlisted", "cancelled", "attended", "no_show"]
 """A booking's status as the API names it: the model's ``waiting`` is ``waitlisted``."""
 
-MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers in the database; anything larger names nothing."""
-
 
 _API_STATUSES: dict[str, ApiStatus] = {
     "requested": "requested",
@@ -172,7 +167,8 @@ CourseCode = Annotated[
 ]
 Capacity = Annotated[int, Field(ge=0, le=100_000)]
 SeatsPerOrganisation = Annotated[int, Field(ge=1, le=100_000)]
-EventId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A database id, as the paths take it (booking.routing): larger numbers name nothing."""
 Moment = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """An input time: ISO 8601 with a UTC offset (naive times are refused), stored in UTC."""
 
@@ -215,7 +211,7 @@ class EventIn(_Input):
         default_factory=list,
         description="Open only to these sectors; empty means open to every sector.",
     )
-    parent_id: EventId | None = Field(
+    parent_id: Id | None = Field(
         default=None, description="The conference or meeting a workshop belongs to."
     )
     course_code: CourseCode | None = None
@@ -251,7 +247,7 @@ def _without_default(schema: JsonDict) -> None:
 class SessionChangeIn(_Input):
     """A session moved to a new time; ``id`` is one of the event's sessions."""
 
-    id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    id: Id
     starts_at: Moment
     ends_at: Moment
 

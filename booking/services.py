@@ -153,11 +153,7 @@ async def _decide(
             taken_by_org[(event_id, org_id)] += count
         else:
             waiting[event_id] += count
-    codes = {e.prerequisite_code for e in events.values() if e.prerequisite_code}
-    parents = {e.parent_id for e in events.values() if e.parent_id is not None}
-    attended = await eligibility.attended_codes(session, member_ids, codes)
-    seated = await eligibility.parent_seats(session, member_ids, parents)
-    by_code, by_parent = await eligibility.titles(session, codes, parents)
+    known = await eligibility.load_facts(session, events.values(), member_ids)
 
     outcomes: list[BookingResult | DomainError] = []
     created: list[_Created] = []
@@ -170,14 +166,9 @@ async def _decide(
         if member is None:
             outcomes.append(NotFound(messages.MEMBER_NOT_FOUND))
             continue
-        code, parent = event.prerequisite_code or "", event.parent_id or 0
-        facts = eligibility.Facts(
-            prerequisite_met=not code or (member.id, code) in attended,
-            prerequisite_title=by_code.get(code, ""),
-            parent_seat=not parent or (member.id, parent) in seated,
-            parent_title=by_parent.get(parent, ""),
+        error = eligibility.eligibility_error(
+            event, member, request.now, known.of(event, member.id)
         )
-        error = eligibility.eligibility_error(event, member, request.now, facts)
         earlier = history[(event.id, member.id)]
         if error is None and any(status in ACTIVE_STATUSES for status in earlier):
             error = AlreadyBooked()

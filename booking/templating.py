@@ -9,6 +9,7 @@ from starlette.templating import Jinja2Templates
 
 from booking import formatting, messages
 from booking.members.models import SECTORS
+from booking.models import ACTIVE_STATUSES
 from booking.settings import ROOT
 from courses.messages import KIND_LABELS
 
@@ -44,6 +45,7 @@ def create_templates() -> Jinja2Templates:
     env = templates.env
     env.filters.update(FILTERS)
     env.globals.update(
+        ACTIVE_STATUSES=ACTIVE_STATUSES,
         status_label=messages.status_label,
         SECTORS=SECTORS,
         KIND_LABELS=KIND_LABELS,

@@ -167,6 +167,20 @@ async def render(
     )
 
 
+async def render_form(
+    request: Request, template: str, form: wtforms.Form, context: dict[str, Any] | None = None
+) -> Response:
+    """A page with a form. After a POST (one that did not redirect) the form was refused:
+    it shows the error summary and answers 400 (CSRF) or 422."""
+    refused = request.method == "POST"
+    return await render(
+        request,
+        template,
+        {**(context or {}), "form": form, "errors": form_errors(form) if refused else []},
+        status_code=invalid_status(form) if refused else 200,
+    )
+
+
 def redirect(url: str) -> RedirectResponse:
     """Post/Redirect/Get."""
     return RedirectResponse(url, status_code=303)

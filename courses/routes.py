@@ -11,7 +11,7 @@ from starlette.routing import Route
 import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking import eligibility, queries
 from booking import services as booking_services
-from booking.errors import DomainError, NotFound
+from booking.errors import DomainError, NotFound, ValidationFailed
 from booking.formatting import BERLIN
 from booking.web import (
     bind_form,
@@ -20,10 +20,10 @@ from booking.web import (
     db,
     flash,
     form_errors,
-    invalid_status,
     now,
     redirect,
     render,
+    render_form,
     require_member,
 )
 from courses import services
@@ -66,7 +66,7 @@ async def event_page(request: Request) -> Response:
     if member is not None:
         booking = await queries.active_booking(session, event.id, member.id)
         if booking is not None:
-            position = await queries.waitlist_position(session, booking)
+            position = (await queries.waitlist_positions(session, [booking])).get(booking.id)
         elif problem is None:
             try:
                 await eligibility.check_eligible(session, event, member, now(request))
@@ -118,19 +118,11 @@ async def manage_event(request: Request) -> Response:
         )
     positions = await queries.waitlist_positions(session, bookings)
     seats = await queries.availability(session, [event])
-    invalid = request.method == "POST"
-    return await render(
+    return await render_form(
         request,
         "courses/manage_event.html",
-        {
-            "event": event,
-            "bookings": bookings,
-            "positions": positions,
-            "seats": seats[event.id],
-            "form": form,
-            "errors": form_errors(form) if invalid else [],
-        },
-        status_code=invalid_status(form) if invalid else 200,
+        form,
+        {"event": event, "bookings": bookings, "positions": positions, "seats": seats[event.id]},
     )
 
 
@@ -154,25 +146,24 @@ async def move_session(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         starts = _local(form.day.data or "", form.starts.data or "")
         ends = _local(form.day.data or "", form.ends.data or "")
-        if starts is None:
+        if starts is None or ends is None:
             form.day.errors = ["Dieses Datum gibt es nicht."]
-        elif ends is None or ends <= starts:
-            form.ends.errors = ["Das Ende muss nach dem Beginn liegen."]
         else:
-            await services.change_sessions(
-                session,
-                event_id=event_id,
-                changes=[
-                    services.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))
-                ],
-                actor=actor,
-                now=now(request),
+            change = services.SessionChange(
+                session_id, starts.astimezone(UTC), ends.astimezone(UTC)
             )
-            flash(
-                request,
-                "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.",
-            )
-            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+            try:
+                await services.change_sessions(
+                    session, event_id=event_id, changes=[change], actor=actor
+                )
+            except ValidationFailed as exc:  # the service's rules: the end after the start
+                form.ends.errors = [exc.message]
+            else:
+                flash(
+                    request,
+                    "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.",
+                )
+                return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     if request.method == "GET":
         start = sitting.starts_at.astimezone(BERLIN)
         form = blank_form(
@@ -182,17 +173,8 @@ async def move_session(request: Request) -> Response:
             starts=start.strftime("%H:%M"),
             ends=sitting.ends_at.astimezone(BERLIN).strftime("%H:%M"),
         )
-    invalid = request.method == "POST"
-    return await render(
-        request,
-        "courses/move_session.html",
-        {
-            "event": event,
-            "sitting": sitting,
-            "form": form,
-            "errors": form_errors(form) if invalid else [],
-        },
-        status_code=invalid_status(form) if invalid else 200,
+    return await render_form(
+        request, "courses/move_session.html", form, {"event": event, "sitting": sitting}
     )
 
 
@@ -211,13 +193,7 @@ async def cancel_event(request: Request) -> Response:
             "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.",
         )
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
-    invalid = request.method == "POST"
-    return await render(
-        request,
-        "courses/cancel_event.html",
-        {"event": event, "form": form, "errors": form_errors(form) if invalid else []},
-        status_code=invalid_status(form) if invalid else 200,
-    )
+    return await render_form(request, "courses/cancel_event.html", form, {"event": event})
 
 
 routes = [

@@ -15,7 +15,7 @@ from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.formatting import BERLIN
 from booking.mail.services import enqueue
 from booking.members.models import SECTORS, Member
-from booking.models import Booking
+from booking.models import ACTIVE_STATUSES, Booking
 from booking.queries import Availability, availability
 from booking.services import invitations, lock_event, lock_events
 from booking.transactions import write_transaction
@@ -230,7 +230,7 @@ class SessionChange:
 async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
     result = await session.scalars(
         select(Booking)
-        .where(Booking.event_id == event_id, Booking.status.in_(("confirmed", "waiting")))
+        .where(Booking.event_id == event_id, Booking.status.in_(ACTIVE_STATUSES))
         .options(selectinload(Booking.member))
         .order_by(Booking.id)
     )
@@ -243,7 +243,6 @@ async def change_sessions(
     event_id: int,
     changes: Sequence[SessionChange],
     actor: Member,
-    now: datetime,
 ) -> Event:
     """Move sessions of an event. Confirmed participants get an updated invitation (same
     UID, higher SEQUENCE), those waiting a short notice."""

@@ -14,7 +14,7 @@ from booking.db import utcnow
 from booking.eligibility import meeting_link
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.queries import booking_with_event, waitlist_position
+from booking.queries import booking_with_event, waitlist_positions
 from booking.settings import ROOT, Settings
 from booking.templating import FILTERS
 
@@ -67,9 +67,9 @@ async def _booking_context(session: AsyncSession, booking_id: int) -> dict[str, 
         "event": booking.event,
         "meeting_link": meeting_link(booking.event, booking),
     }
-    position = await waitlist_position(session, booking)
-    if position is not None:
-        context["position"] = position
+    positions = await waitlist_positions(session, [booking])
+    if booking.id in positions:
+        context["position"] = positions[booking.id]
     return context
 
 
@@ -107,7 +107,7 @@ async def render_message(
                     organizer=settings.mail_from,
                     dtstamp=utcnow(),
                     base_url=settings.base_url,
-                    meeting_link=context["meeting_link"] if method == "REQUEST" else None,
+                    meeting_link=context["meeting_link"],
                 ),
             )
         )

@@ -19,12 +19,11 @@ from booking.web import (
     client_ip,
     db,
     flash,
-    form_errors,
     hit_rate_limit,
-    invalid_status,
     now,
     redirect,
     render,
+    render_form,
     require_member,
     state,
     verify_csrf,
@@ -45,14 +44,8 @@ async def sign_in(request: Request) -> Response:
     form = await bind_form(request, SignInForm)
     if request.method == "GET":
         request.session["next"] = safe_next(request.query_params.get("weiter"))
-        return await render(request, "members/sign_in.html", {"form": form})
-    if not form.validate():
-        return await render(
-            request,
-            "members/sign_in.html",
-            {"form": form, "errors": form_errors(form)},
-            status_code=invalid_status(form),
-        )
+    if request.method == "GET" or not form.validate():
+        return await render_form(request, "members/sign_in.html", form)
     email = services.normalise_email(form.email.data or "")
     await hit_rate_limit(request, PER_CLIENT, f"sign-in:client:{client_ip(request)}")
     await hit_rate_limit(request, PER_ADDRESS, f"sign-in:address:{email}")
@@ -76,16 +69,11 @@ async def sign_in_link(request: Request) -> Response:
         try:
             services.read_sign_in_token(token, state(request).serializer)
         except ValidationFailed as exc:
-            return await render(
-                request, "members/link_invalid.html", {"message": exc.message}, status_code=400
-            )
+            return await _link_invalid(request, exc.message)
         return await render(request, "members/sign_in_link.html", {"form": form})
     if not form.validate():
-        return await render(
-            request,
-            "members/link_invalid.html",
-            {"message": "Der Anmeldelink ist unvollständig. Bitte fordern Sie einen neuen an."},
-            status_code=400,
+        return await _link_invalid(
+            request, "Der Anmeldelink ist unvollständig. Bitte fordern Sie einen neuen an."
         )
     try:
         result = await services.complete_sign_in(
@@ -95,9 +83,7 @@ async def sign_in_link(request: Request) -> Response:
             now=now(request),
         )
     except ValidationFailed as exc:
-        return await render(
-            request, "members/link_invalid.html", {"message": exc.message}, status_code=400
-        )
+        return await _link_invalid(request, exc.message)
     next_url = safe_next(request.session.get("next"))
     request.session.clear()
     request.session["member_id"] = result.member.id
@@ -107,6 +93,10 @@ async def sign_in_link(request: Request) -> Response:
         return redirect("/profil")
     flash(request, f"Willkommen, {result.member.display_name}. Sie sind angemeldet.")
     return redirect(next_url)
+
+
+async def _link_invalid(request: Request, message: str) -> Response:
+    return await render(request, "members/link_invalid.html", {"message": message}, status_code=400)
 
 
 async def profile(request: Request) -> Response:
@@ -119,30 +109,23 @@ async def profile(request: Request) -> Response:
         function=member.function,
         organisation_name=member.organisation_name_given,
     )
-    if request.method == "POST":
-        if form.validate():
-            try:
-                await services.update_profile(
-                    db(request),
-                    member=member,
-                    first_name=form.first_name.data or "",
-                    last_name=form.last_name.data or "",
-                    function=form.function.data or "",
-                    organisation_name=form.organisation_name.data or "",
-                )
-            except ValidationFailed as exc:
-                for name, message in exc.fields.items():
-                    getattr(form, name).errors = [message]
-            else:
-                flash(request, "Ihre Angaben sind gespeichert.")
-                return redirect(safe_next(request.session.pop("next", None)))
-        return await render(
-            request,
-            "members/profile.html",
-            {"form": form, "errors": form_errors(form)},
-            status_code=invalid_status(form),
-        )
-    return await render(request, "members/profile.html", {"form": form})
+    if request.method == "POST" and form.validate():
+        try:
+            await services.update_profile(
+                db(request),
+                member=member,
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                function=form.function.data or "",
+                organisation_name=form.organisation_name.data or "",
+            )
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                getattr(form, name).errors = [message]
+        else:
+            flash(request, "Ihre Angaben sind gespeichert.")
+            return redirect(safe_next(request.session.pop("next", None)))
+    return await render_form(request, "members/profile.html", form)
 
 
 async def sign_out(request: Request) -> Response:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -53,18 +53,24 @@ def is_plausible_email(email: str) -> bool:
     )
 
 
+def _members() -> Select[Member]:
+    return select(Member).options(selectinload(Member.organisation))
+
+
 async def get_member(session: AsyncSession, member_id: int) -> Member | None:
-    return await session.scalar(
-        select(Member).where(Member.id == member_id).options(selectinload(Member.organisation))
-    )
+    return await session.scalar(_members().where(Member.id == member_id))
 
 
 async def member_by_email(session: AsyncSession, email: str) -> Member | None:
-    return await session.scalar(
-        select(Member)
-        .where(Member.email == normalise_email(email))
-        .options(selectinload(Member.organisation))
-    )
+    return await session.scalar(_members().where(Member.email == normalise_email(email)))
+
+
+async def members_by_email(session: AsyncSession, emails: Iterable[str]) -> dict[str, Member]:
+    """The members with these addresses, by normalised address, in one query."""
+    wanted = {normalise_email(email) for email in emails}
+    if not wanted:
+        return {}
+    return {m.email: m for m in await session.scalars(_members().where(Member.email.in_(wanted)))}
 
 
 async def organisation_for_domain(session: AsyncSession, domain: str) -> Organisation | None:
@@ -256,13 +262,20 @@ async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Mem
 # -- operator commands ----------------------------------------------------------------------------
 
 
+async def _known_members(session: AsyncSession, emails: Sequence[str]) -> list[Member]:
+    """The members with these addresses, in order; NotFound naming every unknown one."""
+    found = await members_by_email(session, emails)
+    unknown = [normalise_email(e) for e in emails if normalise_email(e) not in found]
+    if unknown:
+        raise NotFound(messages.NO_MEMBER.format(emails=", ".join(unknown)))
+    return [found[normalise_email(e)] for e in emails]
+
+
 async def grant_role(session: AsyncSession, *, email: str, role: str) -> Member:
     if role not in ROLES:
         raise ValidationFailed(messages.ROLE_UNKNOWN)
     async with write_transaction(session):
-        member = await member_by_email(session, email)
-        if member is None:
-            raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
+        [member] = await _known_members(session, [email])
         member.role = role
     return member
 
@@ -271,14 +284,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_api_token(session: AsyncSession, *, email: str) -> str:
+async def issue_api_tokens(session: AsyncSession, *, emails: Sequence[str]) -> list[str]:
+    """One new API token per address, in order, in one transaction: none at all when an
+    address is unknown."""
     async with write_transaction(session):
-        member = await member_by_email(session, email)
-        if member is None:
-            raise NotFound(f"Kein Mitglied mit der Adresse {normalise_email(email)}.")
-        token = "sid_" + secrets.token_urlsafe(32)
-        session.add(ApiToken(member_id=member.id, token_hash=hash_token(token)))
-    return token
+        members = await _known_members(session, emails)
+        tokens = ["sid_" + secrets.token_urlsafe(32) for _ in members]
+        session.add_all(
+            ApiToken(member_id=m.id, token_hash=hash_token(t))
+            for m, t in zip(members, tokens, strict=True)
+        )
+    return tokens
 
 
 async def members_for_api_tokens(
@@ -323,8 +339,10 @@ class ImportReport:
 async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> ImportReport:
     """Create or update members from a list; rows with an unknown organisation or a bad
     address are reported and skipped. All valid rows are written in one transaction."""
+    rows = list(rows)
     async with write_transaction(session):
         orgs = {o.name.casefold(): o for o in await organisations(session)}
+        known = await members_by_email(session, (row.email for row in rows))
         created = updated = 0
         errors: list[str] = []
         for number, row in enumerate(rows, start=2):
@@ -337,18 +355,16 @@ async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> Im
             if org is None:
                 errors.append(f"Zeile {line}: unbekannte Organisation {row.organisation!r}")
                 continue
-            member = await member_by_email(session, email)
+            member = known.get(email)
             if member is None:
-                session.add(
-                    Member(
-                        email=email,
-                        first_name=row.first_name.strip(),
-                        last_name=row.last_name.strip(),
-                        organisation_id=org.id,
-                        status="active",
-                    )
+                known[email] = Member(
+                    email=email,
+                    first_name=row.first_name.strip(),
+                    last_name=row.last_name.strip(),
+                    organisation_id=org.id,
+                    status="active",
                 )
-                await session.flush()
+                session.add(known[email])
                 created += 1
             else:
                 member.first_name = row.first_name.strip() or member.first_name

@@ -21,8 +21,9 @@ from booking import api, api_spec, schemas, services
 from booking.db import begin_write, session_factory
 from booking.mail.models import OutboxMessage
 from booking.members.models import SECTORS, Member
-from booking.members.services import issue_api_token
+from booking.members.services import issue_api_tokens
 from booking.models import Booking
+from booking.routing import MAX_ID
 from courses.models import KINDS, Event, EventSession
 from tests import factories
 from tests.factories import NOW
@@ -42,7 +43,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def token_of(db: AsyncSession, member: Member) -> dict[str, str]:
-    return bearer(await issue_api_token(db, email=member.email))
+    [token] = await issue_api_tokens(db, emails=[member.email])
+    return bearer(token)
 
 
 ENGLISH = re.compile(r"Input should|Field required|Invalid JSON|Extra inputs|String should")
@@ -425,9 +427,16 @@ async def test_seats_per_organisation_set_and_lifted(
     )
     assert response.status_code == 200, response.text
     assert (response.json()["seats_per_organisation"], response.json()["capacity"]) == (2, 5)
+    await client.patch(url, json={"seats_per_organisation": 1}, headers=world.organiser_auth)
+    # world.other holds the organisation's one seat: world.member waits despite free seats
+    booked = await client.post(f"{url}/bookings", headers=world.member_auth)
+    assert booked.json()["status"] == "waitlisted"
     response = await client.patch(
-        url, json={"seats_per_organisation": None, "capacity": 7}, headers=world.organiser_auth
+        url, json={"seats_per_organisation": None}, headers=world.organiser_auth
     )
+    assert response.status_code == 200, response.text
+    assert response.json()["promoted"] == [booked.json()["id"]]
+    response = await client.patch(url, json={"capacity": 7}, headers=world.organiser_auth)
     assert response.status_code == 200, response.text
     assert (response.json()["seats_per_organisation"], response.json()["capacity"]) == (None, 7)
 
@@ -990,3 +999,15 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
 def test_api_vocabularies_match_the_models() -> None:
     assert get_args(schemas.Kind) == KINDS
     assert set(get_args(schemas.Sector)) == set(SECTORS)
+
+
+async def test_ids_in_bodies_have_the_limit_of_ids_in_paths(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    response = await client.post(
+        "/api/v1/events",
+        json=new_event(kind="workshop", parent_id=MAX_ID + 1),
+        headers=world.organiser_auth,
+    )
+    body = assert_german_error(response, 422)
+    assert body["fields"]["parent_id"] == f"Der Wert darf höchstens {MAX_ID} sein."

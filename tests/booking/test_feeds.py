@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import httpx
 from icalendar import Calendar
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking import services
+from booking.models import Booking
 from tests import factories
 from tests.factories import NOW
 from tests.web import post_form, sign_in
@@ -75,6 +77,11 @@ async def test_invitation_download(
     assert waiting.status_code == 303
     assert (await client.get(f"/buchungen/{others.booking.id}/einladung.ics")).status_code == 403
     assert (await client.get("/buchungen/99999/einladung.ics")).status_code == 404
+    await db.commit()
+    own_waiting = await db.scalar(
+        select(Booking.id).where(Booking.event_id == event.id, Booking.status == "waiting")
+    )
+    assert (await client.get(f"/buchungen/{own_waiting}/einladung.ics")).status_code == 409
     await services.cancel(db, booking_id=others.booking.id, actor=other, now=NOW)
     mine = (await client.get("/meine-buchungen")).text
     booking_id = mine.split("/buchungen/", 1)[1].split("/einladung.ics", 1)[0]

@@ -33,6 +33,7 @@ async def test_book_and_cancel_through_the_pages(
     page = await client.get(response.headers["location"])
     assert "Ihre Anmeldung ist bestätigt" in page.text
     assert "bestätigt" in page.text and "Buchung stornieren" in page.text
+    assert "bestätigt" in page.text.split("Ihr Status:", 1)[1].split("</p>", 1)[0]
     mine = await client.get("/meine-buchungen")
     assert event.title in mine.text
     [(member_id, status)] = await bookings(db)
@@ -43,6 +44,8 @@ async def test_book_and_cancel_through_the_pages(
     assert await bookings(db) == [(member_id, "cancelled")]
     mine = await client.get("/meine-buchungen")
     assert "storniert" in mine.text
+    past = mine.text.split("Frühere und stornierte Buchungen", 1)[1]
+    assert event.title in past and "storniert" in past
 
 
 async def test_full_event_puts_member_on_waiting_list(

@@ -5,12 +5,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.errors import ValidationFailed
+from booking.errors import NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members import services
+from booking.members.models import ApiToken, Member
 from tests import factories
 
 
@@ -72,3 +74,45 @@ async def test_a_pending_member_must_name_their_organisation(db: AsyncSession) -
     assert saved.organisation_name_given == "Amt X"
     active = await factories.member(db)
     await services.update_profile(db, member=active, first_name="C", last_name="D", function="")
+
+
+async def test_import_reads_the_members_once_and_counts_repeated_rows_as_updates(
+    db: AsyncSession, engine: AsyncEngine
+) -> None:
+    org = await factories.organisation(db)
+    existing = await factories.member(db, org)
+    rows = [
+        services.ImportRow(f"neu{n}@org.example", "Vor", f"Name{n}", org.name) for n in range(30)
+    ]
+    rows += [
+        services.ImportRow(existing.email.upper(), "Neu", "Name", org.name),
+        services.ImportRow("neu0@org.example", "Zweiter", "Eintrag", org.name),
+    ]
+    reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM members" in statement:
+            reads.append(statement)
+
+    sa_event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        report = await services.import_members(db, rows)
+    finally:
+        sa_event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert (report.created, report.updated, report.errors) == (30, 2, [])
+    assert len(reads) == 1
+    await db.commit()
+    first = await services.member_by_email(db, "neu0@org.example")
+    assert first is not None and (first.first_name, first.last_name) == ("Zweiter", "Eintrag")
+    total = await db.scalar(select(func.count()).select_from(Member))
+    assert total == 31  # the one there before and 30 new: a repeated row adds nobody
+
+
+async def test_tokens_are_issued_for_all_addresses_or_for_none(db: AsyncSession) -> None:
+    known = await factories.member(db)
+    with pytest.raises(NotFound, match="niemand@org.example"):
+        await services.issue_api_tokens(db, emails=[known.email, "niemand@org.example"])
+    assert await db.scalar(select(func.count()).select_from(ApiToken)) == 0
+    tokens = await services.issue_api_tokens(db, emails=[known.email, known.email.upper()])
+    assert len(set(tokens)) == 2
+    assert await db.scalar(select(func.count()).select_from(ApiToken)) == 2
