@@ -3,7 +3,7 @@
 One table, :data:`OPERATIONS`, names every endpoint with its path, method, who may call it,
 its body and its answers; the routes and the OpenAPI document are both built from it, so the
 two cannot drift apart. Each handler is thin: parse the body, call one service, answer JSON.
-Domain errors become ``{"error": code, "message": German text}`` in booking.errors_web.
+Domain errors become ``{"error": code, "message": German text}`` in booking.core.http_errors.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import eligibility, queries, schemas
-from booking import services as bookings
-from booking.api_spec import Operation, openapi_document
-from booking.errors import DomainError, Forbidden
-from booking.errors_web import json_error
+import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking.bookings import eligibility, queries, schemas
+from booking.bookings import services as bookings
+from booking.bookings.models import Booking
+from booking.bookings.queries import Availability
+from booking.core.api import Operation, openapi_document
+from booking.core.errors import DomainError, Forbidden
+from booking.core.http_errors import json_error
+from booking.core.web import db, now, state
 from booking.members.models import Member
-from booking.models import Booking
-from booking.queries import Availability
-from booking.web import db, now, state
 from courses import services as programme
 from courses.models import Event
 
@@ -53,7 +53,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _id(request: Request) -> int:
-    """The ``{id:id}`` of the path (booking.routing: larger numbers do not match, 404)."""
+    """The ``{id:id}`` of the path (booking.core.routing: larger numbers do not match, 404)."""
     value: int = request.path_params["id"]
     return value
 

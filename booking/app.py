@@ -18,23 +18,25 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from booking import api, errors_web, routes
-from booking.db import create_engine, session_factory
-from booking.formatting import load_locale_data
-from booking.mail.sender import run_sender
-from booking.members import routes as member_routes
-from booking.members.services import sign_in_serializer
-from booking.middleware import (
+from booking import api
+from booking.bookings import routes
+from booking.bookings.queue import BookingQueue
+from booking.core import http_errors
+from booking.core.db import create_engine, session_factory
+from booking.core.formatting import load_locale_data
+from booking.core.middleware import (
     BodySizeLimit,
     CountRequests,
     DatabaseSession,
     InFlight,
     SecurityHeaders,
 )
-from booking.queue import BookingQueue
+from booking.core.templating import create_templates
+from booking.core.web import AppState
+from booking.mail.sender import run_sender
+from booking.members import routes as member_routes
+from booking.members.services import sign_in_serializer
 from booking.settings import ROOT, Settings
-from booking.templating import create_templates
-from booking.web import AppState
 from courses import routes as course_routes
 
 
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=all_routes,
         middleware=middleware,
-        exception_handlers=errors_web.handlers,
+        exception_handlers=http_errors.handlers,
         lifespan=lifespan,
     )
     app.state.app = app_state

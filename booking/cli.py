@@ -21,8 +21,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.db import create_engine, session_factory, utcnow
-from booking.errors import DomainError, NotFound
+from booking.core.db import create_engine, session_factory, utcnow
+from booking.core.errors import DomainError, NotFound
+from booking.core.migrate import upgrade
 from booking.members.models import ROLES, Member, Organisation
 from booking.members.services import (
     ImportRow,
@@ -31,7 +32,6 @@ from booking.members.services import (
     issue_api_tokens,
     members_by_email,
 )
-from booking.migrate import upgrade
 from booking.settings import Settings
 from courses.models import Event
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import booking.bookings.models
 import booking.mail.models
 import booking.members.models
-import booking.models
 import courses.models
 import materials.models
 import venues.models
-from booking.db import Base
+from booking.core.db import Base
 
 __all__ = ["metadata"]
 
@@ -17,7 +17,7 @@ metadata = Base.metadata
 _MODULES = (
     booking.mail.models,
     booking.members.models,
-    booking.models,
+    booking.bookings.models,
     courses.models,
     materials.models,
     venues.models,

@@ -6,8 +6,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from booking.core.web import Form
 from booking.members.models import SECTORS
-from booking.web import Form
 from courses.messages import KIND_LABELS
 from venues.models import REGIONS
 

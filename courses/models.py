@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.db import Base, UTCDateTime, utcnow
+from booking.core.db import Base, UTCDateTime, utcnow
 from booking.members.models import Member
 from venues.models import OnlineRoom, Room, Venue
 

@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import eligibility, queries
-from booking import services as booking_services
-from booking.errors import DomainError, NotFound, ValidationFailed
-from booking.formatting import BERLIN
-from booking.web import (
+import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking.bookings import eligibility, queries
+from booking.bookings import services as booking_services
+from booking.core.errors import DomainError, NotFound, ValidationFailed
+from booking.core.formatting import BERLIN
+from booking.core.web import (
     bind_form,
     blank_form,
     current_member,

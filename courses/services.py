@@ -11,14 +11,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
-from booking.formatting import BERLIN
+from booking.bookings.models import ACTIVE_STATUSES, Booking
+from booking.bookings.queries import Availability, availability
+from booking.bookings.services import invitations, lock_event, lock_events
+from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.formatting import BERLIN
+from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members.models import SECTORS, Member
-from booking.models import ACTIVE_STATUSES, Booking
-from booking.queries import Availability, availability
-from booking.services import invitations, lock_event, lock_events
-from booking.transactions import write_transaction
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series
 from venues.models import OnlineRoom, Venue

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.db import Base, UTCDateTime, utcnow
+from booking.core.db import Base, UTCDateTime, utcnow
 
 
 class MaterialItem(Base):

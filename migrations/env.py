@@ -2,7 +2,7 @@
 
 The database comes from, in this order: a connection handed over in
 ``config.attributes["connection"]``, ``alembic -x url=...``, the ``sqlalchemy.url`` option
-set by :mod:`booking.migrate`, and finally ``DATABASE_URL`` through :class:`Settings`.
+set by :mod:`booking.core.migrate`, and finally ``DATABASE_URL`` through :class:`Settings`.
 """
 
 from __future__ import annotations

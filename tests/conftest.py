@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
 from booking.app import create_app
-from booking.db import create_engine, session_factory
+from booking.core.db import create_engine, session_factory
 from booking.settings import Settings
 from booking.tables import metadata
 from tests.databases import postgres_url, recreate_postgres_schema, reset_postgres

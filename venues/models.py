@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.db import Base
+from booking.core.db import Base
 
 REGIONS = ("Arnsberg", "Detmold", "Düsseldorf", "Köln", "Münster")
 """The five Regierungsbezirke of North Rhine-Westphalia."""

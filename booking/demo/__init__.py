@@ -2,7 +2,7 @@
 
 ``sid demo`` loads it into an empty database. Every address uses a reserved ``.example``
 domain, so nothing here can reach a real person. Seats are taken through
-:func:`booking.services.book`, as a member would; the confirmation mails this writes to the
+:func:`booking.bookings.services.book`, as a member would; the confirmation mails this writes to the
 outbox are removed again, because nobody is there to read them.
 """
 
@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.bookings.models import Booking
+from booking.bookings.services import book
 from booking.demo.data import (
     MATERIALS,
     MEMBERS,
@@ -23,8 +25,6 @@ from booking.demo.data import (
 from booking.demo.programme import Calendar, Programme, build_programme, build_venues, email_part
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member, Organisation, OrganisationDomain
-from booking.models import Booking
-from booking.services import book
 from courses.models import Event
 from materials.models import MaterialItem
 

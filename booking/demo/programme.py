@@ -9,8 +9,8 @@ from typing import Any
 
 from dateutil.easter import easter
 
+from booking.core.formatting import BERLIN
 from booking.demo.data import BIUS, BIUS_TEXT, MONDAY, QA_TOPICS, THURSDAY, TUESDAY, WEDNESDAY
-from booking.formatting import BERLIN
 from booking.members.models import Member
 from courses.models import Event, EventSector, EventSession, Series
 from courses.services import series_dates

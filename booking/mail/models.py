@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from booking.db import Base, UTCDateTime, utcnow
+from booking.core.db import Base, UTCDateTime, utcnow
 
 
 class OutboxMessage(Base):

@@ -9,14 +9,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import calendar
-from booking.db import utcnow
-from booking.eligibility import meeting_link
+from booking.bookings.eligibility import meeting_link
+from booking.bookings.queries import booking_with_event, waitlist_positions
+from booking.calendar import itip
+from booking.core.db import utcnow
+from booking.core.templating import FILTERS
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.queries import booking_with_event, waitlist_positions
 from booking.settings import ROOT, Settings
-from booking.templating import FILTERS
 
 MAIL_TEMPLATES = ROOT / "templates" / "mail"
 
@@ -99,11 +99,11 @@ async def render_message(
         parts.append(
             CalendarPart(
                 method=method,
-                ics=calendar.invitation(
+                ics=itip.invitation(
                     context["event"],
                     method=method,
                     sequence=int(message.context.get("sequence", 0)),
-                    attendee=calendar.Attendee(member.email, member.display_name),
+                    attendee=itip.Attendee(member.email, member.display_name),
                     organizer=settings.mail_from,
                     dtstamp=utcnow(),
                     base_url=settings.base_url,

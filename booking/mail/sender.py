@@ -19,11 +19,11 @@ import aiosmtplib
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.db import utcnow
+from booking.core.db import utcnow
+from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.render import RenderedMail, render_message
 from booking.settings import Settings
-from booking.transactions import write_transaction
 
 log = logging.getLogger("booking.mail")
 
@@ -166,7 +166,7 @@ async def send_due(
 ) -> int:
     """Deliver every message that is due now; returns how many were sent.
 
-    With ``give_way`` (the server's :meth:`booking.middleware.InFlight.quiet`), each
+    With ``give_way`` (the server's :meth:`booking.core.middleware.InFlight.quiet`), each
     message first waits for a moment without requests; a claimed round of messages waits
     ``GIVE_WAY_SECONDS`` at most in all. In a rush the mails follow a second later, and
     under steady load a round still goes out every second.

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.db import utcnow
+from booking.core.db import utcnow
 from booking.mail.models import OutboxMessage
 
 TEMPLATES = (

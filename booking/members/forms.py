@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from booking.core.web import Form
 from booking.members import services
-from booking.web import Form
 
 
 def plausible_email(_form: Form, field: StringField) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.db import Base, UTCDateTime, utcnow
+from booking.core.db import Base, UTCDateTime, utcnow
 
 SECTORS: dict[str, str] = {
     "verwaltung": "Kommunal- und Landesverwaltung",

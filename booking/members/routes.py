@@ -8,12 +8,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from wtforms.fields.choices import SelectChoice
 
-import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.errors import CsrfFailed, ValidationFailed
-from booking.members import services
-from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
-from booking.members.models import Organisation
-from booking.web import (
+import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking.core.errors import CsrfFailed, ValidationFailed
+from booking.core.web import (
     bind_form,
     blank_form,
     client_ip,
@@ -28,6 +25,9 @@ from booking.web import (
     state,
     verify_csrf,
 )
+from booking.members import services
+from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
+from booking.members.models import Organisation
 
 PER_ADDRESS = parse("5/15 minutes")
 PER_CLIENT = parse("30/15 minutes")

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from booking.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members import messages
 from booking.members.models import (
@@ -25,7 +26,6 @@ from booking.members.models import (
     OrganisationDomain,
     SignInLinkUse,
 )
-from booking.transactions import write_transaction
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"

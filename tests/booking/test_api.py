@@ -16,14 +16,16 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-import booking.db
-from booking import api, api_spec, schemas, services
-from booking.db import begin_write, session_factory
+import booking.core.db
+from booking import api
+from booking.bookings import schemas, services
+from booking.bookings.models import Booking
+from booking.core import api as api_spec
+from booking.core.db import begin_write, session_factory
+from booking.core.routing import MAX_ID
 from booking.mail.models import OutboxMessage
 from booking.members.models import SECTORS, Member
 from booking.members.services import issue_api_tokens
-from booking.models import Booking
-from booking.routing import MAX_ID
 from courses.models import KINDS, Event, EventSession
 from tests import factories
 from tests.factories import NOW
@@ -552,7 +554,7 @@ async def test_book_while_event_is_locked_answers_busy(
     engine: AsyncEngine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(booking.db, "LOCK_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(booking.core.db, "LOCK_TIMEOUT_SECONDS", 1)
     before = await snapshot(db)
     async with session_factory(engine)() as holder:
         await begin_write(holder)  # SQLite: the database's write lock

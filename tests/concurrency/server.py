@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from booking import migrate
+from booking.core import migrate
 from booking.settings import ROOT
 
 

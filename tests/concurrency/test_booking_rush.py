@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from booking.db import create_engine, session_factory, utcnow
+from booking.core.db import create_engine, session_factory, utcnow
 from booking.members.models import Member, Organisation, OrganisationDomain
 from courses.models import Event, EventSession
 from tests.concurrency.server import fire_at_once, fresh_database, running_server, server_env, sid

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from booking import services
-from booking.formatting import BERLIN, range_de
-from booking.models import Booking
+from booking.bookings import services
+from booking.bookings.models import Booking
+from booking.core.formatting import BERLIN, range_de
 from tests import factories
 from tests.factories import NOW
 from tests.web import csrf_token, post_form, sign_in

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import services
-from booking.models import Booking
+from booking.bookings import services
+from booking.bookings.models import Booking
 from courses import services as courses
 from tests import factories
 from tests.factories import NOW

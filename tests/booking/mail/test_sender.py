@@ -19,12 +19,12 @@ import trustme
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking import services
-from booking.db import create_engine, session_factory, utcnow
+from booking.bookings import services
+from booking.core.db import create_engine, session_factory, utcnow
+from booking.core.middleware import InFlight
 from booking.mail.models import OutboxMessage
 from booking.mail.sender import claim_due, send_due
 from booking.mail.services import enqueue
-from booking.middleware import InFlight
 from booking.settings import ROOT, Settings
 from courses import services as courses
 from tests import factories

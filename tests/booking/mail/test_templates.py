@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import services
+from booking.bookings import services
 from booking.mail.models import OutboxMessage
 from booking.mail.render import MAIL_TEMPLATES, render_message
 from booking.mail.services import TEMPLATES

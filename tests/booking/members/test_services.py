@@ -9,7 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.errors import NotFound, ValidationFailed
+from booking.core.errors import NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members import services
 from booking.members.models import ApiToken, Member
@@ -19,7 +19,7 @@ from tests import factories
 async def test_sign_in_waits_for_another_writer_instead_of_failing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    from booking.db import session_factory
+    from booking.core.db import session_factory
     from tests.conftest import prepared_engine
 
     engine = await prepared_engine(sqlite_url)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import queries, services
-from booking.errors import Forbidden, NotFound
+from booking.bookings import queries, services
+from booking.core.errors import Forbidden, NotFound
 from tests import factories
 from tests.factories import NOW
 

@@ -3,8 +3,8 @@
 Every booking holds the event's lock while it counts and inserts, so bookings of one event
 happen one after another — at the moment a popular training opens, hundreds wait in line.
 The requests that arrive while a transaction runs are decided together in the next one
-(:func:`booking.services.book_many`), in arrival order, with the same rules and the same
-lock; a failed round is decided again request by request (:class:`booking.batching.Batcher`).
+(:func:`booking.bookings.services.book_many`), in arrival order, with the same rules and the same
+lock; a failed round is decided again request by request (:class:`booking.core.batching.Batcher`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.batching import Batcher
-from booking.errors import Busy
+from booking.bookings.services import BookingRequest, BookingResult, book_many
+from booking.core.batching import Batcher
+from booking.core.errors import Busy
 from booking.members.models import Member
 from booking.members.services import members_for_api_tokens
-from booking.services import BookingRequest, BookingResult, book_many
 
 
 class BookingQueue:
@@ -27,7 +27,7 @@ class BookingQueue:
         self._tokens: Batcher[str, Member | None] = Batcher(self._members)
 
     async def book(self, *, event_id: int, member_id: int, now: datetime) -> BookingResult:
-        """Like :func:`booking.services.book`: the result, or the domain error raised."""
+        """Like :func:`booking.bookings.services.book`: the result, or the domain error raised."""
         return await self._bookings(BookingRequest(event_id, member_id, now))
 
     async def member_for_token(self, token: str) -> Member | None:

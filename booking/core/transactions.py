@@ -5,7 +5,7 @@ success and rolls back on any error. On SQLite, writers of one process queue on 
 ``asyncio.Lock`` first, so they wait without spinning in SQLite's busy handler; across
 processes ``BEGIN IMMEDIATE`` with a busy timeout keeps them apart. On PostgreSQL, the
 service locks the rows it counts with ``FOR UPDATE`` under a short ``lock_timeout``.
-A lock that cannot be had in time becomes :class:`booking.errors.Busy`.
+A lock that cannot be had in time becomes :class:`booking.core.errors.Busy`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.db import begin_write, is_lock_timeout
-from booking.errors import Busy
+from booking.core.db import begin_write, is_lock_timeout
+from booking.core.errors import Busy
 
 _process_locks: weakref.WeakKeyDictionary[object, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()

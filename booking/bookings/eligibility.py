@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import messages
-from booking.errors import BookingClosed, DomainError, NotEligible
-from booking.formatting import datetime_de
+from booking.bookings import messages
+from booking.bookings.models import Booking
+from booking.core.errors import BookingClosed, DomainError, NotEligible
+from booking.core.formatting import datetime_de
 from booking.members.models import SECTORS, Member
-from booking.models import Booking
 from courses.models import Event
 
 

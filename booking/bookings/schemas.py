@@ -25,8 +25,8 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
-from booking.errors import ValidationFailed
-from booking.routing import MAX_ID
+from booking.core.errors import ValidationFailed
+from booking.core.routing import MAX_ID
 from courses.services import NewEvent
 
 # -- German messages ------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ CourseCode = Annotated[
 Capacity = Annotated[int, Field(ge=0, le=100_000)]
 SeatsPerOrganisation = Annotated[int, Field(ge=1, le=100_000)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-"""A database id, as the paths take it (booking.routing): larger numbers name nothing."""
+"""A database id, as the paths take it (booking.core.routing): larger numbers name nothing."""
 Moment = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """An input time: ISO 8601 with a UTC offset (naive times are refused), stored in UTC."""
 
@@ -277,7 +277,7 @@ class EventChanges(_Input):
         return self
 
     def limits(self) -> dict[str, Any]:
-        """Keyword arguments for booking.services.change_limits: only what was sent."""
+        """Keyword arguments for booking.bookings.services.change_limits: only what was sent."""
         sent = self.model_fields_set
         changes: dict[str, Any] = {}
         if "capacity" in sent:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from booking.middleware import CountRequests, InFlight
+from booking.core.middleware import CountRequests, InFlight
 
 
 def counted_app(in_flight: InFlight, release: asyncio.Event) -> CountRequests:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-log = logging.getLogger("booking.batching")
+log = logging.getLogger("booking.core.batching")
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import booking.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking import eligibility, feeds, queries, services
-from booking.errors import NotFound
-from booking.models import ACTIVE_STATUSES
-from booking.web import db, flash, now, redirect, render, require_member, state, verify_csrf
+import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking.bookings import eligibility, queries, services
+from booking.bookings.models import ACTIVE_STATUSES
+from booking.calendar import feeds
+from booking.core.errors import NotFound
+from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -58,7 +59,7 @@ async def my_bookings(request: Request) -> Response:
     past = [b for b in bookings if b not in active]
     return await render(
         request,
-        "booking/my_bookings.html",
+        "bookings/my_bookings.html",
         {
             "active": active,
             "past": past,

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from booking import services
-from booking.models import Booking
+from booking.bookings import services
+from booking.bookings.models import Booking
 from tests import factories
 from tests.factories import NOW
 from tests.web import post_form, sign_in

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking import services
-from booking.db import begin_write, create_engine, session_factory
-from booking.errors import Busy
-from booking.models import Booking
+from booking.bookings import services
+from booking.bookings.models import Booking
+from booking.core.db import begin_write, create_engine, session_factory
+from booking.core.errors import Busy
 from tests import factories
 from tests.factories import NOW
 
@@ -21,7 +21,7 @@ async def test_a_booking_that_waits_too_long_for_the_lock_is_busy(
 ) -> None:
     event, person = await factories.event(db), await factories.member(db)
     await db.commit()
-    monkeypatch.setattr("booking.db.LOCK_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr("booking.core.db.LOCK_TIMEOUT_SECONDS", 1)
     impatient = create_engine(database_url)
     try:
         async with session_factory(engine)() as holder:

@@ -16,12 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from wtforms.csrf.session import SessionCSRF
 
-from booking.db import utcnow
-from booking.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
+from booking.bookings.queue import BookingQueue
+from booking.core.db import utcnow
+from booking.core.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
+from booking.core.middleware import LazySession
 from booking.members import services as members
 from booking.members.models import Member
-from booking.middleware import LazySession
-from booking.queue import BookingQueue
 from booking.settings import Settings
 
 
@@ -44,7 +44,7 @@ def state(request: Request) -> AppState:
 
 
 def db(request: Request) -> AsyncSession:
-    """The request's session, opened by :class:`booking.middleware.DatabaseSession`."""
+    """The request's session, opened by :class:`booking.core.middleware.DatabaseSession`."""
     lazy: LazySession = request.scope["db"]
     return lazy.get()
 

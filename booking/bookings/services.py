@@ -20,10 +20,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from booking import eligibility, messages
-from booking.calendar import invite_sequence
-from booking.eligibility import self_cancellation_open
-from booking.errors import (
+from booking.bookings import eligibility, messages
+from booking.bookings.eligibility import self_cancellation_open
+from booking.bookings.models import ACTIVE_STATUSES, Booking
+from booking.calendar.itip import invite_sequence
+from booking.core.errors import (
     AlreadyBooked,
     CancellationClosed,
     DomainError,
@@ -32,11 +33,10 @@ from booking.errors import (
     NotFound,
     ValidationFailed,
 )
+from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import enqueue, outbox_row
 from booking.members.models import Member
-from booking.models import ACTIVE_STATUSES, Booking
-from booking.transactions import write_transaction
 from courses.models import Event
 
 SEAT_STATUSES = ("confirmed",)

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from booking.errors import DomainError, NotAuthenticated, ProfileIncomplete
+from booking.core.errors import DomainError, NotAuthenticated, ProfileIncomplete
 
 log = logging.getLogger("booking")
 
@@ -60,7 +60,7 @@ def json_error(
 
 
 async def error_page(request: Request, status: int, message: str) -> Response:
-    from booking.web import render
+    from booking.core.web import render
 
     response = await render(
         request, "errors/error.html", {"status": status, "message": message}, status_code=status
@@ -77,11 +77,11 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         extra = {"fields": fields} if fields else {}
         return json_error(exc.status, exc.code, exc.message, **extra)
     if isinstance(exc, NotAuthenticated) and request.method == "GET":
-        from booking.web import redirect
+        from booking.core.web import redirect
 
         return redirect(f"/anmelden?weiter={request.url.path}")
     if isinstance(exc, ProfileIncomplete) and request.method == "GET":
-        from booking.web import redirect
+        from booking.core.web import redirect
 
         request.session["next"] = request.url.path
         return redirect("/profil")

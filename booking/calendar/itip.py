@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from icalendar import Event as VEvent
 
-from booking.formatting import BERLIN
+from booking.core.formatting import BERLIN
 from courses.messages import KIND_LABELS
 from courses.models import Event
 

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from booking import messages
-from booking.errors import Forbidden, NotFound
+from booking.bookings import messages
+from booking.bookings.models import ACTIVE_STATUSES, Booking
+from booking.bookings.services import SEAT_STATUSES
+from booking.core.errors import Forbidden, NotFound
 from booking.members.models import Member
-from booking.models import ACTIVE_STATUSES, Booking
-from booking.services import SEAT_STATUSES
 from courses.models import Event
 
 

@@ -6,11 +6,11 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.db import session_factory
-from booking.errors import AlreadyBooked
+from booking.bookings.models import Booking
+from booking.bookings.queue import BookingQueue
+from booking.core.db import session_factory
+from booking.core.errors import AlreadyBooked
 from booking.members.services import issue_api_tokens
-from booking.models import Booking
-from booking.queue import BookingQueue
 from tests import factories
 from tests.factories import NOW
 

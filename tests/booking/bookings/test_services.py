@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import queries, services
-from booking.errors import (
+from booking.bookings import queries, services
+from booking.bookings.models import Booking
+from booking.core.errors import (
     AlreadyBooked,
     BookingClosed,
     CancellationClosed,
@@ -18,7 +19,6 @@ from booking.errors import (
     NotFound,
 )
 from booking.mail.models import OutboxMessage
-from booking.models import Booking
 from tests import factories
 from tests.factories import NOW
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from booking.batching import Batcher
+from booking.core.batching import Batcher
 
 
 async def test_calls_arriving_together_share_one_round() -> None:

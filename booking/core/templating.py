@@ -7,9 +7,10 @@ from datetime import datetime
 
 from starlette.templating import Jinja2Templates
 
-from booking import formatting, messages
+from booking.bookings import messages
+from booking.bookings.models import ACTIVE_STATUSES
+from booking.core import formatting
 from booking.members.models import SECTORS
-from booking.models import ACTIVE_STATUSES
 from booking.settings import ROOT
 from courses.messages import KIND_LABELS
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking import queries, services
+from booking.bookings import queries, services
+from booking.bookings.models import Booking
+from booking.core.formatting import BERLIN
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
-from booking.formatting import BERLIN
 from booking.mail.models import OutboxMessage
 from booking.members.models import SECTORS, Member, Organisation, OrganisationDomain
-from booking.models import Booking
 from courses.models import Event
 from courses.services import series_dates
 from materials.models import MaterialItem

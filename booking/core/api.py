@@ -16,8 +16,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking import schemas
-from booking.routing import MAX_ID
+from booking.bookings import schemas
+from booking.core.routing import MAX_ID
 
 Access = Literal["public", "member", "organiser"]
 """public: anyone (a token, if sent, must be valid); member: any active member with a token;

@@ -1,5 +1,5 @@
 """Calendar feeds: a member's own confirmed bookings (secret, revocable address) and the
-public programme. Built by the same code as the invitations (booking.calendar)."""
+public programme. Built by the same code as the invitations (booking.calendar.itip)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking import calendar, messages
-from booking.eligibility import meeting_link
-from booking.errors import Forbidden, InvalidState, NotFound
+from booking.bookings import messages
+from booking.bookings.eligibility import meeting_link
+from booking.bookings.models import Booking
+from booking.bookings.queries import booking_with_event, with_event_details
+from booking.bookings.services import invitations
+from booking.calendar import itip
+from booking.core.errors import Forbidden, InvalidState, NotFound
+from booking.core.transactions import write_transaction
 from booking.members.models import Member
-from booking.models import Booking
-from booking.queries import booking_with_event, with_event_details
-from booking.services import invitations
-from booking.transactions import write_transaction
 from courses.models import Event
 
 
@@ -53,10 +54,8 @@ async def member_feed(
         .options(*with_event_details())
         .order_by(Booking.id)
     )
-    entries = [calendar.FeedEntry(b.event, meeting_link(b.event, b)) for b in bookings]
-    return calendar.feed(
-        entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url
-    )
+    entries = [itip.FeedEntry(b.event, meeting_link(b.event, b)) for b in bookings]
+    return itip.feed(entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url)
 
 
 async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str) -> str:
@@ -71,8 +70,8 @@ async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str)
         )
         .order_by(Event.id)
     )
-    entries = [calendar.FeedEntry(e) for e in events]
-    return calendar.feed(entries, name="#sicherimDienst Programm", dtstamp=now, base_url=base_url)
+    entries = [itip.FeedEntry(e) for e in events]
+    return itip.feed(entries, name="#sicherimDienst Programm", dtstamp=now, base_url=base_url)
 
 
 async def invitation_for(
@@ -95,11 +94,11 @@ async def invitation_for(
         raise InvalidState(messages.INVITATION_ONLY_CONFIRMED)
     event = booking.event
     invite = (await invitations(session, event, [booking], "REQUEST"))[booking.id]
-    return calendar.invitation(
+    return itip.invitation(
         event,
         method="REQUEST",
         sequence=invite["sequence"],
-        attendee=calendar.Attendee(booking.member.email, booking.member.display_name),
+        attendee=itip.Attendee(booking.member.email, booking.member.display_name),
         organizer=organizer,
         dtstamp=now,
         base_url=base_url,
