@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.errors import DomainError, NotFound
 from booking.core.migrate import upgrade
-from booking.members.models import ROLES, Member, Organisation
+from booking.members.models import ROLES, Member
 from booking.members.services import (
     ImportRow,
     grant_role,
@@ -32,6 +32,7 @@ from booking.members.services import (
     issue_api_tokens,
     members_by_email,
 )
+from booking.organisations.models import Organisation
 from booking.settings import Settings
 from courses.models import Event
 

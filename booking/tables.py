@@ -5,6 +5,7 @@ from __future__ import annotations
 import booking.bookings.models
 import booking.mail.models
 import booking.members.models
+import booking.organisations.models
 import courses.models
 import materials.models
 import venues.models
@@ -17,6 +18,7 @@ metadata = Base.metadata
 _MODULES = (
     booking.mail.models,
     booking.members.models,
+    booking.organisations.models,
     booking.bookings.models,
     courses.models,
     materials.models,

@@ -18,7 +18,8 @@ from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from booking.core.formatting import BERLIN
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
-from booking.members.models import SECTORS, Member
+from booking.members.models import Member
+from booking.organisations.models import SECTORS
 from courses import messages
 from courses.models import KINDS, Event, EventSector, EventSession, Series
 from venues.models import OnlineRoom, Venue

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.members.models import Member, Organisation, OrganisationDomain
+from booking.members.models import Member
+from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event, EventSector, EventSession
 
 NOW = datetime.now(UTC).replace(microsecond=0)

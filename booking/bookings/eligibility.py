@@ -18,7 +18,8 @@ from booking.bookings import messages
 from booking.bookings.models import Booking
 from booking.core.errors import BookingClosed, DomainError, NotEligible
 from booking.core.formatting import datetime_de
-from booking.members.models import SECTORS, Member
+from booking.members.models import Member
+from booking.organisations.models import SECTORS
 from courses.models import Event
 
 

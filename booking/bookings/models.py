@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
-from booking.members.models import Member, Organisation
+from booking.members.models import Member
+from booking.organisations.models import Organisation
 from courses.models import Event
 
 ACTIVE_STATUSES = ("requested", "confirmed", "waiting")

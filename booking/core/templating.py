@@ -10,7 +10,7 @@ from starlette.templating import Jinja2Templates
 from booking.bookings import messages
 from booking.bookings.models import ACTIVE_STATUSES
 from booking.core import formatting
-from booking.members.models import SECTORS
+from booking.organisations.models import SECTORS
 from booking.settings import ROOT
 from courses.messages import KIND_LABELS
 

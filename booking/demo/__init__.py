@@ -24,7 +24,8 @@ from booking.demo.data import (
 )
 from booking.demo.programme import Calendar, Programme, build_programme, build_venues, email_part
 from booking.mail.models import OutboxMessage
-from booking.members.models import Member, Organisation, OrganisationDomain
+from booking.members.models import Member
+from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event
 from materials.models import MaterialItem
 

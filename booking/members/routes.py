@@ -27,7 +27,7 @@ from booking.core.web import (
 )
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
-from booking.members.models import Organisation
+from booking.organisations.models import Organisation
 
 PER_ADDRESS = parse("5/15 minutes")
 PER_CLIENT = parse("30/15 minutes")

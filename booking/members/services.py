@@ -18,14 +18,8 @@ from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members import messages
-from booking.members.models import (
-    ROLES,
-    ApiToken,
-    Member,
-    Organisation,
-    OrganisationDomain,
-    SignInLinkUse,
-)
+from booking.members.models import ROLES, ApiToken, Member, SignInLinkUse
+from booking.organisations.models import Organisation, OrganisationDomain
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"

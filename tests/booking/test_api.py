@@ -24,8 +24,9 @@ from booking.core import api as api_spec
 from booking.core.db import begin_write, session_factory
 from booking.core.routing import MAX_ID
 from booking.mail.models import OutboxMessage
-from booking.members.models import SECTORS, Member
+from booking.members.models import Member
 from booking.members.services import issue_api_tokens
+from booking.organisations.models import SECTORS
 from courses.models import KINDS, Event, EventSession
 from tests import factories
 from tests.factories import NOW

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from booking.core.db import create_engine, session_factory, utcnow
-from booking.members.models import Member, Organisation, OrganisationDomain
+from booking.members.models import Member
+from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event, EventSession
 from tests.concurrency.server import fire_at_once, fresh_database, running_server, server_env, sid
 from tests.databases import postgres_url
