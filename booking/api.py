@@ -19,9 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
+from booking.bookings import changes as event_changes
 from booking.bookings import eligibility, queries, schemas
 from booking.bookings import services as bookings
-from booking.bookings.models import Booking
+from booking.bookings.models import BookingStatus
 from booking.bookings.queries import Availability
 from booking.core.api import Operation, openapi_document
 from booking.core.errors import DomainError, Forbidden
@@ -193,23 +194,21 @@ async def create_event(request: Request, actor: Member) -> Response:
 async def change_event(request: Request, actor: Member) -> Response:
     event_id = _id(request)
     changes = await _body(request, schemas.EventChanges)
-    promoted: list[Booking] = []
+    sessions = None
     if "sessions" in changes.model_fields_set:
-        await programme.change_sessions(
-            db(request),
-            event_id=event_id,
-            changes=[
-                programme.SessionChange(s.id, s.starts_at, s.ends_at) for s in changes.sessions
-            ],
-            actor=actor,
-        )
-    if limits := changes.limits():
-        promoted = await bookings.change_limits(
-            db(request), event_id=event_id, actor=actor, now=now(request), **limits
-        )
-    event = await programme.event_detail(db(request), event_id, actor)
-    promoted_ids = [b.id for b in promoted]
-    return _json(await _detail(request, event, schemas.EventChanged, promoted=promoted_ids))
+        sessions = [
+            event_changes.SessionChange(s.id, s.starts_at, s.ends_at) for s in changes.sessions
+        ]
+    changed = await event_changes.change_event(
+        db(request),
+        event_id=event_id,
+        actor=actor,
+        now=now(request),
+        sessions=sessions,
+        **changes.limits(),
+    )
+    promoted_ids = [b.id for b in changed.promoted]
+    return _json(await _detail(request, changed.event, schemas.EventChanged, promoted=promoted_ids))
 
 
 async def book(request: Request, member: Member) -> Response:
@@ -220,7 +219,7 @@ async def book(request: Request, member: Member) -> Response:
     )
     created = schemas.BookingCreated(
         id=result.booking.id,
-        status="confirmed" if result.booking.status == "confirmed" else "waitlisted",
+        status="confirmed" if result.booking.status == BookingStatus.CONFIRMED else "waitlisted",
         waitlist_position=result.waitlist_position,
     )
     return _json(created, 201)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -19,9 +20,26 @@ from booking.core.db import Base, UTCDateTime, utcnow
 from booking.members.models import Member
 from venues.models import OnlineRoom, Room, Venue
 
-KINDS = ("network_meeting", "conference", "workshop", "online_qa", "webinar", "training")
-ONLINE_KINDS = ("online_qa", "webinar")
-STATUSES = ("draft", "published", "cancelled")
+
+class EventKind(StrEnum):
+    NETWORK_MEETING = "network_meeting"
+    CONFERENCE = "conference"
+    WORKSHOP = "workshop"
+    """A part of a conference (or network meeting) with its own capacity."""
+    ONLINE_QA = "online_qa"
+    WEBINAR = "webinar"
+    TRAINING = "training"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+KINDS = tuple(EventKind)
+ONLINE_KINDS = (EventKind.ONLINE_QA, EventKind.WEBINAR)
+STATUSES = tuple(EventStatus)
 
 event_trainers = Table(
     "event_trainers",

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import eligibility, queries
+from booking.bookings import changes, eligibility, queries
 from booking.bookings import services as booking_services
 from booking.core.errors import DomainError, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
@@ -149,12 +149,10 @@ async def move_session(request: Request) -> Response:
         if starts is None or ends is None:
             form.day.errors = ["Dieses Datum gibt es nicht."]
         else:
-            change = services.SessionChange(
-                session_id, starts.astimezone(UTC), ends.astimezone(UTC)
-            )
+            change = changes.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))
             try:
-                await services.change_sessions(
-                    session, event_id=event_id, changes=[change], actor=actor
+                await changes.change_sessions(
+                    session, event_id=event_id, changes=[change], actor=actor, now=now(request)
                 )
             except ValidationFailed as exc:  # the service's rules: the end after the start
                 form.ends.errors = [exc.message]
@@ -185,7 +183,7 @@ async def cancel_event(request: Request) -> Response:
     event = await services.event_for_organiser(session, event_id, actor)
     form = await bind_form(request, CancelEventForm)
     if request.method == "POST" and form.validate():
-        await services.cancel_event(
+        await changes.cancel_event(
             session, event_id=event_id, actor=actor, now=now(request), reason=form.reason.data or ""
         )
         flash(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,17 +10,14 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking.bookings.models import ACTIVE_STATUSES, Booking
 from booking.bookings.queries import Availability, availability
-from booking.bookings.services import invitations, lock_event, lock_events
-from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.errors import Forbidden, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.transactions import write_transaction
-from booking.mail.services import enqueue
 from booking.members.models import Member
 from booking.organisations.models import SECTORS
 from courses import messages
-from courses.models import KINDS, Event, EventSector, EventSession, Series
+from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
 from venues.models import OnlineRoom, Venue
 
 
@@ -67,9 +63,9 @@ async def programme(
 ) -> list[Listing]:
     """Published, upcoming events."""
     upcoming = select(EventSession.event_id).where(EventSession.ends_at > now)
-    query = select(Event).where(Event.status == "published", Event.id.in_(upcoming))
+    query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.id.in_(upcoming))
     if not filters.include_workshops:
-        query = query.where(Event.kind != "workshop")
+        query = query.where(Event.kind != EventKind.WORKSHOP)
     if filters.kind:
         query = query.where(Event.kind == filters.kind)
     if filters.sector:
@@ -96,7 +92,9 @@ async def programme(
 async def event_detail(session: AsyncSession, event_id: int, viewer: Member | None) -> Event:
     """An event with everything its page shows. Drafts are visible to organisers only."""
     organiser = viewer is not None and viewer.is_organiser
-    workshops = Event.workshops if organiser else Event.workshops.and_(Event.status != "draft")
+    workshops = (
+        Event.workshops if organiser else Event.workshops.and_(Event.status != EventStatus.DRAFT)
+    )
     event = await session.scalar(
         _with_details(select(Event).where(Event.id == event_id)).options(
             selectinload(Event.parent),
@@ -105,7 +103,7 @@ async def event_detail(session: AsyncSession, event_id: int, viewer: Member | No
             selectinload(Event.room),
         )
     )
-    if event is None or (event.status == "draft" and not organiser):
+    if event is None or (event.status == EventStatus.DRAFT and not organiser):
         raise NotFound(messages.EVENT_NOT_FOUND)
     return event
 
@@ -139,7 +137,7 @@ class NewEvent:
     course_code: str | None = None
     prerequisite_code: str | None = None
     teaching_units: int | None = None
-    status: str = "published"
+    status: str = EventStatus.PUBLISHED
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -159,7 +157,7 @@ def validate_new_event(data: NewEvent) -> None:
         and data.booking_opens_at >= data.registration_deadline
     ):
         errors["booking_opens_at"] = messages.WINDOW_ORDER
-    if data.kind == "workshop" and data.parent_id is None:
+    if data.kind == EventKind.WORKSHOP and data.parent_id is None:
         errors["parent_id"] = messages.PARENT_REQUIRED
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
@@ -216,105 +214,3 @@ def series_dates(series: Series, count: int) -> list[tuple[datetime, datetime]]:
         starts = local_start.replace(tzinfo=BERLIN)
         dates.append((starts, starts + duration))
     return dates
-
-
-# -- changing and cancelling ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SessionChange:
-    session_id: int
-    starts_at: datetime
-    ends_at: datetime
-
-
-async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
-    result = await session.scalars(
-        select(Booking)
-        .where(Booking.event_id == event_id, Booking.status.in_(ACTIVE_STATUSES))
-        .options(selectinload(Booking.member))
-        .order_by(Booking.id)
-    )
-    return list(result)
-
-
-async def change_sessions(
-    session: AsyncSession,
-    *,
-    event_id: int,
-    changes: Sequence[SessionChange],
-    actor: Member,
-) -> Event:
-    """Move sessions of an event. Confirmed participants get an updated invitation (same
-    UID, higher SEQUENCE), those waiting a short notice."""
-    if not actor.is_organiser:
-        raise Forbidden()
-    if not changes:
-        raise ValidationFailed(messages.SESSIONS_REQUIRED, {"sessions": messages.SESSIONS_REQUIRED})
-    if any(c.ends_at <= c.starts_at for c in changes):
-        raise ValidationFailed(messages.SESSION_ORDER, {"sessions": messages.SESSION_ORDER})
-    async with write_transaction(session):
-        event = await lock_event(session, event_id)
-        if event.status == "cancelled":
-            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
-        by_id = {s.id: s for s in event.sessions}
-        unknown = [c.session_id for c in changes if c.session_id not in by_id]
-        if unknown:
-            raise ValidationFailed(messages.SESSION_UNKNOWN, {"sessions": messages.SESSION_UNKNOWN})
-        moved = False
-        for change in changes:
-            sitting = by_id[change.session_id]
-            if (sitting.starts_at, sitting.ends_at) != (change.starts_at, change.ends_at):
-                sitting.starts_at, sitting.ends_at = change.starts_at, change.ends_at
-                sitting.sequence += 1
-                moved = True
-        if moved:
-            event.sequence += 1
-            participants = await _participants(session, event.id)
-            invites = await invitations(session, event, participants, "REQUEST")
-            for booking in participants:
-                enqueue(
-                    session,
-                    booking.member.email,
-                    "event_changed",
-                    booking_id=booking.id,
-                    **invites.get(booking.id, {}),
-                )
-        await session.flush()
-    return await event_detail(session, event_id, actor)
-
-
-async def cancel_event(
-    session: AsyncSession, *, event_id: int, actor: Member, now: datetime, reason: str = ""
-) -> Event:
-    """The organisers call an event off: every active booking is cancelled, confirmed
-    participants get a METHOD:CANCEL for their invitation, waiting members a notice.
-    Workshops of the event are called off with it."""
-    if not actor.is_organiser:
-        raise Forbidden()
-    async with write_transaction(session):
-        event = await lock_event(session, event_id)
-        if event.status == "cancelled":
-            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
-        workshop_ids = select(Event.id).where(Event.parent_id == event.id)
-        workshops = await lock_events(session, list(await session.scalars(workshop_ids)))
-        for target in [event, *workshops]:
-            target.status = "cancelled"
-            target.sequence += 1
-            participants = await _participants(session, target.id)
-            invites = await invitations(session, target, participants, "CANCEL")
-            for booking in participants:
-                invite = invites.get(booking.id, {})
-                booking.status = "cancelled"
-                booking.cancelled_at = now
-                booking.cancelled_by = "organiser"
-                enqueue(
-                    session,
-                    booking.member.email,
-                    "event_cancelled",
-                    booking_id=booking.id,
-                    reason=reason[:1000],
-                    **invite,
-                )
-        await session.flush()
-    return await event_detail(session, event_id, actor)

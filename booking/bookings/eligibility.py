@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import messages
-from booking.bookings.models import Booking
+from booking.bookings.models import Booking, BookingStatus
 from booking.core.errors import BookingClosed, DomainError, NotEligible
 from booking.core.formatting import datetime_de
 from booking.members.models import Member
 from booking.organisations.models import SECTORS
-from courses.models import Event
+from courses.models import Event, EventStatus
 
 
 def registration_deadline(event: Event) -> datetime | None:
@@ -35,7 +35,7 @@ def cancellation_deadline(event: Event) -> datetime | None:
 def self_cancellation_open(event: Event, booking: Booking, now: datetime) -> bool:
     """Whether a member may still cancel their own booking (rule 6). Leaving a waiting list
     is always possible; a confirmed seat only until the cancellation deadline."""
-    if booking.status != "confirmed":
+    if booking.status != BookingStatus.CONFIRMED:
         return True
     deadline = cancellation_deadline(event)
     return deadline is None or now < deadline
@@ -43,16 +43,16 @@ def self_cancellation_open(event: Event, booking: Booking, now: datetime) -> boo
 
 def meeting_link(event: Event, booking: Booking | None) -> str | None:
     """The online room's link, for confirmed participants only (DESIGN.md rule 7)."""
-    if event.online_room is None or booking is None or booking.status != "confirmed":
+    if event.online_room is None or booking is None or booking.status != BookingStatus.CONFIRMED:
         return None
     return event.online_room.meeting_url
 
 
 def booking_window_problem(event: Event, now: datetime) -> str | None:
     """Why the event takes no bookings at ``now`` (rule 6), or None."""
-    if event.status == "cancelled":
+    if event.status == EventStatus.CANCELLED:
         return messages.EVENT_CANCELLED
-    if event.status != "published":
+    if event.status != EventStatus.PUBLISHED:
         return messages.EVENT_NOT_PUBLISHED
     if event.booking_opens_at is not None and now < event.booking_opens_at:
         return messages.BOOKING_NOT_YET_OPEN.format(when=datetime_de(event.booking_opens_at))
@@ -108,7 +108,7 @@ async def attended_codes(
         .join(Event, Event.id == Booking.event_id)
         .where(
             Booking.member_id.in_(member_ids),
-            Booking.status == "attended",
+            Booking.status == BookingStatus.ATTENDED,
             Event.course_code.in_(codes),
         )
         .distinct()
@@ -126,7 +126,7 @@ async def parent_seats(
         select(Booking.member_id, Booking.event_id).where(
             Booking.member_id.in_(member_ids),
             Booking.event_id.in_(parent_ids),
-            Booking.status == "confirmed",
+            Booking.status == BookingStatus.CONFIRMED,
         )
     )
     return {(m, e) for m, e in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,9 +13,28 @@ from booking.members.models import Member
 from booking.organisations.models import Organisation
 from courses.models import Event
 
-ACTIVE_STATUSES = ("requested", "confirmed", "waiting")
-BOOKING_STATUSES = ("requested", "confirmed", "waiting", "cancelled", "attended", "no_show")
-_ACTIVE_SQL = "status IN ('requested', 'confirmed', 'waiting')"
+
+class BookingStatus(StrEnum):
+    REQUESTED = "requested"
+    """Waits for the organisation's release or the draw; holds no seat."""
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+ACTIVE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.WAITING)
+"""A member holds at most one booking in these statuses per event (rule 3)."""
+SEAT_STATUSES = (BookingStatus.CONFIRMED,)
+"""What occupies a seat: the one definition, for the decision and every "seats left"."""
+
+
+def _sql_in(values: tuple[BookingStatus, ...] | type[BookingStatus]) -> str:
+    return "status IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
+
+
+_ACTIVE_SQL = _sql_in(ACTIVE_STATUSES)
 
 
 class Booking(Base):
@@ -39,10 +59,7 @@ class Booking(Base):
     organisation: Mapped[Organisation | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('requested', 'confirmed', 'waiting', 'cancelled', 'attended', 'no_show')",
-            name="status",
-        ),
+        CheckConstraint(_sql_in(BookingStatus), name="status"),
         Index(
             "uq_bookings_one_active_per_member",
             "event_id",

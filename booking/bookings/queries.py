@@ -3,8 +3,9 @@ an event's participants (organisers only), and what mails and invitations load."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +13,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from booking.bookings import messages
-from booking.bookings.models import ACTIVE_STATUSES, Booking
-from booking.bookings.services import SEAT_STATUSES
+from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from booking.core.errors import Forbidden, NotFound
 from booking.members.models import Member
 from courses.models import Event
@@ -30,22 +30,44 @@ class Availability:
         return max(self.capacity - self.taken, 0)
 
 
+@dataclass
+class SeatCounts:
+    """Seats taken, per event and per (event, organisation), and waiting-list lengths."""
+
+    taken: Counter[int] = field(default_factory=Counter)
+    taken_by_org: Counter[tuple[int, int | None]] = field(default_factory=Counter)
+    waiting: Counter[int] = field(default_factory=Counter)
+
+
+async def seat_counts(session: AsyncSession, event_ids: Collection[int]) -> SeatCounts:
+    """What occupies the seats of many events, in one query: the one place where seats are
+    counted, for the booking decision and for every "noch 3 Plätze"."""
+    counts = SeatCounts()
+    if not event_ids:
+        return counts
+    rows = await session.execute(
+        select(Booking.event_id, Booking.organisation_id, Booking.status, func.count())
+        .where(
+            Booking.event_id.in_(event_ids),
+            Booking.status.in_((*SEAT_STATUSES, BookingStatus.WAITING)),
+        )
+        .group_by(Booking.event_id, Booking.organisation_id, Booking.status)
+    )
+    for event_id, org_id, status, count in rows:
+        if status in SEAT_STATUSES:
+            counts.taken[event_id] += count
+            counts.taken_by_org[(event_id, org_id)] += count
+        else:
+            counts.waiting[event_id] += count
+    return counts
+
+
 async def availability(session: AsyncSession, events: Sequence[Event]) -> dict[int, Availability]:
     """Seats taken and waiting-list length of many events in one query."""
-    if not events:
-        return {}
-    ids = [e.id for e in events]
-    rows = await session.execute(
-        select(Booking.event_id, Booking.status, func.count())
-        .where(Booking.event_id.in_(ids), Booking.status.in_(("confirmed", "waiting")))
-        .group_by(Booking.event_id, Booking.status)
-    )
-    counts: dict[tuple[int, str], int] = {(e, s): n for e, s, n in rows}
+    counts = await seat_counts(session, [e.id for e in events])
     return {
         e.id: Availability(
-            capacity=e.capacity,
-            taken=sum(counts.get((e.id, s), 0) for s in SEAT_STATUSES),
-            waiting=counts.get((e.id, "waiting"), 0),
+            capacity=e.capacity, taken=counts.taken[e.id], waiting=counts.waiting[e.id]
         )
         for e in events
     }
@@ -53,13 +75,13 @@ async def availability(session: AsyncSession, events: Sequence[Event]) -> dict[i
 
 async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking]) -> dict[int, int]:
     """Position of each waiting booking among many, in one query for all events concerned."""
-    event_ids = {b.event_id for b in bookings if b.status == "waiting"}
+    event_ids = {b.event_id for b in bookings if b.status == BookingStatus.WAITING}
     if not event_ids:
         return {}
     position = func.row_number().over(partition_by=Booking.event_id, order_by=Booking.id)
     rows = await session.execute(
         select(Booking.id, position).where(
-            Booking.event_id.in_(event_ids), Booking.status == "waiting"
+            Booking.event_id.in_(event_ids), Booking.status == BookingStatus.WAITING
         )
     )
     positions = {booking_id: int(n) for booking_id, n in rows}

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import eligibility, queries, services
-from booking.bookings.models import ACTIVE_STATUSES
+from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
 from booking.calendar import feeds
 from booking.core.errors import NotFound
 from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
@@ -23,7 +23,7 @@ async def book(request: Request) -> Response:
     result = await state(request).bookings.book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
-    if result.booking.status == "confirmed":
+    if result.booking.status == BookingStatus.CONFIRMED:
         flash(
             request,
             "Ihre Anmeldung ist bestätigt. Eine E-Mail mit der Kalendereinladung ist unterwegs.",

@@ -10,7 +10,7 @@ event, first come first served by booking id (ids are handed out under the event
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +20,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from booking.bookings import eligibility, messages
+from booking.bookings import eligibility, messages, queries
 from booking.bookings.eligibility import self_cancellation_open
-from booking.bookings.models import ACTIVE_STATUSES, Booking
+from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from booking.calendar.itip import invite_sequence
 from booking.core.errors import (
     AlreadyBooked,
@@ -37,25 +37,13 @@ from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import enqueue, outbox_row
 from booking.members.models import Member
-from courses.models import Event
-
-SEAT_STATUSES = ("confirmed",)
-"""What occupies a seat. Used for the decision and for every "seats left" figure."""
+from courses.models import Event, EventStatus
 
 
 @dataclass(frozen=True)
 class BookingResult:
     booking: Booking
     waitlist_position: int | None
-
-
-async def seats_taken(session: AsyncSession, event_id: int) -> int:
-    result = await session.execute(
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.event_id == event_id, Booking.status.in_(SEAT_STATUSES))
-    )
-    return int(result.scalar_one())
 
 
 # -- booking ----------------------------------------------------------------------------------
@@ -140,19 +128,8 @@ async def _decide(
         .order_by(Booking.id)
     ):
         history[(event_id, member_id)].append(status)
-    taken: Counter[int] = Counter()
-    taken_by_org: Counter[tuple[int, int | None]] = Counter()
-    waiting: Counter[int] = Counter()
-    for event_id, org_id, status, count in await session.execute(
-        select(Booking.event_id, Booking.organisation_id, Booking.status, func.count())
-        .where(Booking.event_id.in_(event_ids), Booking.status.in_(("confirmed", "waiting")))
-        .group_by(Booking.event_id, Booking.organisation_id, Booking.status)
-    ):
-        if status in SEAT_STATUSES:
-            taken[event_id] += count
-            taken_by_org[(event_id, org_id)] += count
-        else:
-            waiting[event_id] += count
+    counts = await queries.seat_counts(session, event_ids)
+    taken, taken_by_org, waiting = counts.taken, counts.taken_by_org, counts.waiting
     known = await eligibility.load_facts(session, events.values(), member_ids)
 
     outcomes: list[BookingResult | DomainError] = []
@@ -160,7 +137,7 @@ async def _decide(
     for request in requests:
         event = events.get(request.event_id)
         member = members.get(request.member_id)
-        if event is None or event.status == "draft":
+        if event is None or event.status == EventStatus.DRAFT:
             outcomes.append(NotFound(messages.EVENT_NOT_FOUND))
             continue
         if member is None:
@@ -187,7 +164,7 @@ async def _decide(
             "event_id": event.id,
             "member_id": member.id,
             "organisation_id": member.organisation_id,
-            "status": "confirmed" if has_seat else "waiting",
+            "status": BookingStatus.CONFIRMED if has_seat else BookingStatus.WAITING,
             "created_at": request.now,
             "confirmed_at": request.now if has_seat else None,
             "waitlisted_at": None if has_seat else request.now,
@@ -226,7 +203,7 @@ async def _insert(session: AsyncSession, created: list[_Created]) -> None:
     mails = []
     for item, booking_id in zip(created, ids, strict=True):
         item.booking.id = booking_id
-        if item.booking.status == "confirmed":
+        if item.booking.status == BookingStatus.CONFIRMED:
             sequence = invite_sequence(item.event_sequence, item.earlier, cancelled=False)
             template = "booking_confirmed"
             context: dict[str, object] = {
@@ -272,30 +249,22 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
     member whose organisation has used its share of seats is passed over, and keeps their
     place for the next seat that their organisation may take.
     """
-    if event.status != "published":
+    if event.status != EventStatus.PUBLISHED:
         return []
-    free = event.capacity - await seats_taken(session, event.id)
-    if free <= 0:
+    counts = await queries.seat_counts(session, [event.id])
+    free = event.capacity - counts.taken[event.id]
+    if free <= 0 or not counts.waiting[event.id]:
         return []
     waiting = list(
         await session.scalars(
             select(Booking)
-            .where(Booking.event_id == event.id, Booking.status == "waiting")
+            .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING)
             .order_by(Booking.id)
             .options(selectinload(Booking.member))
         )
     )
-    if not waiting:
-        return []
     limit = event.seats_per_organisation
-    per_org: dict[int | None, int] = {}
-    if limit is not None:
-        rows = await session.execute(
-            select(Booking.organisation_id, func.count())
-            .where(Booking.event_id == event.id, Booking.status.in_(SEAT_STATUSES))
-            .group_by(Booking.organisation_id)
-        )
-        per_org = {org: n for org, n in rows}
+    per_org = {org: n for (_, org), n in counts.taken_by_org.items()}
 
     promoted: list[Booking] = []
     for booking in waiting:
@@ -309,21 +278,37 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
             if per_org.get(booking.organisation_id, 0) >= limit:
                 continue
             per_org[booking.organisation_id] = per_org.get(booking.organisation_id, 0) + 1
-        booking.status = "confirmed"
+        booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
         free -= 1
         promoted.append(booking)
-    invites = await invitations(session, event, promoted, "REQUEST")
-    for booking in promoted:
+    await notify(session, event, promoted, "booking_promoted", method="REQUEST")
+    await session.flush()
+    return promoted
+
+
+async def notify(
+    session: AsyncSession,
+    event: Event,
+    bookings: Sequence[Booking],
+    template: str,
+    *,
+    method: str | None = None,
+    **context: Any,
+) -> None:
+    """Write one mail per booking to the outbox. With ``method`` (REQUEST or CANCEL), the
+    confirmed among them get their invitation attached. Call it before changing the
+    bookings' statuses: who holds an invitation is read from them."""
+    invites = await invitations(session, event, bookings, method) if method else {}
+    for booking in bookings:
         enqueue(
             session,
             booking.member.email,
-            "booking_promoted",
+            template,
             booking_id=booking.id,
-            **invites[booking.id],
+            **context,
+            **invites.get(booking.id, {}),
         )
-    await session.flush()
-    return promoted
 
 
 async def invitations(
@@ -332,7 +317,7 @@ async def invitations(
     """The outbox context that attaches an invitation (``method`` REQUEST or CANCEL), by
     booking id, for the confirmed ones among ``bookings``: only they hold an invitation.
     SEQUENCE counts each member's earlier bookings of the event, in one query for all."""
-    confirmed = [b for b in bookings if b.status == "confirmed"]
+    confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
     if not confirmed:
         return {}
     rows = await session.execute(
@@ -397,11 +382,10 @@ async def _cancel_in_transaction(
     session: AsyncSession, event: Event, booking: Booking, now: datetime, *, by: str
 ) -> list[Booking]:
     held_seat = booking.status in SEAT_STATUSES
-    invite = (await invitations(session, event, [booking], "CANCEL")).get(booking.id, {})
-    booking.status = "cancelled"
+    await notify(session, event, [booking], "booking_cancelled", method="CANCEL")
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_by = by
-    enqueue(session, booking.member.email, "booking_cancelled", booking_id=booking.id, **invite)
     await session.flush()
     promoted = await promote(session, event, now) if held_seat else []
     # Workshops need a seat at the conference: leaving it leaves its workshops too.
@@ -421,6 +405,28 @@ async def _cancel_in_transaction(
     return promoted
 
 
+def set_limits(
+    event: Event,
+    capacity: int | None = None,
+    seats_per_organisation: int | None | object = ...,
+) -> None:
+    """Set capacity and the per-organisation limit on a locked event (``...``: unchanged).
+    Lowering never removes a confirmed participant (rule 5): the caller promotes after."""
+    if capacity is not None:
+        if not 0 <= capacity <= 100_000:
+            raise ValidationFailed(messages.CAPACITY_RANGE, {"capacity": messages.CAPACITY_RANGE})
+        event.capacity = capacity
+    if seats_per_organisation is not ...:
+        if seats_per_organisation is not None and (
+            not isinstance(seats_per_organisation, int) or seats_per_organisation < 1
+        ):
+            raise ValidationFailed(
+                messages.SEATS_PER_ORG_RANGE,
+                {"seats_per_organisation": messages.SEATS_PER_ORG_RANGE},
+            )
+        event.seats_per_organisation = seats_per_organisation
+
+
 async def change_limits(
     session: AsyncSession,
     *,
@@ -434,21 +440,9 @@ async def change_limits(
     confirmed participant (rule 5); raising promotes waiting members at once (rule 4)."""
     if not actor.is_organiser:
         raise Forbidden()
-    if capacity is not None and not 0 <= capacity <= 100_000:
-        raise ValidationFailed(messages.CAPACITY_RANGE, {"capacity": messages.CAPACITY_RANGE})
     async with write_transaction(session):
         event = await lock_event(session, event_id)
-        if capacity is not None:
-            event.capacity = capacity
-        if seats_per_organisation is not ...:
-            if seats_per_organisation is not None and (
-                not isinstance(seats_per_organisation, int) or seats_per_organisation < 1
-            ):
-                raise ValidationFailed(
-                    messages.SEATS_PER_ORG_RANGE,
-                    {"seats_per_organisation": messages.SEATS_PER_ORG_RANGE},
-                )
-            event.seats_per_organisation = seats_per_organisation
+        set_limits(event, capacity, seats_per_organisation)
         await session.flush()
         promoted = await promote(session, event, now)
     return promoted

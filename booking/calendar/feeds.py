@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from booking.bookings import messages
 from booking.bookings.eligibility import meeting_link
-from booking.bookings.models import Booking
+from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.queries import booking_with_event, with_event_details
 from booking.bookings.services import invitations
 from booking.calendar import itip
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
-from courses.models import Event
+from courses.models import Event, EventStatus
 
 
 async def renew_calendar_token(session: AsyncSession, member: Member) -> str:
@@ -50,7 +50,10 @@ async def member_feed(
         return None
     bookings = await session.scalars(
         select(Booking)
-        .where(Booking.member_id == member.id, Booking.status.in_(("confirmed", "attended")))
+        .where(
+            Booking.member_id == member.id,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.ATTENDED)),
+        )
         .options(*with_event_details())
         .order_by(Booking.id)
     )
@@ -61,7 +64,7 @@ async def member_feed(
 async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str) -> str:
     events = await session.scalars(
         select(Event)
-        .where(Event.status == "published")
+        .where(Event.status == EventStatus.PUBLISHED)
         .options(
             selectinload(Event.sessions),
             selectinload(Event.venue),
@@ -90,7 +93,7 @@ async def invitation_for(
         raise NotFound(messages.BOOKING_NOT_FOUND)
     if booking.member_id != actor.id and not actor.is_organiser:
         raise Forbidden(messages.NOT_YOUR_BOOKING)
-    if booking.status != "confirmed":
+    if booking.status != BookingStatus.CONFIRMED:
         raise InvalidState(messages.INVITATION_ONLY_CONFIRMED)
     event = booking.event
     invite = (await invitations(session, event, [booking], "REQUEST"))[booking.id]

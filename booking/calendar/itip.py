@@ -20,7 +20,7 @@ from icalendar import Event as VEvent
 
 from booking.core.formatting import BERLIN
 from courses.messages import KIND_LABELS
-from courses.models import Event
+from courses.models import Event, EventStatus
 
 PRODID = "-//#sicherimDienst//Veranstaltungsbuchung//DE"
 UID_DOMAIN = "sicherimdienst"
@@ -186,7 +186,7 @@ def feed(entries: Iterable[FeedEntry], *, name: str, dtstamp: datetime, base_url
             dtstamp=dtstamp,
             meeting_link=entry.meeting_link,
             base_url=base_url,
-            cancelled=entry.event.status == "cancelled",
+            cancelled=entry.event.status == EventStatus.CANCELLED,
             organizer=None,
             attendee=None,
         ):

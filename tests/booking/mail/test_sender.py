@@ -19,14 +19,13 @@ import trustme
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.bookings import services
+from booking.bookings import changes, services
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.middleware import InFlight
 from booking.mail.models import OutboxMessage
 from booking.mail.sender import claim_due, send_due
 from booking.mail.services import enqueue
 from booking.settings import ROOT, Settings
-from courses import services as courses
 from tests import factories
 from tests.concurrency.server import free_port
 from tests.factories import NOW
@@ -100,11 +99,12 @@ async def test_invite_update_and_cancel_share_uid_with_rising_sequence(
         sitting.starts_at + timedelta(hours=1),
         sitting.ends_at + timedelta(hours=1),
     )
-    await courses.change_sessions(
+    await changes.change_sessions(
         db,
         event_id=event.id,
-        changes=[courses.SessionChange(sitting.id, new_start, new_end)],
+        changes=[changes.SessionChange(sitting.id, new_start, new_end)],
         actor=organiser,
+        now=NOW,
     )
     await services.cancel(db, booking_id=booked.booking.id, actor=person, now=NOW)
     again = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
@@ -131,7 +131,7 @@ async def test_event_cancelled_by_organiser(
     organiser = await factories.member(db, role="organiser")
     await services.book(db, event_id=event.id, member_id=a.id, now=NOW)
     await services.book(db, event_id=event.id, member_id=b.id, now=NOW)
-    await courses.cancel_event(
+    await changes.cancel_event(
         db, event_id=event.id, actor=organiser, now=NOW, reason="Die Trainerin ist erkrankt."
     )
     await send(engine, mail_settings(engine, smtp.port, tmp_path))

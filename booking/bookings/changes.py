@@ -1,0 +1,147 @@
+"""What happens to bookings when organisers change an event: sessions move, capacity and
+the per-organisation limit change, or the event is called off. Participants are told by
+mail, with the updated or cancelled invitation; freed seats go to the waiting list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.bookings.services import lock_event, lock_events, notify, promote, set_limits
+from booking.core.errors import Forbidden, InvalidState, ValidationFailed
+from booking.core.transactions import write_transaction
+from booking.members.models import Member
+from courses import messages
+from courses.models import Event, EventStatus
+from courses.services import event_detail
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
+    result = await session.scalars(
+        select(Booking)
+        .where(Booking.event_id == event_id, Booking.status.in_(ACTIVE_STATUSES))
+        .options(selectinload(Booking.member))
+        .order_by(Booking.id)
+    )
+    return list(result)
+
+
+@dataclass(frozen=True)
+class EventChanged:
+    event: Event
+    promoted: list[Booking]
+
+
+async def change_event(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    actor: Member,
+    now: datetime,
+    sessions: Sequence[SessionChange] | None = None,
+    capacity: int | None = None,
+    seats_per_organisation: int | None | object = ...,
+) -> EventChanged:
+    """Change an event's sessions, capacity and per-organisation limit in one transaction:
+    all of it or nothing, mails included. Moved sessions send confirmed participants an
+    updated invitation (same UID, higher SEQUENCE) and those waiting a short notice; more
+    seats move waiting members up at once (rule 4); fewer never remove anyone (rule 5)."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    if sessions is not None:
+        _check_session_changes(sessions)
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        if sessions is not None and await _move_sessions(event, sessions):
+            participants = await _participants(session, event.id)
+            await notify(session, event, participants, "event_changed", method="REQUEST")
+        set_limits(event, capacity, seats_per_organisation)
+        await session.flush()
+        promoted = await promote(session, event, now)
+    return EventChanged(await event_detail(session, event_id, actor), promoted)
+
+
+async def change_sessions(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    changes: Sequence[SessionChange],
+    actor: Member,
+    now: datetime,
+) -> Event:
+    """Move sessions of an event (see :func:`change_event`)."""
+    changed = await change_event(session, event_id=event_id, actor=actor, now=now, sessions=changes)
+    return changed.event
+
+
+def _check_session_changes(changes: Sequence[SessionChange]) -> None:
+    if not changes:
+        raise ValidationFailed(messages.SESSIONS_REQUIRED, {"sessions": messages.SESSIONS_REQUIRED})
+    if any(c.ends_at <= c.starts_at for c in changes):
+        raise ValidationFailed(messages.SESSION_ORDER, {"sessions": messages.SESSION_ORDER})
+
+
+async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> bool:
+    """Apply the changes to the locked event; whether any session moved."""
+    if event.status == EventStatus.CANCELLED:
+        raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+    by_id = {s.id: s for s in event.sessions}
+    if any(c.session_id not in by_id for c in changes):
+        raise ValidationFailed(messages.SESSION_UNKNOWN, {"sessions": messages.SESSION_UNKNOWN})
+    moved = False
+    for change in changes:
+        sitting = by_id[change.session_id]
+        if (sitting.starts_at, sitting.ends_at) != (change.starts_at, change.ends_at):
+            sitting.starts_at, sitting.ends_at = change.starts_at, change.ends_at
+            sitting.sequence += 1
+            moved = True
+    if moved:
+        event.sequence += 1
+    return moved
+
+
+async def cancel_event(
+    session: AsyncSession, *, event_id: int, actor: Member, now: datetime, reason: str = ""
+) -> Event:
+    """The organisers call an event off: every active booking is cancelled, confirmed
+    participants get a METHOD:CANCEL for their invitation, waiting members a notice.
+    Workshops of the event are called off with it."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        if event.status == EventStatus.CANCELLED:
+            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+        workshop_ids = select(Event.id).where(Event.parent_id == event.id)
+        workshops = await lock_events(session, list(await session.scalars(workshop_ids)))
+        for target in [event, *workshops]:
+            target.status = EventStatus.CANCELLED
+            target.sequence += 1
+            participants = await _participants(session, target.id)
+            await notify(
+                session,
+                target,
+                participants,
+                "event_cancelled",
+                method="CANCEL",
+                reason=reason[:1000],
+            )
+            for booking in participants:
+                booking.status = BookingStatus.CANCELLED
+                booking.cancelled_at = now
+                booking.cancelled_by = "organiser"
+        await session.flush()
+    return await event_detail(session, event_id, actor)
