@@ -58,7 +58,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         templates=create_templates(),
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
-        bookings=BookingQueue(sessions),
     )
 
     @contextlib.asynccontextmanager
@@ -106,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.app = app_state
+    app.state.bookings = BookingQueue(sessions)
     return app
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
@@ -12,7 +13,9 @@ from booking.app import create_app
 from booking.core.db import create_engine, session_factory
 from booking.settings import Settings
 from booking.tables import metadata
+from tests.api import World, make_world
 from tests.databases import postgres_url, recreate_postgres_schema, reset_postgres
+from tests.factories import NOW
 
 _pg_schema_ready = False
 
@@ -90,3 +93,16 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def frozen_time() -> Iterator[None]:
+    """Time stands still at factories.NOW (``pytestmark = usefixtures("frozen_time")``)."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+async def world(db: AsyncSession) -> World:
+    """An organiser, a member and another member (booked on the event), all with API tokens."""
+    return await make_world(db)

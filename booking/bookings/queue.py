@@ -10,8 +10,12 @@ lock; a failed round is decided again request by request (:class:`booking.core.b
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 from booking.bookings.services import BookingRequest, BookingResult, book_many
 from booking.core.batching import Batcher
@@ -44,3 +48,9 @@ class BookingQueue:
     async def _members(self, tokens: list[str]) -> list[Member | None | BaseException]:
         async with self._sessions() as session:
             return list(await members_for_api_tokens(session, tokens))
+
+
+def booking_queue(request: Request) -> BookingQueue:
+    """The app's queue (booking/app.py keeps it on ``app.state.bookings``)."""
+    queue: BookingQueue = request.app.state.bookings
+    return queue

@@ -9,6 +9,7 @@ from starlette.routing import Route
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import eligibility, queries, services
 from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
+from booking.bookings.queue import booking_queue
 from booking.calendar import feeds
 from booking.core.errors import NotFound
 from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
@@ -20,7 +21,7 @@ async def book(request: Request) -> Response:
     member = await require_member(request)
     await verify_csrf(request)
     event_id = request.path_params["event_id"]
-    result = await state(request).bookings.book(
+    result = await booking_queue(request).book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
     if result.booking.status == BookingStatus.CONFIRMED:

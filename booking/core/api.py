@@ -1,7 +1,9 @@
-"""The API's table of operations, and the OpenAPI 3.1 document built from it.
+"""The JSON API's base: the table of operations, reading bodies and writing answers, bearer
+tokens, and the OpenAPI 3.1 document built from the table.
 
-booking/api.py lists every endpoint as an :class:`Operation`; routes and document both come
-from that list, so they cannot drift apart.
+Each package lists its endpoints as :class:`Operation`s in its ``api.py``; booking/api.py joins
+them. Routes and document both come from that one table, so they cannot drift apart. Domain
+errors become ``{"error": code, "message": German text}`` in booking.core.http_errors.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
-from booking.bookings import schemas
+from booking.core import schemas
+from booking.core.errors import DomainError, Forbidden
+from booking.core.http_errors import json_error
 from booking.core.routing import MAX_ID
 
 Access = Literal["public", "member", "organiser"]
@@ -39,6 +44,115 @@ class Operation:
     body_optional: bool = False
     errors: tuple[int, ...] = ()
     """Statuses besides 401, 403 (organiser), 404 (ids), 415/422 (bodies) that the table adds."""
+
+
+TOKEN_MISSING = (
+    "Bitte melden Sie sich mit einem API-Token an (Kopfzeile „Authorization: Bearer …“)."
+)
+TOKEN_INVALID = "Das API-Token ist ungültig oder wurde widerrufen."
+JSON_ONLY = "Bitte senden Sie den Inhalt als JSON (Content-Type: application/json)."
+
+
+class Caller(Protocol):
+    """Who calls with a valid token (a member); the table checks ``is_organiser``."""
+
+    @property
+    def is_organiser(self) -> bool: ...
+
+
+Authenticate = Callable[[Request, str], Awaitable[Caller | None]]
+"""The caller a bearer token belongs to, or None; handed in by the app factory."""
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    default_message = JSON_ONLY
+
+
+# -- reading requests -----------------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def path_id(request: Request) -> int:
+    """The ``{id:id}`` of the path (booking.core.routing: larger numbers do not match, 404)."""
+    value: int = request.path_params["id"]
+    return value
+
+
+async def read_body(request: Request, model: type[M], *, optional: bool = False) -> M:
+    raw = await request.body()
+    if optional and not raw.strip():
+        return model()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType()
+    return schemas.parse(model, raw)
+
+
+# -- writing answers ------------------------------------------------------------------------------
+
+
+def json_answer(
+    content: BaseModel | Sequence[BaseModel],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    if isinstance(content, BaseModel):
+        data: Any = content.model_dump(mode="json")
+    else:
+        data = [item.model_dump(mode="json") for item in content]
+    return JSONResponse(data, status_code, headers)
+
+
+def _challenge(message: str, *, invalid: bool) -> Response:
+    response = json_error(401, "not_authenticated", message)
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if invalid else "Bearer"
+    return response
+
+
+# -- routes from the table ------------------------------------------------------------------------
+
+
+def _endpoint(
+    operations: Sequence[Operation], authenticate: Authenticate
+) -> Callable[[Request], Awaitable[Response]]:
+    """One Starlette endpoint for every method of a path: checks the caller, then hands over."""
+    by_method = {op.method: op for op in operations}
+
+    async def endpoint(request: Request) -> Response:
+        op = by_method["GET" if request.method == "HEAD" else request.method]
+        header = request.headers.get("authorization")
+        caller = None
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            token = token.strip()
+            if scheme.lower() == "bearer" and token:
+                caller = await authenticate(request, token)
+            if caller is None:
+                return _challenge(TOKEN_INVALID, invalid=True)
+        if op.access == "public":
+            return await op.handler(request, caller)
+        if caller is None:
+            return _challenge(TOKEN_MISSING, invalid=False)
+        if op.access == "organiser" and not caller.is_organiser:
+            raise Forbidden()
+        return await op.handler(request, caller)
+
+    return endpoint
+
+
+def build_routes(operations: Sequence[Operation], authenticate: Authenticate) -> list[BaseRoute]:
+    paths: dict[str, list[Operation]] = {}
+    for op in operations:
+        paths.setdefault(op.path, []).append(op)
+    return [
+        Route(
+            path, _endpoint(ops, authenticate), methods=[op.method for op in ops], name=f"api{path}"
+        )
+        for path, ops in paths.items()
+    ]
 
 
 ERROR_TEXTS = {

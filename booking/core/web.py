@@ -16,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from wtforms.csrf.session import SessionCSRF
 
-from booking.bookings.queue import BookingQueue
 from booking.core.db import utcnow
 from booking.core.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
 from booking.core.middleware import LazySession
@@ -35,7 +34,6 @@ class AppState:
     templates: Jinja2Templates
     limiter: MovingWindowRateLimiter
     serializer: URLSafeTimedSerializer
-    bookings: BookingQueue
 
 
 def state(request: Request) -> AppState:

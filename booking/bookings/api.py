@@ -1,0 +1,99 @@
+"""The JSON API of bookings: book, cancel, an event's bookings, a member's own."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from booking.bookings import queries, schemas, services
+from booking.bookings.models import BookingStatus
+from booking.bookings.queue import booking_queue
+from booking.core.api import Operation, json_answer, path_id, read_body
+from booking.core.web import db, now
+from booking.members.models import Member
+
+
+async def book(request: Request, member: Member) -> Response:
+    event_id = path_id(request)
+    await read_body(request, schemas.BookingIn, optional=True)
+    result = await booking_queue(request).book(
+        event_id=event_id, member_id=member.id, now=now(request)
+    )
+    confirmed = result.booking.status == BookingStatus.CONFIRMED
+    created = schemas.BookingCreated(
+        id=result.booking.id,
+        status="confirmed" if confirmed else "waitlisted",
+        waitlist_position=result.waitlist_position,
+    )
+    return json_answer(created, 201)
+
+
+async def cancel_booking(request: Request, member: Member) -> Response:
+    booking_id = path_id(request)
+    promoted = await services.cancel(
+        db(request), booking_id=booking_id, actor=member, now=now(request)
+    )
+    cancelled = schemas.BookingCancelled(
+        id=booking_id, status="cancelled", promoted=[b.id for b in promoted]
+    )
+    return json_answer(cancelled)
+
+
+async def event_bookings(request: Request, actor: Member) -> Response:
+    session, event_id = db(request), path_id(request)
+    rows = await queries.event_bookings(session, event_id, actor)  # 404 when unknown
+    positions = await queries.waitlist_positions(session, rows)
+    return json_answer(
+        [
+            schemas.EventBooking(
+                id=b.id,
+                member_email=b.member.email,
+                member_name=b.member.display_name,
+                organisation=b.organisation.name if b.organisation is not None else None,
+                status=schemas.api_status(b.status),
+                waitlist_position=positions.get(b.id),
+                created_at=b.created_at,
+            )
+            for b in rows
+        ]
+    )
+
+
+async def my_bookings(request: Request, member: Member) -> Response:
+    rows = await queries.member_bookings(db(request), member.id)
+    positions = await queries.waitlist_positions(db(request), rows)
+    return json_answer(
+        [
+            schemas.MyBooking(
+                id=b.id,
+                event_id=b.event_id,
+                event_title=b.event.title,
+                status=schemas.api_status(b.status),
+                waitlist_position=positions.get(b.id),
+                starts_at=b.event.starts_at,
+                ends_at=b.event.ends_at,
+            )
+            for b in rows
+        ]
+    )
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET", "/events/{id:id}/bookings", event_bookings, "organiser", 200,
+        schemas.EventBooking, many=True, summary="Alle Buchungen einer Veranstaltung",
+    ),
+    Operation(
+        "POST", "/events/{id:id}/bookings", book, "member", 201, schemas.BookingCreated,
+        body=schemas.BookingIn, body_optional=True, errors=(403, 409, 503),
+        summary="Platz buchen, oder auf die Warteliste, wenn alles belegt ist",
+    ),
+    Operation(
+        "DELETE", "/bookings/{id:id}", cancel_booking, "member", 200, schemas.BookingCancelled,
+        errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
+    ),
+    Operation(
+        "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,
+        summary="Eigene Buchungen",
+    ),
+)  # fmt: skip

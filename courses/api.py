@@ -1,0 +1,151 @@
+"""The JSON API of the programme: list, read, create and change events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from booking.bookings import changes, eligibility, queries
+from booking.bookings.queries import Availability
+from booking.core.api import Operation, json_answer, path_id, read_body
+from booking.core.web import db, now, state
+from booking.members.models import Member
+from courses import schemas
+from courses import services as programme
+from courses.models import Event
+
+EVENT_PATH = "/events/{id:id}"
+
+
+def _summary_fields(
+    event: Event, seats: Availability, at: datetime, base_url: str
+) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "status": event.status,
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "capacity": event.capacity,
+        "seats_left": seats.seats_left,
+        "waitlist_length": seats.waiting,
+        "booking_open": eligibility.booking_window_problem(event, at) is None,
+        "url": f"{base_url}/veranstaltungen/{event.id}",
+    }
+
+
+async def _detail(
+    request: Request,
+    event: Event,
+    model: type[schemas.EventDetail] = schemas.EventDetail,
+    **extra: Any,
+) -> schemas.EventDetail:
+    """The event as loaded by courses.services.event_detail; never its meeting link."""
+    workshops = event.workshops  # event_detail leaves out drafts for non-organisers
+    seats = await queries.availability(db(request), [event, *workshops])
+    at, base_url = now(request), state(request).settings.base_url
+    return model(
+        **_summary_fields(event, seats[event.id], at, base_url),
+        summary=event.summary,
+        description=event.description,
+        sessions=[
+            schemas.SessionOut(id=s.id, starts_at=s.starts_at, ends_at=s.ends_at, title=s.title)
+            for s in event.sessions
+        ],
+        venue=schemas.VenueOut.model_validate(event.venue, from_attributes=True)
+        if event.venue is not None
+        else None,
+        parent=schemas.EventRef(id=event.parent.id, title=event.parent.title)
+        if event.parent is not None
+        else None,
+        workshops=[
+            schemas.WorkshopOut(
+                id=w.id,
+                title=w.title,
+                starts_at=w.starts_at,
+                ends_at=w.ends_at,
+                capacity=w.capacity,
+                seats_left=seats[w.id].seats_left,
+                waitlist_length=seats[w.id].waiting,
+                booking_open=eligibility.booking_window_problem(w, at) is None,
+            )
+            for w in workshops
+        ],
+        target_sectors=event.target_sectors,
+        seats_per_organisation=event.seats_per_organisation,
+        booking_opens_at=event.booking_opens_at,
+        registration_deadline=eligibility.registration_deadline(event),
+        cancellation_deadline=eligibility.cancellation_deadline(event),
+        **extra,
+    )
+
+
+async def list_events(request: Request, viewer: Member | None) -> Response:
+    at = now(request)
+    listings = await programme.programme(
+        db(request), programme.ProgrammeFilter(include_workshops=True), at
+    )
+    base_url = state(request).settings.base_url
+    return json_answer(
+        [
+            schemas.EventSummary(**_summary_fields(item.event, item.availability, at, base_url))
+            for item in listings
+        ]
+    )
+
+
+async def show_event(request: Request, viewer: Member | None) -> Response:
+    event = await programme.event_detail(db(request), path_id(request), viewer)
+    return json_answer(await _detail(request, event))
+
+
+async def create_event(request: Request, actor: Member) -> Response:
+    data = await read_body(request, schemas.EventIn)
+    event = await programme.create_event(db(request), data=data.to_new_event(), actor=actor)
+    location = f"{request.scope.get('root_path', '')}/events/{event.id}"
+    return json_answer(await _detail(request, event), 201, {"Location": location})
+
+
+async def change_event(request: Request, actor: Member) -> Response:
+    event_id = path_id(request)
+    body = await read_body(request, schemas.EventChanges)
+    sessions = None
+    if "sessions" in body.model_fields_set:
+        sessions = [changes.SessionChange(s.id, s.starts_at, s.ends_at) for s in body.sessions]
+    changed = await changes.change_event(
+        db(request),
+        event_id=event_id,
+        actor=actor,
+        now=now(request),
+        sessions=sessions,
+        **body.limits(),
+    )
+    promoted = [b.id for b in changed.promoted]
+    return json_answer(
+        await _detail(request, changed.event, schemas.EventChanged, promoted=promoted)
+    )
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET", "/events", list_events, "public", 200, schemas.EventSummary, many=True,
+        summary="Kommende veröffentlichte Veranstaltungen, Workshops eingeschlossen",
+    ),
+    Operation(
+        "POST", "/events", create_event, "organiser", 201, schemas.EventDetail,
+        body=schemas.EventIn, summary="Veranstaltung anlegen",
+    ),
+    Operation(
+        "GET", EVENT_PATH, show_event, "public", 200, schemas.EventDetail,
+        summary="Eine Veranstaltung mit Terminen, Ort und Workshops",
+    ),
+    Operation(
+        "PATCH", EVENT_PATH, change_event, "organiser", 200, schemas.EventChanged,
+        body=schemas.EventChanges, errors=(503,),
+        summary="Plätze oder Termine ändern; wer wartet, rückt bei mehr Plätzen sofort nach",
+    ),
+)  # fmt: skip

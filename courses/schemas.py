@@ -1,0 +1,207 @@
+"""What the JSON API takes and gives for events: creating and changing them, the programme
+and an event's details."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from booking.core.schemas import (
+    MESSAGES,
+    Description,
+    Id,
+    Input,
+    Instant,
+    Moment,
+    Summary,
+    Title,
+    single_line,
+    without_default,
+)
+from courses.services import NewEvent
+
+Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
+"""courses.models.KINDS (a test keeps them equal)."""
+Sector = Literal[
+    "verwaltung", "schule", "gesundheit", "polizei", "feuerwehr", "justiz", "hochschule"
+]
+"""The keys of booking.members.models.SECTORS (a test keeps them equal)."""
+CourseCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(single_line),
+]
+Capacity = Annotated[int, Field(ge=0, le=100_000)]
+SeatsPerOrganisation = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class SessionIn(Input):
+    """One sitting: a day of a training, a slot of a conference."""
+
+    starts_at: Moment
+    ends_at: Moment
+
+
+class EventIn(Input):
+    """A new event (organisers only). Sessions must end after they start."""
+
+    title: Title
+    kind: Kind
+    capacity: Capacity
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=100)]
+    summary: Summary = ""
+    description: Description = ""
+    booking_opens_at: Moment | None = None
+    registration_deadline: Moment | None = None
+    cancellation_deadline: Moment | None = None
+    seats_per_organisation: SeatsPerOrganisation | None = None
+    target_sectors: Annotated[list[Sector], Field(max_length=20)] = Field(
+        default_factory=list,
+        description="Open only to these sectors; empty means open to every sector.",
+    )
+    parent_id: Id | None = Field(
+        default=None, description="The conference or meeting a workshop belongs to."
+    )
+    course_code: CourseCode | None = None
+    prerequisite_code: CourseCode | None = Field(
+        default=None, description="course_code of a course the member must have attended."
+    )
+    status: Literal["draft", "published"] = "published"
+
+    def to_new_event(self) -> NewEvent:
+        return NewEvent(
+            title=self.title,
+            kind=self.kind,
+            capacity=self.capacity,
+            sessions=[(s.starts_at, s.ends_at) for s in self.sessions],
+            summary=self.summary,
+            description=self.description,
+            booking_opens_at=self.booking_opens_at,
+            registration_deadline=self.registration_deadline,
+            cancellation_deadline=self.cancellation_deadline,
+            seats_per_organisation=self.seats_per_organisation,
+            target_sectors=list(self.target_sectors),
+            parent_id=self.parent_id,
+            course_code=self.course_code,
+            prerequisite_code=self.prerequisite_code,
+            status=self.status,
+        )
+
+
+class SessionChangeIn(Input):
+    """A session moved to a new time; ``id`` is one of the event's sessions."""
+
+    id: Id
+    starts_at: Moment
+    ends_at: Moment
+
+
+class EventChanges(Input):
+    """What organisers change on an existing event. Fields left out stay as they are;
+    ``seats_per_organisation: null`` lifts the limit."""
+
+    # None only stands for "not sent" (read only when in model_fields_set); a client's
+    # explicit null is refused like any other non-integer.
+    capacity: Capacity = Field(  # type: ignore[assignment]
+        default=None,
+        description="Raising it moves waiting members up at once.",
+        json_schema_extra=without_default,
+    )
+    seats_per_organisation: SeatsPerOrganisation | None = None
+    sessions: Annotated[list[SessionChangeIn], Field(min_length=1, max_length=100)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Sessions to move. Confirmed participants get an updated invitation.",
+        json_schema_extra=without_default,
+    )
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> EventChanges:
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", MESSAGES["nothing_to_change"])
+        return self
+
+    def limits(self) -> dict[str, Any]:
+        """Keyword arguments for booking.bookings.services.change_limits: only what was sent."""
+        sent = self.model_fields_set
+        changes: dict[str, Any] = {}
+        if "capacity" in sent:
+            changes["capacity"] = self.capacity
+        if "seats_per_organisation" in sent:
+            changes["seats_per_organisation"] = self.seats_per_organisation
+        return changes
+
+
+class SessionOut(BaseModel):
+    id: int
+    starts_at: Instant
+    ends_at: Instant
+    title: str
+
+
+class VenueOut(BaseModel):
+    name: str
+    street: str
+    postcode: str
+    city: str
+    region: str
+    step_free: bool
+    hearing_loop: bool
+    accessibility_notes: str
+
+
+class EventRef(BaseModel):
+    id: int
+    title: str
+
+
+class WorkshopOut(BaseModel):
+    id: int
+    title: str
+    starts_at: Instant | None
+    ends_at: Instant | None
+    capacity: int
+    seats_left: int
+    waitlist_length: int
+    booking_open: bool
+
+
+class EventSummary(BaseModel):
+    id: int
+    kind: Kind
+    status: Literal["draft", "published", "cancelled"]
+    title: str
+    starts_at: Instant | None
+    ends_at: Instant | None
+    capacity: int
+    seats_left: int
+    waitlist_length: int
+    booking_open: bool = Field(description="Whether the event takes bookings right now.")
+    url: str = Field(description="The event's page for people.")
+
+
+class EventDetail(EventSummary):
+    """An event with everything its page shows, except the meeting link of an online event:
+    that goes to confirmed participants only, by mail and on the page."""
+
+    summary: str
+    description: str
+    sessions: list[SessionOut]
+    venue: VenueOut | None
+    parent: EventRef | None
+    workshops: list[WorkshopOut]
+    target_sectors: list[str] = Field(description="Open only to these sectors; empty: to all.")
+    seats_per_organisation: int | None
+    booking_opens_at: Instant | None
+    registration_deadline: Instant | None = Field(
+        description="When booking closes: the set deadline, else the start of the first session."
+    )
+    cancellation_deadline: Instant | None = Field(
+        description="Until when members may cancel a confirmed seat themselves: the set "
+        "deadline, else the start of the first session."
+    )
+
+
+class EventChanged(EventDetail):
+    promoted: list[int] = Field(description="Ids of the bookings moved up from the waiting list.")

@@ -1,0 +1,223 @@
+"""The bookings' JSON API: booking, cancelling, lists of bookings. Time stands still at
+factories.NOW."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+import booking.core.db
+from booking.bookings import services
+from booking.core.db import begin_write, session_factory
+from courses.models import Event
+from tests import factories
+from tests.api import (
+    World,
+    assert_german_error,
+    snapshot,
+    statuses,
+    token_of,
+    utc,
+)
+from tests.factories import NOW
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
+
+# -- booking and cancelling -----------------------------------------------------------------------
+
+
+async def test_book_confirms_then_waitlists(client: httpx.AsyncClient, db: AsyncSession) -> None:
+    event = await factories.event(db, capacity=1)
+    first, second, third = [await factories.member(db) for _ in range(3)]
+    url = f"/api/v1/events/{event.id}/bookings"
+
+    confirmed = await client.post(url, headers=await token_of(db, first))
+    waiting = await client.post(url, json={}, headers=await token_of(db, second))
+    also_waiting = await client.post(
+        url, content=b"  ", headers={**await token_of(db, third), "Content-Type": "text/plain"}
+    )
+
+    assert confirmed.status_code == waiting.status_code == also_waiting.status_code == 201
+    ids = [r.json()["id"] for r in (confirmed, waiting, also_waiting)]
+    assert confirmed.json() == {"id": ids[0], "status": "confirmed", "waitlist_position": None}
+    assert waiting.json() == {"id": ids[1], "status": "waitlisted", "waitlist_position": 1}
+    assert also_waiting.json() == {"id": ids[2], "status": "waitlisted", "waitlist_position": 2}
+    assert await statuses(db, event.id) == [
+        (ids[0], "confirmed"), (ids[1], "waiting"), (ids[2], "waiting"),
+    ]  # fmt: skip
+
+
+async def test_book_errors(client: httpx.AsyncClient, world: World, db: AsyncSession) -> None:
+    schools_only = await factories.event(db, sectors=("schule",))
+    closed = await factories.event(db, registration_deadline=NOW - timedelta(hours=1))
+    cancelled = await factories.event(db, status="cancelled")
+    draft = await factories.event(db, status="draft")
+    pending = await factories.member(db, status="pending")
+    before = await snapshot(db)
+
+    def book(event_id: int, auth: dict[str, str]) -> Any:
+        return client.post(f"/api/v1/events/{event_id}/bookings", headers=auth)
+
+    assert_german_error(await book(world.event.id, world.other_auth), 409, "already_booked")
+    assert_german_error(await book(schools_only.id, world.member_auth), 403, "not_eligible")
+    assert_german_error(await book(closed.id, world.member_auth), 422, "booking_closed")
+    assert_german_error(await book(cancelled.id, world.member_auth), 422, "booking_closed")
+    assert_german_error(await book(999999, world.member_auth), 404, "not_found")
+    assert_german_error(await book(draft.id, world.member_auth), 404, "not_found")
+    # A pending member's token does not authenticate at all.
+    pending_auth = await token_of(db, pending)
+    assert_german_error(await book(world.event.id, pending_auth), 401, "not_authenticated")
+    assert await snapshot(db) == before
+
+
+async def test_book_while_event_is_locked_answers_busy(
+    client: httpx.AsyncClient,
+    world: World,
+    db: AsyncSession,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(booking.core.db, "LOCK_TIMEOUT_SECONDS", 1)
+    before = await snapshot(db)
+    async with session_factory(engine)() as holder:
+        await begin_write(holder)  # SQLite: the database's write lock
+        await holder.execute(  # PostgreSQL: the event's row lock
+            select(Event.id).where(Event.id == world.event.id).with_for_update()
+        )
+        response = await client.post(
+            f"/api/v1/events/{world.event.id}/bookings", headers=world.member_auth
+        )
+        await holder.rollback()
+    assert_german_error(response, 503, "busy")
+    assert response.headers["retry-after"].isdigit()
+    assert await snapshot(db) == before
+
+
+async def test_cancel_own_booking_promotes_the_next(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    event = await factories.event(db, capacity=1)
+    first, second = await factories.member(db), await factories.member(db)
+    first_auth = await token_of(db, first)
+    url = f"/api/v1/events/{event.id}/bookings"
+    mine = (await client.post(url, headers=first_auth)).json()["id"]
+    theirs = (await client.post(url, headers=await token_of(db, second))).json()["id"]
+
+    response = await client.delete(f"/api/v1/bookings/{mine}", headers=first_auth)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"id": mine, "status": "cancelled", "promoted": [theirs]}
+    assert await statuses(db, event.id) == [(mine, "cancelled"), (theirs, "confirmed")]
+    again = await client.delete(f"/api/v1/bookings/{mine}", headers=first_auth)
+    assert_german_error(again, 409, "invalid_state")
+
+
+async def test_cancel_errors(client: httpx.AsyncClient, world: World, db: AsyncSession) -> None:
+    late = await factories.event(db, cancellation_deadline=NOW - timedelta(hours=1))
+    booked = await client.post(f"/api/v1/events/{late.id}/bookings", headers=world.member_auth)
+    assert booked.status_code == 201
+    late_id = booked.json()["id"]
+    before = await snapshot(db)
+
+    assert_german_error(
+        await client.delete(f"/api/v1/bookings/{late_id}", headers=world.member_auth),
+        422,
+        "cancellation_closed",
+    )
+    assert_german_error(
+        await client.delete(
+            f"/api/v1/bookings/{world.others_booking_id}", headers=world.member_auth
+        ),
+        403,
+        "forbidden",
+    )
+    assert_german_error(
+        await client.delete("/api/v1/bookings/999999", headers=world.member_auth),
+        404,
+        "not_found",
+    )
+    assert await snapshot(db) == before
+
+    # Organisers may cancel anyone's booking, also after the deadline.
+    response = await client.delete(f"/api/v1/bookings/{late_id}", headers=world.organiser_auth)
+    assert response.status_code == 200
+    assert response.json() == {"id": late_id, "status": "cancelled", "promoted": []}
+
+
+# -- lists of bookings ----------------------------------------------------------------------------
+
+
+async def test_organiser_lists_every_booking_of_an_event(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    event = await factories.event(db, capacity=1)
+    org = await factories.organisation(db)
+    people = [await factories.member(db, org) for _ in range(3)]
+    results = [await services.book(db, event_id=event.id, member_id=p.id, now=NOW) for p in people]
+    await services.cancel(db, booking_id=results[1].booking.id, actor=people[1], now=NOW)
+
+    response = await client.get(f"/api/v1/events/{event.id}/bookings", headers=world.organiser_auth)
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": result.booking.id,
+            "member_email": person.email,
+            "member_name": person.display_name,
+            "organisation": org.name,
+            "status": status,
+            "waitlist_position": position,
+            "created_at": utc(NOW),
+        }
+        for result, person, status, position in zip(
+            results, people, ["confirmed", "cancelled", "waitlisted"], [None, None, 1], strict=True
+        )
+    ]
+    unknown = await client.get("/api/v1/events/999999/bookings", headers=world.organiser_auth)
+    assert_german_error(unknown, 404, "not_found")
+    one = await client.get(
+        f"/api/v1/events/{world.event.id}/bookings", headers=world.organiser_auth
+    )
+    assert [b["member_email"] for b in one.json()] == [world.other.email]
+
+
+async def test_members_see_their_own_bookings_only(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    full = await factories.event(db, capacity=0, starts_in=timedelta(days=5))
+    url = f"/api/v1/events/{full.id}/bookings"
+    waiting = (await client.post(url, headers=world.member_auth)).json()["id"]
+    confirmed = await client.post(
+        f"/api/v1/events/{world.event.id}/bookings", headers=world.member_auth
+    )
+
+    response = await client.get("/api/v1/me/bookings", headers=world.member_auth)
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": confirmed.json()["id"],
+            "event_id": world.event.id,
+            "event_title": world.event.title,
+            "status": "confirmed",
+            "waitlist_position": None,
+            "starts_at": utc(NOW + timedelta(days=30)),
+            "ends_at": utc(NOW + timedelta(days=30, hours=7)),
+        },
+        {
+            "id": waiting,
+            "event_id": full.id,
+            "event_title": full.title,
+            "status": "waitlisted",
+            "waitlist_position": 1,
+            "starts_at": utc(NOW + timedelta(days=5)),
+            "ends_at": utc(NOW + timedelta(days=5, hours=7)),
+        },
+    ]
+    assert world.other.email not in response.text
