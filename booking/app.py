@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
@@ -20,6 +20,9 @@ from starlette.staticfiles import StaticFiles
 
 from booking import api
 from booking.bookings import routes
+from booking.bookings.mails import booking_context
+from booking.bookings.messages import status_label
+from booking.bookings.models import ACTIVE_STATUSES
 from booking.bookings.queue import BookingQueue
 from booking.core import http_errors
 from booking.core.db import create_engine, session_factory
@@ -31,13 +34,38 @@ from booking.core.middleware import (
     InFlight,
     SecurityHeaders,
 )
-from booking.core.templating import create_templates
+from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
+from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
+from booking.members.mails import member_context
 from booking.members.services import sign_in_serializer
+from booking.organisations.models import SECTORS
 from booking.settings import ROOT, Settings
 from courses import routes as course_routes
+from courses.messages import KIND_LABELS
+
+TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
+    "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+    "sector_label": lambda sector: SECTORS.get(sector, sector),
+}
+"""The domains' labels, for pages and mails alike (on top of the core's date filters)."""
+TEMPLATE_GLOBALS: dict[str, object] = {
+    "ACTIVE_STATUSES": ACTIVE_STATUSES,
+    "status_label": status_label,
+    "SECTORS": SECTORS,
+    "KIND_LABELS": KIND_LABELS,
+}
+
+
+def mail_renderer() -> MailRenderer:
+    """Mails with the pages' filters; a message's ``booking_id`` and ``member_id`` are loaded
+    by their rooms (in this order: a member named on its own wins)."""
+    return MailRenderer(
+        {**FILTERS, **TEMPLATE_FILTERS},
+        {"booking_id": booking_context, "member_id": member_context},
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -55,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        templates=create_templates(),
+        templates=create_templates(TEMPLATE_FILTERS, TEMPLATE_GLOBALS),
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
     )
@@ -65,7 +93,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         load_locale_data()
         sender = None
         if settings.run_mail_sender:
-            sender = asyncio.create_task(run_sender(settings, sessions, in_flight.quiet))
+            sender = asyncio.create_task(
+                run_sender(settings, sessions, mail_renderer(), in_flight.quiet)
+            )
         try:
             yield
         finally:

@@ -284,10 +284,11 @@ def _mail_send(args: argparse.Namespace) -> int:
 
 
 async def _send_once(settings: Settings) -> int:
+    from booking.app import mail_renderer
     from booking.mail.sender import send_due
 
     async with _sessions(settings) as sessions:
-        sent: int = await send_due(settings, sessions)
+        sent: int = await send_due(settings, sessions, mail_renderer())
     print(f"{sent} Nachricht(en) versendet.")
     return 0
 
@@ -301,10 +302,11 @@ def _mail_worker(args: argparse.Namespace) -> int:
 
 
 async def _send_forever(settings: Settings) -> int:
+    from booking.app import mail_renderer
     from booking.mail.sender import run_sender
 
     async with _sessions(settings) as sessions:
-        await run_sender(settings, sessions)
+        await run_sender(settings, sessions, mail_renderer())
     return 0
 
 

@@ -1,18 +1,17 @@
-"""The Jinja2 environment: one loader for templates/, German filters, autoescape on."""
+"""The Jinja2 environment: one loader for templates/, German filters, autoescape on.
+
+The domains' own words (labels of statuses, formats, sectors) are handed in by the app
+factory, so that the core knows no domain."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from starlette.templating import Jinja2Templates
 
-from booking.bookings import messages
-from booking.bookings.models import ACTIVE_STATUSES
 from booking.core import formatting
-from booking.organisations.models import SECTORS
 from booking.settings import ROOT
-from courses.messages import KIND_LABELS
 
 TEMPLATE_DIR = ROOT / "templates"
 
@@ -35,20 +34,17 @@ FILTERS: dict[str, Callable[..., object]] = {
     "range_de": lambda s: formatting.range_de(s.starts_at, s.ends_at),
     "sessions_range": range_of,
     "seats_de": formatting.seats_de,
-    "kind_label": lambda k: KIND_LABELS.get(k, k),
-    "sector_label": lambda s: SECTORS.get(s, s),
 }
-"""German filters, for the pages and the mails alike."""
+"""German date and seat filters, for the pages and the mails alike."""
 
 
-def create_templates() -> Jinja2Templates:
+def create_templates(
+    filters: Mapping[str, Callable[..., object]], globals_: Mapping[str, object]
+) -> Jinja2Templates:
+    """The pages' templates with ``filters`` (on top of :data:`FILTERS`) and ``globals_``."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
     env.filters.update(FILTERS)
-    env.globals.update(
-        ACTIVE_STATUSES=ACTIVE_STATUSES,
-        status_label=messages.status_label,
-        SECTORS=SECTORS,
-        KIND_LABELS=KIND_LABELS,
-    )
+    env.filters.update(filters)
+    env.globals.update(globals_)
     return templates

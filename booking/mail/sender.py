@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from booking.core.db import utcnow
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
-from booking.mail.render import RenderedMail, render_message
+from booking.mail.render import MailRenderer, RenderedMail
 from booking.settings import Settings
 
 log = logging.getLogger("booking.mail")
@@ -124,7 +124,10 @@ async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> No
 
 
 async def send_one(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], message_id: int
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    renderer: MailRenderer,
+    message_id: int,
 ) -> bool:
     async with sessions() as session:
         message = await session.get(OutboxMessage, message_id)
@@ -132,7 +135,7 @@ async def send_one(
             return False
         attempts = message.attempts
         try:
-            rendered = await render_message(session, settings, message)
+            rendered = await renderer.render(session, settings, message)
             mail = build_email(settings, message, rendered)
             await deliver(settings, mail, message.id)
         except Exception as exc:  # any failure is recorded and retried later
@@ -162,6 +165,7 @@ async def send_one(
 async def send_due(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
+    renderer: MailRenderer,
     give_way: GiveWay | None = None,
 ) -> int:
     """Deliver every message that is due now; returns how many were sent.
@@ -181,18 +185,19 @@ async def send_due(
         for message_id in ids:
             if give_way is not None:
                 await give_way(max(0.0, give_way_until - loop.time()))
-            sent += await send_one(settings, sessions, message_id)
+            sent += await send_one(settings, sessions, renderer, message_id)
 
 
 async def run_sender(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
+    renderer: MailRenderer,
     give_way: GiveWay | None = None,
 ) -> None:
     """Deliver the outbox until cancelled."""
     while True:
         try:
-            await send_due(settings, sessions, give_way)
+            await send_due(settings, sessions, renderer, give_way)
         except asyncio.CancelledError:
             raise
         except Exception:

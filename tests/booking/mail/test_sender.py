@@ -19,6 +19,7 @@ import trustme
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from booking.app import mail_renderer
 from booking.bookings import changes, services
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.middleware import InFlight
@@ -54,7 +55,7 @@ def mail_settings(engine: AsyncEngine, port: int, tmp_path: Path, **extra: objec
 
 
 async def send(engine: AsyncEngine, settings: Settings) -> int:
-    return await send_due(settings, session_factory(engine))
+    return await send_due(settings, session_factory(engine), mail_renderer())
 
 
 async def test_confirmation_carries_an_itip_request(
@@ -324,7 +325,9 @@ async def test_sender_gives_way_to_requests_in_flight(
     await services.book(db, event_id=(await factories.event(db)).id, member_id=person.id, now=NOW)
     in_flight = InFlight()
     in_flight.enter()
-    sending = asyncio.create_task(send_due(settings, session_factory(engine), in_flight.quiet))
+    sending = asyncio.create_task(
+        send_due(settings, session_factory(engine), mail_renderer(), in_flight.quiet)
+    )
     await asyncio.sleep(0.3)
     assert not list((tmp_path / "mail").glob("*.eml"))  # waits while a request is answered
     in_flight.leave()
@@ -342,7 +345,9 @@ async def test_sender_does_not_wait_for_ever(
         await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     in_flight = InFlight()
     in_flight.enter()  # the server stays busy
-    sent = await asyncio.wait_for(send_due(settings, session_factory(engine), in_flight.quiet), 5)
+    sent = await asyncio.wait_for(
+        send_due(settings, session_factory(engine), mail_renderer(), in_flight.quiet), 5
+    )
     assert sent == 2
 
 
@@ -372,5 +377,5 @@ async def test_a_round_gives_way_for_one_second_at_most_in_all(
     in_flight = InFlight()
     in_flight.enter()  # the server stays busy
     started = asyncio.get_running_loop().time()
-    assert await send_due(settings, session_factory(engine), in_flight.quiet) == 4
+    assert await send_due(settings, session_factory(engine), mail_renderer(), in_flight.quiet) == 4
     assert 0.35 < asyncio.get_running_loop().time() - started < 1.2  # not 0.4 s per message

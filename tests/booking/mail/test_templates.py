@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.app import mail_renderer
 from booking.bookings import services
 from booking.mail.models import OutboxMessage
-from booking.mail.render import MAIL_TEMPLATES, render_message
+from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
 from booking.settings import Settings
 from tests import factories
@@ -36,7 +37,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "position": 1,
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
-    rendered = await render_message(db, Settings(base_url="https://buchung.example"), message)
+    settings = Settings(base_url="https://buchung.example")
+    rendered = await mail_renderer().render(db, settings, message)
     assert rendered.subject and "\n" not in rendered.subject
     assert "Guten Tag" in rendered.text
     assert rendered.html.startswith("<!DOCTYPE html>") and 'lang="de"' in rendered.html
