@@ -41,15 +41,21 @@ def _summary_fields(
 async def _detail(
     request: Request,
     event: Event,
+    viewer: Member | None,
     model: type[schemas.EventDetail] = schemas.EventDetail,
     **extra: Any,
 ) -> schemas.EventDetail:
-    """The event as loaded by courses.services.event_detail; never its meeting link."""
+    """The event as loaded by courses.services.event_detail; never its meeting link.
+    ``booking_open`` says whether the caller may book it now (the event page's rules)."""
     workshops = event.workshops  # event_detail leaves out drafts for non-organisers
     seats = await queries.availability(db(request), [event, *workshops])
     at, base_url = now(request), state(request).settings.base_url
+    box = await queries.booking_box(db(request), event, viewer, at)
     return model(
-        **_summary_fields(event, seats[event.id], at, base_url),
+        **{
+            **_summary_fields(event, seats[event.id], at, base_url),
+            "booking_open": box.problem is None,
+        },
         summary=event.summary,
         description=event.description,
         sessions=[
@@ -100,14 +106,14 @@ async def list_events(request: Request, viewer: Member | None) -> Response:
 
 async def show_event(request: Request, viewer: Member | None) -> Response:
     event = await programme.event_detail(db(request), path_id(request), viewer)
-    return json_answer(await _detail(request, event))
+    return json_answer(await _detail(request, event, viewer))
 
 
 async def create_event(request: Request, actor: Member) -> Response:
     data = await read_body(request, schemas.EventIn)
     event = await programme.create_event(db(request), data=data.to_new_event(), actor=actor)
     location = f"{request.scope.get('root_path', '')}/events/{event.id}"
-    return json_answer(await _detail(request, event), 201, {"Location": location})
+    return json_answer(await _detail(request, event, actor), 201, {"Location": location})
 
 
 async def change_event(request: Request, actor: Member) -> Response:
@@ -126,7 +132,7 @@ async def change_event(request: Request, actor: Member) -> Response:
     )
     promoted = [b.id for b in changed.promoted]
     return json_answer(
-        await _detail(request, changed.event, schemas.EventChanged, promoted=promoted)
+        await _detail(request, changed.event, actor, schemas.EventChanged, promoted=promoted)
     )
 
 

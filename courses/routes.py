@@ -9,9 +9,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import changes, eligibility, queries
+from booking.bookings import changes, queries
 from booking.bookings import services as booking_services
-from booking.core.errors import DomainError, NotFound, ValidationFailed
+from booking.core.errors import NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.web import (
     bind_form,
@@ -61,29 +61,18 @@ async def event_page(request: Request) -> Response:
     session = db(request)
     event = await services.event_detail(session, request.path_params["event_id"], member)
     seats = await queries.availability(session, [event, *event.workshops])
-    booking = position = None
-    problem = eligibility.booking_window_problem(event, now(request))
-    if member is not None:
-        booking = await queries.active_booking(session, event.id, member.id)
-        if booking is not None:
-            position = (await queries.waitlist_positions(session, [booking])).get(booking.id)
-        elif problem is None:
-            try:
-                await eligibility.check_eligible(session, event, member, now(request))
-            except DomainError as exc:
-                problem = exc.message
+    box = await queries.booking_box(session, event, member, now(request))
     return await render(
         request,
         "courses/event.html",
         {
             "event": event,
             "seats": seats,
-            "booking": booking,
-            "position": position,
-            "problem": problem,
-            "meeting_link": eligibility.meeting_link(event, booking),
-            "can_cancel": booking is not None
-            and eligibility.self_cancellation_open(event, booking, now(request)),
+            "booking": box.booking,
+            "position": box.position,
+            "problem": box.problem,
+            "meeting_link": box.meeting_link,
+            "can_cancel": box.can_cancel,
         },
     )
 

@@ -177,7 +177,10 @@ class EventSummary(BaseModel):
     capacity: int
     seats_left: int
     waitlist_length: int
-    booking_open: bool = Field(description="Whether the event takes bookings right now.")
+    booking_open: bool = Field(
+        description="Whether the event takes bookings right now; in an event's details with a "
+        "token: whether the caller may book it (or holds a booking) by the event page's rules."
+    )
     url: str = Field(description="The event's page for people.")
 
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from booking.bookings import messages
+from booking.bookings import eligibility, messages
 from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
-from booking.core.errors import Forbidden, NotFound
+from booking.core.errors import DomainError, Forbidden, NotFound
 from booking.members.models import Member
 from courses.models import Event
 
@@ -142,3 +143,47 @@ async def event_bookings(session: AsyncSession, event_id: int, actor: Member) ->
         .order_by(Booking.id)
     )
     return list(result)
+
+
+@dataclass(frozen=True)
+class BookingBox:
+    """What the booking box of an event shows a visitor or a member: their active booking
+    (with its waiting-list position), or why they cannot book now."""
+
+    booking: Booking | None
+    position: int | None
+    problem: str | None
+    """Why booking is not possible now (the window, or this member's eligibility), or None."""
+    meeting_link: str | None
+    can_cancel: bool
+
+    @property
+    def open(self) -> bool:
+        """Whether the viewer may book now (for a visitor: whether the event takes bookings)."""
+        return self.problem is None and self.booking is None
+
+
+async def booking_box(
+    session: AsyncSession, event: Event, member: Member | None, now: datetime
+) -> BookingBox:
+    """Can this member book, and why not: the same rules as the booking itself
+    (:func:`booking.bookings.eligibility.eligibility_error`), for the event page and the API."""
+    problem = eligibility.booking_window_problem(event, now)
+    booking = position = None
+    if member is not None:
+        booking = await active_booking(session, event.id, member.id)
+        if booking is not None:
+            position = (await waitlist_positions(session, [booking])).get(booking.id)
+            problem = None
+        elif problem is None:
+            try:
+                await eligibility.check_eligible(session, event, member, now)
+            except DomainError as exc:
+                problem = exc.message
+    return BookingBox(
+        booking=booking,
+        position=position,
+        problem=problem,
+        meeting_link=eligibility.meeting_link(event, booking),
+        can_cancel=booking is not None and eligibility.self_cancellation_open(event, booking, now),
+    )

@@ -358,3 +358,19 @@ async def test_patch_unknown_event_is_404(client: httpx.AsyncClient, world: Worl
         "/api/v1/events/999999", json={"capacity": 3}, headers=world.organiser_auth
     )
     assert_german_error(response, 404, "not_found")
+
+
+async def test_detail_says_whether_the_caller_may_book(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    schools = await factories.event(db, sectors=("schule",))
+    clerk = await factories.member(db)
+    teacher = await factories.member(db, await factories.organisation(db, sector="schule"))
+    path = f"/api/v1/events/{schools.id}"
+
+    assert (await client.get(path)).json()["booking_open"] is True
+    assert (await client.get(path, headers=await token_of(db, teacher))).json()["booking_open"]
+    clerk_view = await client.get(path, headers=await token_of(db, clerk))
+    assert clerk_view.json()["booking_open"] is False
+    listed = (await client.get("/api/v1/events", headers=await token_of(db, clerk))).json()
+    assert [e["booking_open"] for e in listed if e["id"] == schools.id] == [True]

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import queries, services
-from booking.core.errors import Forbidden, NotFound
+from booking.core.errors import Forbidden, NotEligible, NotFound
 from tests import factories
 from tests.factories import NOW
 
@@ -63,3 +63,29 @@ async def test_waiting_positions_count_per_event(db: AsyncSession) -> None:
     await services.cancel(db, booking_id=bookings[0].id, actor=people[0], now=NOW)
     mine = await queries.member_bookings(db, people[2].id)
     assert await queries.waitlist_positions(db, mine) == {bookings[2].id: 1}
+
+
+async def test_booking_box_says_why_a_member_cannot_book_as_the_booking_would(
+    db: AsyncSession,
+) -> None:
+    schools = await factories.event(db, capacity=1, sectors=("schule",))
+    teacher = await factories.member(db, await factories.organisation(db, sector="schule"))
+    clerk = await factories.member(db)
+
+    visitor_box = await queries.booking_box(db, schools, None, NOW)
+    assert visitor_box.open and visitor_box.booking is None
+
+    refused = await queries.booking_box(db, schools, clerk, NOW)
+    assert not refused.open
+    with pytest.raises(NotEligible) as raised:
+        await services.book(db, event_id=schools.id, member_id=clerk.id, now=NOW)
+    assert refused.problem == raised.value.message
+
+    assert (await queries.booking_box(db, schools, teacher, NOW)).open
+    await services.book(db, event_id=schools.id, member_id=teacher.id, now=NOW)
+    booked = await queries.booking_box(db, schools, teacher, NOW)
+    assert booked.booking is not None and booked.problem is None and not booked.open
+    assert booked.can_cancel
+
+    closed = await queries.booking_box(db, schools, clerk, schools.starts_at)
+    assert closed.problem is not None and "Anmeldefrist" in closed.problem
