@@ -8,19 +8,19 @@ booking transaction (which loads the facts of many requests at once) and the eve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import messages
-from booking.bookings.models import Booking, BookingStatus
-from booking.core.errors import BookingClosed, DomainError, NotEligible
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.core.errors import BookingClosed, DomainError, NotEligible, ScheduleClash
 from booking.core.formatting import datetime_de
 from booking.members.models import Member
 from booking.organisations.models import SECTORS
-from courses.models import Event, EventStatus
+from courses.models import Event, EventSession, EventStatus
 
 
 def registration_deadline(event: Event) -> datetime | None:
@@ -70,6 +70,8 @@ class Facts:
     prerequisite_title: str = ""
     parent_seat: bool = True
     parent_title: str = ""
+    clash_title: str = ""
+    """A workshop of the same conference at an overlapping time that the member holds."""
 
 
 def eligibility_error(
@@ -94,6 +96,8 @@ def eligibility_error(
         return NotEligible(messages.PREREQUISITE_MISSING.format(course=course))
     if event.parent_id is not None and not facts.parent_seat:
         return NotEligible(messages.WORKSHOP_NEEDS_PARENT.format(parent=facts.parent_title))
+    if facts.clash_title:
+        return ScheduleClash(messages.WORKSHOP_CLASH.format(workshop=facts.clash_title))
     return None
 
 
@@ -154,6 +158,34 @@ async def titles(
 
 
 @dataclass(frozen=True)
+class HeldWorkshop:
+    """A workshop a member holds an active booking of, with the times of its sessions."""
+
+    event_id: int
+    parent_id: int
+    title: str
+    spans: tuple[tuple[datetime, datetime], ...]
+
+    def clashes_with(self, event: Event) -> bool:
+        """Whether ``event``, another workshop of the same conference, overlaps in time."""
+        return (
+            event.parent_id == self.parent_id
+            and event.id != self.event_id
+            and any(
+                start < other_end and other_start < end
+                for start, end in self.spans
+                for other_start, other_end in ((s.starts_at, s.ends_at) for s in event.sessions)
+            )
+        )
+
+
+def held_workshop(event: Event) -> HeldWorkshop:
+    assert event.parent_id is not None
+    spans = tuple((s.starts_at, s.ends_at) for s in event.sessions)
+    return HeldWorkshop(event.id, event.parent_id, event.title, spans)
+
+
+@dataclass(frozen=True)
 class KnownFacts:
     """The facts of many members and events, loaded at once (:func:`load_facts`)."""
 
@@ -161,15 +193,62 @@ class KnownFacts:
     seated: set[tuple[int, int]]
     titles_by_code: dict[str, str]
     titles_by_parent: dict[int, str]
+    held: dict[int, list[HeldWorkshop]] = field(default_factory=dict)
+    """By member: the workshops of the events' conferences they hold."""
 
     def of(self, event: Event, member_id: int) -> Facts:
         code, parent = event.prerequisite_code or "", event.parent_id or 0
+        clash = next((w.title for w in self.held.get(member_id, ()) if w.clashes_with(event)), "")
         return Facts(
             prerequisite_met=not code or (member_id, code) in self.attended,
             prerequisite_title=self.titles_by_code.get(code, ""),
             parent_seat=not parent or (member_id, parent) in self.seated,
             parent_title=self.titles_by_parent.get(parent, ""),
+            clash_title=clash,
         )
+
+    def hold(self, event: Event, member_id: int) -> None:
+        """Record a booking decided in this batch, for the requests after it."""
+        if event.parent_id is not None:
+            self.held.setdefault(member_id, []).append(held_workshop(event))
+
+
+async def held_workshops(
+    session: AsyncSession, member_ids: set[int], parent_ids: set[int]
+) -> dict[int, list[HeldWorkshop]]:
+    """The workshops of ``parent_ids`` that the members hold an active booking of."""
+    if not member_ids or not parent_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Booking.member_id,
+            Event.id,
+            Event.parent_id,
+            Event.title,
+            EventSession.starts_at,
+            EventSession.ends_at,
+        )
+        .join(Event, Event.id == Booking.event_id)
+        .join(EventSession, EventSession.event_id == Event.id)
+        .where(
+            Booking.member_id.in_(member_ids),
+            Booking.status.in_(ACTIVE_STATUSES),
+            Event.parent_id.in_(parent_ids),
+        )
+        .order_by(Booking.id, EventSession.starts_at)
+    )
+    spans: dict[tuple[int, int], list[tuple[datetime, datetime]]] = {}
+    names: dict[tuple[int, int], tuple[int, str]] = {}
+    for member_id, event_id, parent_id, title, starts_at, ends_at in rows:
+        spans.setdefault((member_id, event_id), []).append((starts_at, ends_at))
+        names[(member_id, event_id)] = (parent_id or 0, title)
+    held: dict[int, list[HeldWorkshop]] = {}
+    for (member_id, event_id), times in spans.items():
+        parent_id, title = names[(member_id, event_id)]
+        held.setdefault(member_id, []).append(
+            HeldWorkshop(event_id, parent_id, title, tuple(times))
+        )
+    return held
 
 
 async def load_facts(
@@ -186,6 +265,7 @@ async def load_facts(
         seated=await parent_seats(session, member_ids, parents),
         titles_by_code=by_code,
         titles_by_parent=by_parent,
+        held=await held_workshops(session, member_ids, parents),
     )
 
 

@@ -23,6 +23,10 @@ PREREQUISITE_MISSING = "Voraussetzung für diese Veranstaltung ist die Teilnahme
 WORKSHOP_NEEDS_PARENT = (
     "Workshops können Sie buchen, sobald Ihre Teilnahme an „{parent}“ bestätigt ist."
 )
+WORKSHOP_CLASH = (
+    "Sie sind bereits für den Workshop „{workshop}“ angemeldet, der zur selben Zeit stattfindet. "
+    "Wenn Sie lieber diesen besuchen möchten, stornieren Sie bitte zuerst den anderen."
+)
 NOT_YOUR_BOOKING = "Diese Buchung gehört nicht zu Ihrem Zugang."
 BOOKING_NOT_ACTIVE = "Diese Buchung ist bereits storniert oder abgeschlossen."
 INVITATION_ONLY_CONFIRMED = "Eine Kalendereinladung gibt es nur für bestätigte Buchungen."

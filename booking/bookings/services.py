@@ -120,7 +120,14 @@ async def _decide(
             .execution_options(populate_existing=True)
         )
     }
-    events = {e.id: e for e in await lock_events(session, event_ids)}
+    # A workshop is decided under its conference's lock too: two workshops of one
+    # conference at the same time cannot both go to one member by racing.
+    parent_ids = await session.scalars(
+        select(Event.parent_id).where(Event.id.in_(event_ids), Event.parent_id.is_not(None))
+    )
+    locked = await lock_events(session, sorted({*event_ids, *(p for p in parent_ids if p)}))
+    wanted = set(event_ids)
+    events = {e.id: e for e in locked if e.id in wanted}
     history: dict[tuple[int, int], list[str]] = defaultdict(list)
     for event_id, member_id, status in await session.execute(
         select(Booking.event_id, Booking.member_id, Booking.status)
@@ -179,6 +186,7 @@ async def _decide(
             position = waiting[event.id]
         created.append(_Created(booking, row, member.email, event.sequence, len(earlier), position))
         earlier.append(booking.status)
+        known.hold(event, member.id)
         outcomes.append(BookingResult(booking=booking, waitlist_position=position))
 
     if created:

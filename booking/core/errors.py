@@ -40,6 +40,12 @@ class AlreadyBooked(DomainError):
     default_message = "Sie sind für diese Veranstaltung bereits angemeldet oder auf der Warteliste."
 
 
+class ScheduleClash(DomainError):
+    code = "schedule_clash"
+    status = 409
+    default_message = "Sie haben zur selben Zeit bereits eine andere Buchung."
+
+
 class NotEligible(DomainError):
     code = "not_eligible"
     status = 403
