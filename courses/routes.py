@@ -10,7 +10,6 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import changes, queries
-from booking.bookings import services as booking_services
 from booking.core.errors import NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.web import (
@@ -83,7 +82,7 @@ async def manage_event(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     form = await bind_form(request, CapacityForm)
     if request.method == "POST" and form.validate():
-        promoted = await booking_services.change_limits(
+        promoted = await changes.change_limits(
             session,
             event_id=event_id,
             actor=actor,

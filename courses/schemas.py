@@ -123,7 +123,7 @@ class EventChanges(Input):
         return self
 
     def limits(self) -> dict[str, Any]:
-        """Keyword arguments for booking.bookings.services.change_limits: only what was sent."""
+        """Keyword arguments for booking.bookings.changes.change_limits: only what was sent."""
         sent = self.model_fields_set
         changes: dict[str, Any] = {}
         if "capacity" in sent:

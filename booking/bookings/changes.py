@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from booking.bookings import messages as booking_messages
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
-from booking.bookings.services import lock_event, lock_events, notify, promote, set_limits
+from booking.bookings.notices import notify
+from booking.bookings.services import lock_event, lock_events, promote
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
@@ -145,3 +147,48 @@ async def cancel_event(
                 booking.cancelled_by = "organiser"
         await session.flush()
     return await event_detail(session, event_id, actor)
+
+
+def set_limits(
+    event: Event,
+    capacity: int | None = None,
+    seats_per_organisation: int | None | object = ...,
+) -> None:
+    """Set capacity and the per-organisation limit on a locked event (``...``: unchanged).
+    Lowering never removes a confirmed participant (rule 5): the caller promotes after."""
+    if capacity is not None:
+        if not 0 <= capacity <= 100_000:
+            raise ValidationFailed(
+                booking_messages.CAPACITY_RANGE, {"capacity": booking_messages.CAPACITY_RANGE}
+            )
+        event.capacity = capacity
+    if seats_per_organisation is not ...:
+        if seats_per_organisation is not None and (
+            not isinstance(seats_per_organisation, int) or seats_per_organisation < 1
+        ):
+            raise ValidationFailed(
+                booking_messages.SEATS_PER_ORG_RANGE,
+                {"seats_per_organisation": booking_messages.SEATS_PER_ORG_RANGE},
+            )
+        event.seats_per_organisation = seats_per_organisation
+
+
+async def change_limits(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    actor: Member,
+    now: datetime,
+    capacity: int | None = None,
+    seats_per_organisation: int | None | object = ...,
+) -> list[Booking]:
+    """Organisers set capacity and the per-organisation limit. Lowering never removes a
+    confirmed participant (rule 5); raising promotes waiting members at once (rule 4)."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        set_limits(event, capacity, seats_per_organisation)
+        await session.flush()
+        promoted = await promote(session, event, now)
+    return promoted

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from booking.bookings import eligibility, messages, queries
 from booking.bookings.eligibility import self_cancellation_open
 from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
+from booking.bookings.notices import notify
 from booking.calendar.itip import invite_sequence
 from booking.core.errors import (
     AlreadyBooked,
@@ -31,11 +32,10 @@ from booking.core.errors import (
     Forbidden,
     InvalidState,
     NotFound,
-    ValidationFailed,
 )
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
-from booking.mail.services import enqueue, outbox_row
+from booking.mail.services import outbox_row
 from booking.members.models import Member
 from courses.models import Event, EventStatus
 
@@ -295,62 +295,6 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
     return promoted
 
 
-async def notify(
-    session: AsyncSession,
-    event: Event,
-    bookings: Sequence[Booking],
-    template: str,
-    *,
-    method: str | None = None,
-    **context: Any,
-) -> None:
-    """Write one mail per booking to the outbox. With ``method`` (REQUEST or CANCEL), the
-    confirmed among them get their invitation attached. Call it before changing the
-    bookings' statuses: who holds an invitation is read from them."""
-    invites = await invitations(session, event, bookings, method) if method else {}
-    for booking in bookings:
-        enqueue(
-            session,
-            booking.member.email,
-            template,
-            booking_id=booking.id,
-            **context,
-            **invites.get(booking.id, {}),
-        )
-
-
-async def invitations(
-    session: AsyncSession, event: Event, bookings: Sequence[Booking], method: str
-) -> dict[int, dict[str, Any]]:
-    """The outbox context that attaches an invitation (``method`` REQUEST or CANCEL), by
-    booking id, for the confirmed ones among ``bookings``: only they hold an invitation.
-    SEQUENCE counts each member's earlier bookings of the event, in one query for all."""
-    confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
-    if not confirmed:
-        return {}
-    rows = await session.execute(
-        select(Booking.member_id, Booking.id).where(
-            Booking.event_id == event.id,
-            Booking.member_id.in_({b.member_id for b in confirmed}),
-        )
-    )
-    ids_by_member: defaultdict[int, list[int]] = defaultdict(list)
-    for member_id, booking_id in rows:
-        ids_by_member[member_id].append(booking_id)
-    cancelled = method == "CANCEL"
-    return {
-        b.id: {
-            "method": method,
-            "sequence": invite_sequence(
-                event.sequence,
-                sum(1 for other in ids_by_member[b.member_id] if other < b.id),
-                cancelled=cancelled,
-            ),
-        }
-        for b in confirmed
-    }
-
-
 async def _get_booking(session: AsyncSession, booking_id: int) -> Booking:
     booking = await session.scalar(
         select(Booking)
@@ -410,47 +354,4 @@ async def _cancel_in_transaction(
     for workshop_booking in list(workshop_bookings):
         workshop = await lock_event(session, workshop_booking.event_id)
         promoted += await _cancel_in_transaction(session, workshop, workshop_booking, now, by=by)
-    return promoted
-
-
-def set_limits(
-    event: Event,
-    capacity: int | None = None,
-    seats_per_organisation: int | None | object = ...,
-) -> None:
-    """Set capacity and the per-organisation limit on a locked event (``...``: unchanged).
-    Lowering never removes a confirmed participant (rule 5): the caller promotes after."""
-    if capacity is not None:
-        if not 0 <= capacity <= 100_000:
-            raise ValidationFailed(messages.CAPACITY_RANGE, {"capacity": messages.CAPACITY_RANGE})
-        event.capacity = capacity
-    if seats_per_organisation is not ...:
-        if seats_per_organisation is not None and (
-            not isinstance(seats_per_organisation, int) or seats_per_organisation < 1
-        ):
-            raise ValidationFailed(
-                messages.SEATS_PER_ORG_RANGE,
-                {"seats_per_organisation": messages.SEATS_PER_ORG_RANGE},
-            )
-        event.seats_per_organisation = seats_per_organisation
-
-
-async def change_limits(
-    session: AsyncSession,
-    *,
-    event_id: int,
-    actor: Member,
-    now: datetime,
-    capacity: int | None = None,
-    seats_per_organisation: int | None | object = ...,
-) -> list[Booking]:
-    """Organisers set capacity and the per-organisation limit. Lowering never removes a
-    confirmed participant (rule 5); raising promotes waiting members at once (rule 4)."""
-    if not actor.is_organiser:
-        raise Forbidden()
-    async with write_transaction(session):
-        event = await lock_event(session, event_id)
-        set_limits(event, capacity, seats_per_organisation)
-        await session.flush()
-        promoted = await promote(session, event, now)
     return promoted

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from booking.bookings import messages
 from booking.bookings.eligibility import meeting_link
 from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.notices import invitations
 from booking.bookings.queries import booking_with_event, with_event_details
-from booking.bookings.services import invitations
 from booking.calendar import itip
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction

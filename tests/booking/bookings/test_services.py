@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.bookings import queries, services
+from booking.bookings import changes, queries, services
 from booking.bookings.models import Booking
 from booking.core.errors import (
     AlreadyBooked,
@@ -123,7 +123,7 @@ async def test_raising_capacity_promotes_in_order(db: AsyncSession) -> None:
     people = [await factories.member(db) for _ in range(4)]
     for p in people:
         await services.book(db, event_id=event.id, member_id=p.id, now=NOW)
-    promoted = await services.change_limits(
+    promoted = await changes.change_limits(
         db, event_id=event.id, actor=organiser, now=NOW, capacity=3
     )
     assert [p.member_id for p in promoted] == [people[1].id, people[2].id]
@@ -141,7 +141,7 @@ async def test_lowering_capacity_keeps_confirmed(db: AsyncSession) -> None:
     people = [await factories.member(db) for _ in range(3)]
     for p in people:
         await services.book(db, event_id=event.id, member_id=p.id, now=NOW)
-    await services.change_limits(db, event_id=event.id, actor=organiser, now=NOW, capacity=1)
+    await changes.change_limits(db, event_id=event.id, actor=organiser, now=NOW, capacity=1)
     assert [s for _, s in await statuses(db, event.id)] == ["confirmed"] * 3
     newcomer = await factories.member(db)
     result = await services.book(db, event_id=event.id, member_id=newcomer.id, now=NOW)
@@ -156,7 +156,7 @@ async def test_only_organisers_change_capacity(db: AsyncSession) -> None:
     event = await factories.event(db, capacity=3)
     trainer = await factories.member(db, role="trainer")
     with pytest.raises(Forbidden):
-        await services.change_limits(db, event_id=event.id, actor=trainer, now=NOW, capacity=9)
+        await changes.change_limits(db, event_id=event.id, actor=trainer, now=NOW, capacity=9)
     await db.refresh(event)
     assert event.capacity == 3
 
