@@ -22,7 +22,8 @@ from booking.demo.data import (
     ORGANISER_EMAIL,
     TRAINER_EMAIL,
 )
-from booking.demo.programme import Calendar, Programme, build_programme, build_venues, email_part
+from booking.demo.programme import Calendar, Programme, build_programme, email_part
+from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.models import Organisation, OrganisationDomain
