@@ -1,5 +1,5 @@
-"""The demo's venues: district government buildings, academies, the police headquarters,
-and the online room of the monthly Q&A."""
+"""The demo's venues: a district government, an academy, a training centre, a hospital and
+a school office, with their rooms and accessibility."""
 
 from __future__ import annotations
 
