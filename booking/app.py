@@ -36,6 +36,7 @@ from booking.core.web import AppState
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.services import sign_in_serializer
+from booking.organisations import manage as organisation_pages
 from booking.settings import ROOT, Settings
 from courses import routes as course_routes
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *course_routes.routes,
         *routes.routes,
         *member_routes.routes,
+        *organisation_pages.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

@@ -114,9 +114,18 @@ def parse(model: type[M], raw: bytes) -> M:
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
 """courses.models.KINDS (a test keeps them equal)."""
 Sector = Literal[
-    "verwaltung", "schule", "gesundheit", "polizei", "feuerwehr", "justiz", "hochschule"
+    "verwaltung",
+    "soziales",
+    "schule",
+    "hochschule",
+    "gesundheit",
+    "polizei",
+    "feuerwehr",
+    "rettungsdienst",
+    "thw",
+    "justiz",
 ]
-"""The keys of booking.members.models.SECTORS (a test keeps them equal)."""
+"""The keys of booking.organisations.models.SECTORS (a test keeps them equal)."""
 ApiStatus = Literal["requested", "confirmed", "waitlisted", "cancelled", "attended", "no_show"]
 """A booking's status as the API names it: the model's ``waiting`` is ``waitlisted``."""
 
