@@ -28,6 +28,7 @@ from booking.core.errors import DomainError, Forbidden
 from booking.core.http_errors import json_error
 from booking.core.web import db, now, state
 from booking.members.models import Member
+from booking.organisations import api as organisation_api
 from courses import services as programme
 from courses.models import Event
 
@@ -323,6 +324,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,
         summary="Eigene Buchungen",
     ),
+    *organisation_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from booking.bookings import schemas
+from booking.core.errors import DomainError
 from booking.core.routing import MAX_ID
 
 Access = Literal["public", "member", "organiser"]
@@ -44,7 +45,7 @@ class Operation:
 ERROR_TEXTS = {
     401: "Kein oder ein ungültiges API-Token.",
     403: "Dafür fehlt die Berechtigung (oder die Veranstaltung ist nicht buchbar).",
-    404: "Diese Veranstaltung oder Buchung gibt es nicht.",
+    404: "Diese Veranstaltung, Buchung oder Organisation gibt es nicht.",
     409: "Bereits gebucht oder bereits storniert.",
     415: "Der Inhalt ist kein JSON.",
     422: "Eingaben ungültig oder Frist abgelaufen (Details in fields).",
@@ -148,3 +149,31 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
             },
         },
     }
+
+
+# -- reading and answering, for the operation tables of every package -----------------------------
+
+JSON_ONLY = "Bitte senden Sie den Inhalt als JSON (Content-Type: application/json)."
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class NotJson(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    default_message = JSON_ONLY
+
+
+async def json_body(request: Request, model: type[M]) -> M:
+    """The request's JSON body validated by ``model`` (German field messages on 422)."""
+    raw = await request.body()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise NotJson()
+    return schemas.parse(model, raw)
+
+
+def json_answer(
+    content: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(content.model_dump(mode="json"), status_code, headers)

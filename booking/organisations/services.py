@@ -358,8 +358,9 @@ async def update_organisation(
     name: str | None = None,
     sector: str | None = None,
     region: str | None = None,
+    domains: Sequence[str] | None = None,
 ) -> Organisation:
-    """Change what is given (None: leave as it is)."""
+    """Change what is given (None: leave as it is); ``domains`` replaces the whole set."""
     _require_organiser(actor)
     errors: dict[str, str] = {}
     if name is not None:
@@ -368,6 +369,7 @@ async def update_organisation(
         _clean_sector(sector, errors)
     if region is not None:
         _clean_region(region, errors)
+    cleaned = _clean_domains(domains, errors) if domains is not None else None
     _refuse(errors)
     try:
         async with write_transaction(session):
@@ -381,9 +383,21 @@ async def update_organisation(
                 organisation.sector = sector
             if region is not None:
                 organisation.region = region
+            if cleaned is not None:
+                await _check_domains_free(session, cleaned, organisation.id)
+                have = {d.domain: d for d in organisation.domains}
+                for domain, row in have.items():
+                    if domain not in cleaned:
+                        organisation.domains.remove(row)
+                await session.flush()
+                for domain in cleaned:
+                    if domain not in have:
+                        organisation.domains.append(OrganisationDomain(domain=domain))
+                await session.flush()
     except IntegrityError as exc:
-        message = messages.NAME_TAKEN.format(name=name)
-        raise ValidationFailed(message, {"name": message}) from exc
+        raise await _explain_conflict(
+            session, name=name or "", domains=cleaned or [], organisation_id=organisation_id
+        ) from exc
     return await get_organisation(session, organisation_id, actor)
 
 
