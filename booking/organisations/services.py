@@ -495,7 +495,7 @@ async def merge_organisations(
             raise NotFound(messages.MERGE_UNKNOWN)
         removed_name = found[remove_id].name
         moved = []
-        for model in (Member, Booking, MaterialOrder, OrganisationDomain):
+        for model in (Member, Booking, OrganisationDomain, MaterialOrder):
             result = await session.execute(
                 update(model)
                 .where(model.organisation_id == remove_id)
