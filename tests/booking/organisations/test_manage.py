@@ -199,9 +199,16 @@ async def test_approval_creates_the_organisation_on_the_spot(
     assert 'value="Gemeinde Neu"' in page.text and 'value="gemeinde-neu.example"' in page.text
     action = f"/verwaltung/freigaben/{pending_id}/neue-organisation"
     refused = await post_form(
-        client, "/verwaltung/freigaben", action,
-        {"name": "Gemeinde Neu", "sector": "verwaltung", "region": "Detmold", "domain": "pp-muenster.example"},
-    )  # fmt: skip
+        client,
+        "/verwaltung/freigaben",
+        action,
+        {
+            "name": "Gemeinde Neu",
+            "sector": "verwaltung",
+            "region": "Detmold",
+            "domain": "pp-muenster.example",
+        },
+    )
     assert refused.status_code == 422
     assert "gehört bereits zur Organisation" in refused.text
     assert f'id="domain-{pending_id}"' in refused.text
@@ -209,9 +216,16 @@ async def test_approval_creates_the_organisation_on_the_spot(
     assert await db.scalar(select(Organisation).where(Organisation.name == "Gemeinde Neu")) is None
     await db.commit()
     done = await post_form(
-        client, "/verwaltung/freigaben", action,
-        {"name": "Gemeinde Neu", "sector": "verwaltung", "region": "Detmold", "domain": "gemeinde-neu.example"},
-    )  # fmt: skip
+        client,
+        "/verwaltung/freigaben",
+        action,
+        {
+            "name": "Gemeinde Neu",
+            "sector": "verwaltung",
+            "region": "Detmold",
+            "domain": "gemeinde-neu.example",
+        },
+    )
     assert done.status_code == 303
     await db.commit()
     db.expire_all()
