@@ -19,6 +19,7 @@ from booking.bookings import api as bookings_api
 from booking.bookings.queue import booking_queue
 from booking.core.api import Operation, build_routes, openapi_document
 from booking.members.models import Member
+from booking.organisations import api as organisation_api
 from courses import api as courses_api
 
 PREFIX = "/api/v1"
@@ -41,6 +42,7 @@ async def member_for_token(request: Request, token: str) -> Member | None:
 OPERATIONS: tuple[Operation, ...] = (
     *courses_api.OPERATIONS,
     *bookings_api.OPERATIONS,
+    *organisation_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

@@ -41,6 +41,7 @@ from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.mails import member_context
 from booking.members.services import sign_in_serializer
+from booking.organisations import manage as organisation_pages
 from booking.organisations.models import SECTORS
 from booking.settings import ROOT, Settings
 from courses import routes as course_routes
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *course_routes.routes,
         *routes.routes,
         *member_routes.routes,
+        *organisation_pages.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

@@ -32,11 +32,15 @@ from booking.members.services import (
     issue_api_tokens,
     members_by_email,
 )
+from booking.organisations.messages import IMPORT_NOTHING_WRITTEN
 from booking.organisations.models import Organisation
+from booking.organisations.services import ImportRow as OrganisationRow
+from booking.organisations.services import import_organisations
 from booking.settings import Settings
 from courses.models import Event
 
 IMPORT_COLUMNS = ("email", "first_name", "last_name", "organisation")
+ORGANISATION_COLUMNS = ("name", "sector", "region", "domains")
 MIGRATE_FIRST = "Bitte zuerst „sid migrate“ ausführen."
 ROLE_NAMES = {"member": "Mitglied", "trainer": "Trainerin/Trainer", "organiser": "Geschäftsstelle"}
 
@@ -92,6 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     grant.add_argument("email", metavar="E-MAIL")
     grant.add_argument("role", metavar="ROLLE", help="member, trainer oder organiser")
     grant.set_defaults(run=_members_grant)
+
+    organisations = commands.add_parser("organisations", help="Organisationen verwalten")
+    organisation_commands = organisations.add_subparsers(metavar="BEFEHL", required=True)
+    org_import = organisation_commands.add_parser(
+        "import",
+        help="Organisationen aus CSV (name, sector, region, domains) anlegen oder aktualisieren",
+    )
+    org_import.add_argument("file", type=Path, metavar="DATEI.csv")
+    org_import.set_defaults(run=_organisations_import)
 
     token = commands.add_parser("token", help="API-Token ausgeben, eines je Adresse")
     token.add_argument("emails", nargs="+", metavar="E-MAIL")
@@ -198,7 +211,13 @@ def _members_import(args: argparse.Namespace) -> int:
 
 
 def read_import_file(path: Path) -> list[ImportRow]:
-    """Rows of a UTF-8 CSV file (with or without BOM) separated by ``;`` or ``,``."""
+    """Member rows of a UTF-8 CSV file (with or without BOM) separated by ``;`` or ``,``."""
+    return [ImportRow(**values, line=line) for values, line in read_csv(path, IMPORT_COLUMNS)]
+
+
+def read_csv(path: Path, columns: Sequence[str]) -> list[tuple[dict[str, str], int]]:
+    """The given columns of every row of a UTF-8 CSV file (with or without BOM) separated by
+    ``;`` or ``,``, each with the line it starts on."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -211,19 +230,22 @@ def read_import_file(path: Path) -> list[ImportRow]:
     delimiter = ";" if header.count(";") >= header.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in IMPORT_COLUMNS if column not in reader.fieldnames]
+    missing = [column for column in columns if column not in reader.fieldnames]
     if missing:
         raise CliError(
             f"In der Kopfzeile fehlen die Spalten: {', '.join(missing)}. Erwartet werden "
-            f"{', '.join(IMPORT_COLUMNS)}."
+            f"{', '.join(columns)}."
         )
-    return [
-        ImportRow(
-            **{column: (row.get(column) or "") for column in IMPORT_COLUMNS},
-            line=reader.line_num,
-        )
-        for row in reader
-    ]
+    rows = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            rows.append(({column: (row.get(column) or "") for column in columns}, line))
+    except csv.Error as exc:
+        raise CliError(
+            f"Zeile {reader.line_num}: die Datei ist kein gültiges CSV ({exc})."
+        ) from exc
+    return rows
 
 
 async def _import(settings: Settings, rows: list[ImportRow]) -> int:
@@ -235,6 +257,29 @@ async def _import(settings: Settings, rows: list[ImportRow]) -> int:
     if report.errors:
         print(f"{len(report.errors)} Zeile(n) nicht importiert.", file=sys.stderr)
         return 1
+    return 0
+
+
+def _organisations_import(args: argparse.Namespace) -> int:
+    rows = [
+        OrganisationRow(**values, line=line)
+        for values, line in read_csv(args.file, ORGANISATION_COLUMNS)
+    ]
+    return _run(_import_organisations(_settings(), rows))
+
+
+async def _import_organisations(settings: Settings, rows: list[OrganisationRow]) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        report = await import_organisations(session, rows)
+    if report.errors:
+        for error in report.errors:
+            print(error, file=sys.stderr)
+        print(IMPORT_NOTHING_WRITTEN.format(count=len(report.errors)), file=sys.stderr)
+        return 1
+    print(
+        f"Organisationen neu angelegt: {report.created}, aktualisiert: {report.updated}, "
+        f"Domains hinzugefügt: {report.domains_added}."
+    )
     return 0
 
 

@@ -20,14 +20,11 @@ from booking.core.schemas import (
     single_line,
     without_default,
 )
+from booking.organisations.schemas import Sector
 from courses.services import NewEvent
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
 """courses.models.KINDS (a test keeps them equal)."""
-Sector = Literal[
-    "verwaltung", "schule", "gesundheit", "polizei", "feuerwehr", "justiz", "hochschule"
-]
-"""The keys of booking.members.models.SECTORS (a test keeps them equal)."""
 CourseCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40),

@@ -158,7 +158,7 @@ def build_routes(operations: Sequence[Operation], authenticate: Authenticate) ->
 ERROR_TEXTS = {
     401: "Kein oder ein ungültiges API-Token.",
     403: "Dafür fehlt die Berechtigung (oder die Veranstaltung ist nicht buchbar).",
-    404: "Diese Veranstaltung oder Buchung gibt es nicht.",
+    404: "Diese Veranstaltung, Buchung oder Organisation gibt es nicht.",
     409: "Bereits gebucht oder bereits storniert.",
     415: "Der Inhalt ist kein JSON.",
     422: "Eingaben ungültig oder Frist abgelaufen (Details in fields).",

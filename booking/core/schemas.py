@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "datetime_range": "Bitte geben Sie ein Datum zwischen 2000 und 2100 an.",
     "text_control_chars": "Der Text enthält unzulässige Steuerzeichen.",
     "nothing_to_change": "Bitte geben Sie mindestens eine Änderung an.",
+    "domain_invalid": "Bitte geben Sie eine gültige E-Mail-Domain an, z. B. stadt-muenster.de.",
 }
 FALLBACK = "Dieser Wert ist ungültig."
 

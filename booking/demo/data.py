@@ -22,10 +22,12 @@ ORGANISATIONS = [  # name, sector, Regierungsbezirk, e-mail domain
     ("Gesamtschule Dortmund-Nord", "schule", "Arnsberg", "gesamtschule-dortmund.example"),
     ("Feuerwehr Essen", "feuerwehr", "Düsseldorf", "feuerwehr-essen.example"),
     ("Landgericht Düsseldorf", "justiz", "Düsseldorf", "lg-duesseldorf.example"),
-    ("Jobcenter Wuppertal", "verwaltung", "Düsseldorf", "jobcenter-wuppertal.example"),
+    ("Jobcenter Wuppertal", "soziales", "Düsseldorf", "jobcenter-wuppertal.example"),
     ("Uniklinik Köln", "gesundheit", "Köln", "uk-koeln.example"),
     ("Berufskolleg Bonn-Duisdorf", "schule", "Köln", "bk-bonn.example"),
     ("Feuerwehr Aachen", "feuerwehr", "Köln", "feuerwehr-aachen.example"),
+    ("Rettungsdienst Kreis Düren", "rettungsdienst", "Köln", "rettungsdienst-dueren.example"),
+    ("THW Ortsverband Bielefeld", "thw", "Detmold", "thw-bielefeld.example"),
 ]
 
 MEMBERS = [  # first name, last name, function, e-mail domain of the organisation

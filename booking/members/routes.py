@@ -16,7 +16,9 @@ from booking.core.web import (
     client_ip,
     db,
     flash,
+    form_errors,
     hit_rate_limit,
+    invalid_status,
     now,
     redirect,
     render,
@@ -27,7 +29,10 @@ from booking.core.web import (
 )
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
+from booking.members.models import Member
+from booking.organisations.forms import NewOrganisationForMemberForm
 from booking.organisations.models import Organisation
+from booking.organisations.services import create_and_approve
 
 PER_ADDRESS = parse("5/15 minutes")
 PER_CLIENT = parse("30/15 minutes")
@@ -137,9 +142,18 @@ async def sign_out(request: Request) -> Response:
 
 async def approvals(request: Request) -> Response:
     actor = await require_member(request)
+    return await _approvals_page(request, actor)
+
+
+async def _approvals_page(
+    request: Request,
+    actor: Member,
+    refused: tuple[int, NewOrganisationForMemberForm] | None = None,
+) -> Response:
+    """The page; ``refused``: a pending person's new-organisation form that was refused."""
     pending = await services.pending_members(db(request), actor)
     organisations = await services.organisations(db(request))
-    forms = {}
+    forms, new_forms = {}, {}
     for person in pending:
         form = blank_form(request, ApproveForm)
         form.organisation_id.choices = [
@@ -147,7 +161,58 @@ async def approvals(request: Request) -> Response:
             *_organisation_choices(organisations),
         ]
         forms[person.id] = form
-    return await render(request, "members/approvals.html", {"pending": pending, "forms": forms})
+        new_form = refused[1] if refused is not None and refused[0] == person.id else None
+        new_forms[person.id] = _unique_ids(
+            new_form
+            or blank_form(
+                request,
+                NewOrganisationForMemberForm,
+                name=person.organisation_name_given,
+                domain=services.email_domain(person.email),
+            ),
+            person.id,
+        )
+    errors = form_errors(refused[1]) if refused is not None else []
+    return await render(
+        request,
+        "members/approvals.html",
+        {"pending": pending, "forms": forms, "new_forms": new_forms, "errors": errors},
+        status_code=invalid_status(refused[1]) if refused is not None else 200,
+    )
+
+
+def _unique_ids(form: NewOrganisationForMemberForm, member_id: int) -> NewOrganisationForMemberForm:
+    """One form per pending person on the page: ids that name the person."""
+    for field in form:
+        field.id = field.label.field_id = f"{field.name}-{member_id}"
+    return form
+
+
+async def approve_new_organisation(request: Request) -> Response:
+    """Approve a pending member into an organisation created on the spot."""
+    actor = await require_member(request)
+    member_id = request.path_params["member_id"]
+    form = await bind_form(request, NewOrganisationForMemberForm)
+    if form.validate():
+        try:
+            person = await create_and_approve(
+                db(request),
+                actor=actor,
+                member_id=member_id,
+                name=form.name.data or "",
+                sector=form.sector.data or "",
+                region=form.region.data or "",
+                domains=[form.domain.data or ""],
+                now=now(request),
+            )
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                field = getattr(form, "domain" if name == "domains" else name, form.name)
+                field.errors = [*field.errors, message]
+        else:
+            flash(request, f"{person.display_name} ist freigeschaltet.")
+            return redirect("/verwaltung/freigaben")
+    return await _approvals_page(request, actor, (member_id, form))
 
 
 async def approve(request: Request) -> Response:
@@ -192,4 +257,9 @@ routes = [
     Route("/verwaltung/freigaben", approvals),
     Route("/verwaltung/freigaben/{member_id:id}/freigeben", approve, methods=["POST"]),
     Route("/verwaltung/freigaben/{member_id:id}/ablehnen", reject, methods=["POST"]),
+    Route(
+        "/verwaltung/freigaben/{member_id:id}/neue-organisation",
+        approve_new_organisation,
+        methods=["POST"],
+    ),
 ]

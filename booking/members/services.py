@@ -211,7 +211,7 @@ async def organisations(session: AsyncSession) -> list[Organisation]:
     return list(await session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
-async def _pending_member(session: AsyncSession, member_id: int, actor: Member) -> Member:
+async def pending_member(session: AsyncSession, member_id: int, actor: Member) -> Member:
     if not actor.is_organiser:
         raise Forbidden()
     member = await get_member(session, member_id)
@@ -232,22 +232,30 @@ async def approve(
 ) -> Member:
     """Make a pending member active in an organisation (``None``: none chosen, refused)."""
     async with write_transaction(session):
-        member = await _pending_member(session, member_id, actor)
+        member = await pending_member(session, member_id, actor)
         organisation = await session.get(Organisation, organisation_id) if organisation_id else None
         if organisation is None:
             raise ValidationFailed(
                 messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
             )
-        member.status = "active"
-        member.organisation_id = organisation.id
-        member.approved_at = now
-        enqueue(session, member.email, "member_approved", member_id=member.id)
+        activate(session, member, organisation, now)
     return member
+
+
+def activate(
+    session: AsyncSession, member: Member, organisation: Organisation, now: datetime
+) -> None:
+    """Make a pending member active in ``organisation`` and tell them (inside the caller's
+    write transaction)."""
+    member.status = "active"
+    member.organisation_id = organisation.id
+    member.approved_at = now
+    enqueue(session, member.email, "member_approved", member_id=member.id)
 
 
 async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Member:
     async with write_transaction(session):
-        member = await _pending_member(session, member_id, actor)
+        member = await pending_member(session, member_id, actor)
         member.status = "rejected"
         enqueue(session, member.email, "member_rejected", member_id=member.id)
     return member

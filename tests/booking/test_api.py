@@ -306,6 +306,8 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/events/{id}/bookings": {"get", "post"},
         "/bookings/{id}": {"delete"},
         "/me/bookings": {"get"},
+        "/organisations": {"get", "post"},
+        "/organisations/{id}": {"patch"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected
