@@ -63,7 +63,7 @@ def test_migrate_creates_the_database(tmp_path: Path) -> None:
     result = sid(db, "migrate")
     assert result.returncode == 0, result.stderr
     assert "neuesten Stand" in result.stdout
-    assert query(db, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert query(db, "SELECT version_num FROM alembic_version") == [("0002",)]
 
 
 def test_demo_loads_once_and_then_skips(tmp_path: Path) -> None:
