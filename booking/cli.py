@@ -28,7 +28,8 @@ from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.errors import DomainError, NotFound
 from booking.core.migrate import upgrade
 from booking.jobs import messages as job_messages
-from booking.jobs.scheduler import Job, load_jobs, run_jobs, run_now, status_line, statuses
+from booking.jobs.queries import status_line, statuses
+from booking.jobs.scheduler import Job, load_jobs, run_jobs, run_now
 from booking.members.models import ROLES, Member
 from booking.members.services import (
     ImportRow,

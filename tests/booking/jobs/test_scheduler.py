@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from booking.core.db import session_factory, utcnow
 from booking.jobs.models import JobRun
+from booking.jobs.queries import status_line, statuses
 from booking.jobs.scheduler import (
     Job,
     JobContext,
@@ -20,8 +21,6 @@ from booking.jobs.scheduler import (
     load_jobs,
     run_jobs,
     run_now,
-    status_line,
-    statuses,
 )
 
 SLOT = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)

@@ -151,7 +151,10 @@ async def test_two_workers_racing_run_each_due_run_exactly_once(
     runs = await job_runs(database)
     assert [run.due_at.isoformat() for run in runs] == sorted(starts)
     assert {run.attempts for run in runs} == {1}
-    assert len([run for run in runs if run.finished_at is not None]) == len(ends)
+    finished = {run.due_at.isoformat() for run in runs if run.finished_at is not None}
+    # Every run recorded as finished did its work; the stop may have come between the
+    # last run's work and its record.
+    assert finished <= set(ends) and len(set(starts) - finished) <= 1
 
 
 async def test_a_run_whose_worker_is_killed_is_taken_again_after_its_lease_and_completes_once(
