@@ -36,6 +36,7 @@ from booking.core.middleware import (
 )
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
+from booking.jobs.scheduler import load_jobs, run_jobs
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     in_flight = InFlight()
+    jobs = load_jobs(settings.jobs_module) if settings.run_jobs else ()
     storage = settings.ratelimit_storage
     if storage.startswith("memory"):
         storage = "async+memory://"
@@ -92,18 +94,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         load_locale_data()
-        sender = None
+        background: list[asyncio.Task[None]] = []
         if settings.run_mail_sender:
-            sender = asyncio.create_task(
-                run_sender(settings, sessions, mail_renderer(), in_flight.quiet)
-            )
+            sender = run_sender(settings, sessions, mail_renderer(), in_flight.quiet)
+            background.append(asyncio.create_task(sender))
+        if settings.run_jobs:
+            background.append(asyncio.create_task(run_jobs(sessions, jobs, in_flight.quiet)))
         try:
             yield
         finally:
-            if sender is not None:
-                sender.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sender
+                    await task
             await engine.dispose()
 
     all_routes: list[BaseRoute] = [

@@ -1,4 +1,5 @@
-"""The ``sid`` command: serve the app, migrate, load demo data, manage members, send mail.
+"""The ``sid`` command: serve the app, migrate, load demo data, manage members, send mail,
+run jobs.
 
 Each database command builds its own engine from ``DATABASE_URL`` and disposes of it; the
 work itself is done by the same service functions that the web pages and the API call.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
+import signal
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -24,6 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.errors import DomainError, NotFound
 from booking.core.migrate import upgrade
+from booking.jobs import messages as job_messages
+from booking.jobs.queries import status_line, statuses
+from booking.jobs.scheduler import Job, load_jobs, run_jobs, run_now
 from booking.members.models import ROLES, Member
 from booking.members.services import (
     ImportRow,
@@ -118,6 +124,18 @@ def _parser() -> argparse.ArgumentParser:
     mail_commands.add_parser("worker", help="laufend versenden (bis Strg+C)").set_defaults(
         run=_mail_worker
     )
+
+    jobs = commands.add_parser("jobs", help="regelmäßige Aufgaben (Jobs)")
+    job_commands = jobs.add_subparsers(metavar="BEFEHL", required=True)
+    job_commands.add_parser(
+        "list", help="jeden Job mit letztem und nächstem Lauf zeigen"
+    ).set_defaults(run=_jobs_list)
+    run = job_commands.add_parser("run", help="einen Job jetzt einmal ausführen")
+    run.add_argument("name", metavar="NAME")
+    run.set_defaults(run=_jobs_run)
+    job_commands.add_parser(
+        "worker", help="Jobs laufend ausführen, getrennt vom Webserver (bis Strg+C)"
+    ).set_defaults(run=_jobs_worker)
     return parser
 
 
@@ -352,6 +370,78 @@ async def _send_forever(settings: Settings) -> int:
 
     async with _sessions(settings) as sessions:
         await run_sender(settings, sessions, mail_renderer())
+    return 0
+
+
+# -- jobs -------------------------------------------------------------------------------------
+
+
+def _jobs(settings: Settings) -> tuple[Job, ...]:
+    try:
+        return load_jobs(settings.jobs_module)
+    except (ImportError, ValueError) as exc:
+        raise CliError(f"JOBS_MODULE: {exc}") from exc
+
+
+def _jobs_list(args: argparse.Namespace) -> int:
+    settings = _settings()
+    return _run(_list_jobs(settings, _jobs(settings)))
+
+
+async def _list_jobs(settings: Settings, jobs: tuple[Job, ...]) -> int:
+    async with _sessions(settings) as sessions:
+        now = utcnow()
+        for status in await statuses(sessions, jobs, now):
+            print(status_line(status, now))
+    return 0
+
+
+def _jobs_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    jobs = {job.name: job for job in _jobs(settings)}
+    job = jobs.get(args.name)
+    if job is None:
+        known = ", ".join(jobs) or "–"
+        print(
+            f"Fehler: {job_messages.UNKNOWN_JOB.format(name=args.name, known=known)}",
+            file=sys.stderr,
+        )
+        return 2
+    return _run(_run_job(settings, job))
+
+
+async def _run_job(settings: Settings, job: Job) -> int:
+    async with _sessions(settings) as sessions:
+        outcome = await run_now(sessions, job)
+    if not outcome.completed:
+        print(f"Fehler: {job_messages.RUN_NOT_STARTED.format(name=job.name)}", file=sys.stderr)
+        return 1
+    if outcome.error:
+        message = job_messages.RUN_FAILED.format(name=job.name, error=outcome.error)
+        print(f"Fehler: {message}", file=sys.stderr)
+        return 1
+    print(job_messages.RUN_DONE.format(name=job.name, summary=outcome.summary))
+    return 0
+
+
+def _jobs_worker(args: argparse.Namespace) -> int:
+    settings = _settings()
+    jobs = _jobs(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(_run_jobs_forever(settings, jobs))
+    print(job_messages.WORKER_STOPPED)
+    return 0
+
+
+async def _run_jobs_forever(settings: Settings, jobs: tuple[Job, ...]) -> int:
+    async with _sessions(settings) as sessions:
+        runner = asyncio.create_task(run_jobs(sessions, jobs))
+        # SIGTERM (a service manager stopping the worker) ends it like Strg+C: a run in
+        # progress gives its lease back, so another process takes it at once.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.cancel)
+        print(job_messages.WORKER_STARTED.format(names=", ".join(j.name for j in jobs)), flush=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
     return 0
 
 

@@ -35,6 +35,11 @@ class Settings:
     mail_dir: Path = VAR / "mail"
     ratelimit_storage: str = "memory://"
     run_mail_sender: bool = True
+    run_jobs: bool = True
+    """Run the scheduler inside each server process (``JOBS=off`` when ``sid jobs worker``
+    runs them apart)."""
+    jobs_module: str = "booking.jobs.schedule"
+    """The module whose ``JOBS`` tuple the scheduler runs."""
     https_only: bool = False
 
     @property
@@ -67,6 +72,8 @@ class Settings:
             mail_dir=Path(env.get("MAIL_DIR") or VAR / "mail"),
             ratelimit_storage=env.get("RATELIMIT_STORAGE", "memory://"),
             run_mail_sender=env.get("MAIL_SENDER", "on").lower() not in ("off", "0", "no"),
+            run_jobs=env.get("JOBS", "on").lower() not in ("off", "0", "no"),
+            jobs_module=env.get("JOBS_MODULE") or cls.jobs_module,
             https_only=base_url.startswith("https://"),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import booking.bookings.models
+import booking.jobs.models
 import booking.mail.models
 import booking.members.models
 import booking.organisations.models
@@ -16,6 +17,7 @@ __all__ = ["metadata"]
 metadata = Base.metadata
 
 _MODULES = (
+    booking.jobs.models,
     booking.mail.models,
     booking.members.models,
     booking.organisations.models,

@@ -77,12 +77,14 @@ def test_settings(database_url: str, tmp_path: Path) -> Settings:
         base_url="http://testserver",
         mail_dir=tmp_path / "mail",
         run_mail_sender=False,
+        run_jobs=False,
     )
 
 
 @pytest.fixture
 async def app(engine: AsyncEngine, database_url: str, tmp_path: Path) -> AsyncIterator[Starlette]:
-    """The app on the test database (schema ready and empty), without the mail sender."""
+    """The app on the test database (schema ready and empty), without the mail sender and
+    the scheduler."""
     application = create_app(test_settings(database_url, tmp_path))
     yield application
     await application.state.app.engine.dispose()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.app import settle_garbage_collector
+from booking.app import create_app, settle_garbage_collector
 from booking.cli import _parser
+from booking.jobs.models import JobRun
+from booking.settings import Settings
+from tests import conftest
 
 
 @pytest.fixture
@@ -29,3 +36,36 @@ def test_server_process_freezes_what_exists_and_collects_less_often(collector: N
 def test_access_log_is_off_unless_asked_for() -> None:
     assert _parser().parse_args(["serve"]).access_log is False
     assert _parser().parse_args(["serve", "--access-log"]).access_log is True
+
+
+def test_jobs_run_in_the_server_unless_turned_off() -> None:
+    assert Settings.from_env({"SECRET_KEY": "x"}).run_jobs is True
+    assert Settings.from_env({"SECRET_KEY": "x", "JOBS": "off"}).run_jobs is False
+    assert Settings.from_env({"SECRET_KEY": "x"}).jobs_module == "booking.jobs.schedule"
+    assert Settings.from_env({"SECRET_KEY": "x", "JOBS_MODULE": "a.b"}).jobs_module == "a.b"
+
+
+@pytest.mark.parametrize("run_jobs", [True, False])
+async def test_the_server_process_runs_the_due_jobs(
+    db: AsyncSession,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_jobs: bool,
+) -> None:
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("RECORDING_LOG", str(log))
+    settings = conftest.test_settings(database_url, tmp_path).with_changes(
+        run_jobs=run_jobs, jobs_module="tests.booking.jobs.recording"
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        for _ in range(100 if run_jobs else 10):
+            if log.exists() and "end" in log.read_text():
+                break
+            await asyncio.sleep(0.05)
+    await app.state.app.engine.dispose()
+
+    runs = list(await db.scalars(select(JobRun.job)))
+    assert runs == (["recording"] if run_jobs else [])
+    assert log.exists() is run_jobs

@@ -1,0 +1,21 @@
+"""German texts of the scheduler and its jobs, in one place."""
+
+from __future__ import annotations
+
+SWEEP_DONE = "{events} Veranstaltung(en) mit Warteliste geprüft, {promoted} Platz/Plätze vergeben."
+SWEEP_BUSY = "{busy} Veranstaltung(en) gerade gesperrt, beim nächsten Lauf wieder."
+
+UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
+RUN_DONE = "{name}: {summary}"
+RUN_FAILED = "Der Job „{name}“ ist fehlgeschlagen ({error})."
+RUN_NOT_STARTED = "Der Job „{name}“ läuft gerade schon."
+WORKER_STARTED = "Jobs laufen: {names} (beenden mit Strg+C)."
+WORKER_STOPPED = "Jobs beendet."
+
+NEVER = "noch nie"
+LAST_OK = "{when} (erfolgreich)"
+LAST_FAILED = "{when} (fehlgeschlagen: {error})"
+LAST_RUNNING = "{when} (läuft)"
+LAST_ABANDONED = "{when} (abgebrochen)"
+NEXT_DUE = "{when} (fällig)"
+STATUS_LINE = "{name}  zuletzt: {last}  nächster Lauf: {next}"

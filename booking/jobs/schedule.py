@@ -1,0 +1,15 @@
+"""The jobs the scheduler runs: name, how often, the function. This tuple is the whole list.
+
+``JOBS_MODULE`` may name another module with a ``JOBS`` tuple (the process tests do).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from booking.jobs.scheduler import Job
+from booking.jobs.sweep import promotion_sweep
+
+JOBS: tuple[Job, ...] = (
+    Job(name="promotion-sweep", every=timedelta(minutes=15), run=promotion_sweep),
+)
