@@ -12,7 +12,6 @@ from limits.storage import storage_from_string
 from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -31,11 +30,13 @@ from booking.core.middleware import (
     InFlight,
     SecurityHeaders,
 )
+from booking.core.sessions import ServerSessions
 from booking.core.templating import create_templates
 from booking.core.web import AppState
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
-from booking.members.services import sign_in_serializer
+from booking.members.services import get_member, sign_in_serializer
+from booking.members.sessions import session_store
 from booking.settings import ROOT, Settings
 from courses import routes as course_routes
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
         bookings=BookingQueue(sessions),
+        load_member=get_member,
     )
 
     @contextlib.asynccontextmanager
@@ -90,11 +92,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(SecurityHeaders),
         Middleware(BodySizeLimit),
         Middleware(
-            SessionMiddleware,
+            ServerSessions,
+            store=session_store(sessions),
             secret_key=settings.secret_key,
-            session_cookie="sid_session",
-            max_age=8 * 60 * 60,
-            same_site="lax",
             https_only=settings.https_only,
         ),
         Middleware(DatabaseSession, sessions=sessions),
