@@ -64,7 +64,11 @@ async def seed(url: str, members: int, seats: int) -> tuple[int, list[str]]:
         db.add_all(people)
         await db.flush()
         db.add_all(
-            ApiToken(member_id=p.id, token_hash=hash_token(t))
+            ApiToken(
+                member_id=p.id,
+                token_hash=hash_token(t),
+                expires_at=utcnow() + timedelta(days=1),
+            )
             for p, t in zip(people, tokens, strict=True)
         )
         start = utcnow() + timedelta(days=30)

@@ -12,7 +12,6 @@ from limits.storage import storage_from_string
 from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -34,6 +33,7 @@ from booking.core.middleware import (
     InFlight,
     SecurityHeaders,
 )
+from booking.core.sessions import ServerSessions
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
 from booking.jobs.scheduler import load_jobs, run_jobs
@@ -41,9 +41,10 @@ from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.mails import member_context
-from booking.members.services import sign_in_serializer
+from booking.members.services import get_member, sign_in_serializer
+from booking.members.sessions import session_store
 from booking.organisations import manage as organisation_pages
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from booking.settings import ROOT, Settings
 from courses import routes as course_routes
 from courses.messages import KIND_LABELS
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         templates=create_templates(TEMPLATE_FILTERS, TEMPLATE_GLOBALS),
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
+        load_member=get_member,
     )
 
     @contextlib.asynccontextmanager
@@ -124,11 +126,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(SecurityHeaders),
         Middleware(BodySizeLimit),
         Middleware(
-            SessionMiddleware,
+            ServerSessions,
+            store=session_store(sessions),
             secret_key=settings.secret_key,
-            session_cookie="sid_session",
-            max_age=8 * 60 * 60,
-            same_site="lax",
             https_only=settings.https_only,
         ),
         Middleware(DatabaseSession, sessions=sessions),

@@ -26,17 +26,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.errors import DomainError, NotFound
+from booking.core.formatting import datetime_de
 from booking.core.migrate import upgrade
 from booking.jobs import messages as job_messages
 from booking.jobs.queries import status_line, statuses
 from booking.jobs.scheduler import Job, load_jobs, run_jobs, run_now
 from booking.members.models import ROLES, Member
 from booking.members.services import (
+    TOKEN_DAYS,
     ImportRow,
+    api_tokens_for_email,
     grant_role,
     import_members,
     issue_api_tokens,
     members_by_email,
+    normalise_email,
+    revoke_api_token,
 )
 from booking.organisations.messages import IMPORT_NOTHING_WRITTEN
 from booking.organisations.models import Organisation
@@ -112,8 +117,21 @@ def _parser() -> argparse.ArgumentParser:
     org_import.add_argument("file", type=Path, metavar="DATEI.csv")
     org_import.set_defaults(run=_organisations_import)
 
-    token = commands.add_parser("token", help="API-Token ausgeben, eines je Adresse")
-    token.add_argument("emails", nargs="+", metavar="E-MAIL")
+    token = commands.add_parser(
+        "token",
+        help="API-Token ausgeben (eines je Adresse), auflisten oder widerrufen",
+        description="sid token [--days N] [--name TEXT] E-MAIL …: ein neues Token je Adresse, "
+        "eines je Zeile, in dieser Reihenfolge. sid token list E-MAIL: die Token einer Person "
+        "(ohne das Geheimnis). sid token revoke ID …: Token mit diesen Nummern widerrufen.",
+    )
+    token.add_argument(
+        "--days",
+        type=int,
+        default=TOKEN_DAYS,
+        help=f"Gültigkeit in Tagen (Standard: {TOKEN_DAYS})",
+    )
+    token.add_argument("--name", default="", help="Bezeichnung, z. B. der Zweck des Tokens")
+    token.add_argument("emails", nargs="+", metavar="E-MAIL | list E-MAIL | revoke ID")
     token.set_defaults(run=_token)
 
     mail = commands.add_parser("mail", help="Nachrichten aus dem Postausgang versenden")
@@ -316,13 +334,31 @@ async def _grant(settings: Settings, email: str, role: str) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    return _run(_tokens(_settings(), list(args.emails)))
+    words = list(args.emails)
+    if words[0] == "list":
+        if len(words) != 2:
+            raise CliError("Aufruf: sid token list E-MAIL")
+        return _run(_token_list(_settings(), words[1]))
+    if words[0] == "revoke":
+        ids = [_token_id(word) for word in words[1:]]
+        if not ids:
+            raise CliError("Aufruf: sid token revoke ID …")
+        return _run(_token_revoke(_settings(), ids))
+    return _run(_tokens(_settings(), words, days=args.days, name=args.name))
 
 
-async def _tokens(settings: Settings, emails: list[str]) -> int:
+def _token_id(word: str) -> int:
+    if not word.isdigit() or len(word) > 9:
+        raise CliError(f"„{word}“ ist keine Token-Nummer (siehe sid token list E-MAIL).")
+    return int(word)
+
+
+async def _tokens(settings: Settings, emails: list[str], *, days: int, name: str) -> int:
     async with _sessions(settings) as sessions, sessions() as session:
         try:
-            tokens = await issue_api_tokens(session, emails=emails)
+            issued = await issue_api_tokens(
+                session, emails=emails, now=utcnow(), days=days, name=name
+            )
         except NotFound as exc:
             print(f"Fehler: {exc.message}", file=sys.stderr)
             print("Es wurde kein Token ausgegeben.", file=sys.stderr)
@@ -334,8 +370,40 @@ async def _tokens(settings: Settings, emails: list[str]) -> int:
                     "nach der Freigabe.",
                     file=sys.stderr,
                 )
+    if issued:
+        print(f"Gültig bis {datetime_de(issued[0].expires_at)}.", file=sys.stderr)
+    for token in issued:
+        print(token.token)
+    return 0
+
+
+async def _token_list(settings: Settings, email: str) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        tokens = await api_tokens_for_email(session, email)
+    now = utcnow()
+    if not tokens:
+        print(f"{normalise_email(email)} hat keine API-Token.")
     for token in tokens:
-        print(token)
+        if token.revoked_at is not None:
+            state = f"widerrufen am {datetime_de(token.revoked_at)}"
+        elif token.expires_at <= now:
+            state = f"abgelaufen am {datetime_de(token.expires_at)}"
+        else:
+            state = f"gültig bis {datetime_de(token.expires_at)}"
+        used = datetime_de(token.last_used_at) if token.last_used_at else "nie"
+        label = f" „{token.name}“" if token.name else ""
+        print(
+            f"{token.id}{label}: ausgestellt {datetime_de(token.created_at)}, {state}, "
+            f"zuletzt benutzt: {used}"
+        )
+    return 0
+
+
+async def _token_revoke(settings: Settings, ids: list[int]) -> int:
+    async with _sessions(settings) as sessions, sessions() as session:
+        for token_id in ids:
+            await revoke_api_token(session, token_id=token_id, now=utcnow())
+            print(f"Token {token_id} ist widerrufen.")
     return 0
 
 

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from booking.core.web import Form
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from courses.messages import KIND_LABELS
 from venues.models import REGIONS
 

@@ -15,7 +15,7 @@ from booking.core.errors import Forbidden, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from courses import messages
 from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
 from venues.models import OnlineRoom, Venue

@@ -29,8 +29,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def token_of(db: AsyncSession, member: Member) -> dict[str, str]:
-    [token] = await issue_api_tokens(db, emails=[member.email])
-    return bearer(token)
+    [issued] = await issue_api_tokens(db, emails=[member.email], now=NOW)
+    return bearer(issued.token)
 
 
 ENGLISH = re.compile(r"Input should|Field required|Invalid JSON|Extra inputs|String should")

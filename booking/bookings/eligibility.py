@@ -19,7 +19,7 @@ from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.core.errors import BookingClosed, DomainError, NotEligible, ScheduleClash
 from booking.core.formatting import datetime_de
 from booking.members.models import Member
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from courses.models import Event, EventSession, EventStatus
 
 

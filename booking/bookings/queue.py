@@ -9,6 +9,7 @@ lock; a failed round is decided again request by request (:class:`booking.core.b
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,14 @@ if TYPE_CHECKING:
 
 from booking.bookings.services import BookingRequest, BookingResult, book_many
 from booking.core.batching import Batcher
+from booking.core.db import utcnow
 from booking.core.errors import Busy
 from booking.members.models import Member
-from booking.members.services import members_for_api_tokens
+from booking.members.services import (
+    TOKEN_USE_INTERVAL,
+    holders_of_api_tokens,
+    note_api_token_use,
+)
 
 
 class BookingQueue:
@@ -29,6 +35,9 @@ class BookingQueue:
         self._sessions = sessions
         self._bookings: Batcher[BookingRequest, BookingResult] = Batcher(self._book)
         self._tokens: Batcher[str, Member | None] = Batcher(self._members)
+        self._used: set[int] = set()
+        """Tokens used since the times of use were last written."""
+        self._used_written: datetime | None = None
 
     async def book(self, *, event_id: int, member_id: int, now: datetime) -> BookingResult:
         """Like :func:`booking.bookings.services.book`: the result, or the domain error raised."""
@@ -46,8 +55,19 @@ class BookingQueue:
             return [exc] * len(requests)
 
     async def _members(self, tokens: list[str]) -> list[Member | None | BaseException]:
+        now = utcnow()
         async with self._sessions() as session:
-            return list(await members_for_api_tokens(session, tokens))
+            holders = await holders_of_api_tokens(session, tokens, now=now)
+            self._used.update(h.token_id for h in holders if h is not None and h.use_due(now))
+            if self._used and (
+                self._used_written is None or now - self._used_written >= TOKEN_USE_INTERVAL
+            ):
+                # The times of use of a minute are written together, so that a rush of
+                # first requests adds one write, not one per batch.
+                used, self._used, self._used_written = self._used, set(), now
+                with contextlib.suppress(Busy):  # worth no refused request
+                    await note_api_token_use(session, used, now=now)
+        return [holder.member if holder else None for holder in holders]
 
 
 def booking_queue(request: Request) -> BookingQueue:

@@ -1,8 +1,12 @@
 """What every route needs: the app's state, the request's database session, the signed-in
-member, CSRF-protected forms, rendering and redirects. Routes stay thin on top of this."""
+member, CSRF-protected forms, rendering and redirects. Routes stay thin on top of this.
+
+The core knows no domain: ``create_app`` hands it the function that loads a member
+(``AppState.load_member``), and the member it returns is the members package's model."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -19,9 +23,11 @@ from wtforms.csrf.session import SessionCSRF
 from booking.core.db import utcnow
 from booking.core.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
 from booking.core.middleware import LazySession
-from booking.members import services as members
-from booking.members.models import Member
+from booking.core.sessions import ServerSession
 from booking.settings import Settings
+
+MemberLoader = Callable[[AsyncSession, int], Awaitable[Any]]
+"""Loads the member with this id (or None) in the request's database session."""
 
 
 @dataclass
@@ -34,6 +40,7 @@ class AppState:
     templates: Jinja2Templates
     limiter: MovingWindowRateLimiter
     serializer: URLSafeTimedSerializer
+    load_member: MemberLoader
 
 
 def state(request: Request) -> AppState:
@@ -51,25 +58,44 @@ def now(request: Request) -> datetime:
     return utcnow()
 
 
-async def current_member(request: Request) -> Member | None:
+def server_session(request: Request) -> ServerSession:
+    """The request's server-side session (see :mod:`booking.core.sessions`)."""
+    value = request.session
+    assert isinstance(value, ServerSession)
+    return value
+
+
+async def current_member(request: Request) -> Any:
+    """The signed-in member (the members package's ``Member``), or None."""
     if "member" in request.scope:
-        cached: Member | None = request.scope["member"]
-        return cached
-    member_id = request.session.get("member_id")
+        return request.scope["member"]
+    current = server_session(request)
     member = None
-    if isinstance(member_id, int):
-        member = await members.get_member(db(request), member_id)
+    if current.member_id is not None:
+        member = await state(request).load_member(db(request), current.member_id)
         # End the read transaction: the connection goes back to the pool instead of being
         # held while the request waits (for example in the booking queue).
         await db(request).commit()
         if member is None or member.status == "rejected":
-            request.session.clear()
+            current.end()
             member = None
     request.scope["member"] = member
     return member
 
 
-async def require_member(request: Request, *, profile_complete: bool = True) -> Member:
+def begin_session(request: Request, member: Any) -> None:
+    """After a sign-in: a new session (new id) for ``member``."""
+    server_session(request).begin(member.id)
+    request.scope["member"] = member
+
+
+def end_session(request: Request) -> None:
+    """Sign-out: the session is deleted on the server; the browser gets a new id."""
+    server_session(request).end()
+    request.scope["member"] = None
+
+
+async def require_member(request: Request, *, profile_complete: bool = True) -> Any:
     """The signed-in member; pages other than the profile also need their name."""
     member = await current_member(request)
     if member is None:
@@ -110,7 +136,9 @@ F = TypeVar("F", bound=Form)
 def _csrf_meta(request: Request) -> dict[str, Any]:
     return {
         "csrf_secret": state(request).settings.secret_key.encode(),
-        "csrf_context": request.session,
+        # SessionCSRF reads the seed of its tokens from ``context["csrf"]``; it is derived
+        # from the session id, so that filling in a form stores nothing on the server.
+        "csrf_context": {"csrf": server_session(request).csrf_seed()},
     }
 
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 import aiosmtplib
 from sqlalchemy import case, or_, select, update
@@ -102,7 +102,9 @@ def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMa
     return mail
 
 
-async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> None:
+async def deliver(settings: Settings, mail: EmailMessage, message_id: int, recipient: str) -> None:
+    """Hand the message over for exactly ``recipient`` (the stored address): the envelope
+    is never read back from the headers, where one text could name several mailboxes."""
     if not settings.smtp_host:
         settings.mail_dir.mkdir(parents=True, exist_ok=True)
         path = settings.mail_dir / f"{message_id:08d}.eml"
@@ -112,6 +114,8 @@ async def deliver(settings: Settings, mail: EmailMessage, message_id: int) -> No
         return
     await aiosmtplib.send(
         mail,
+        sender=parseaddr(settings.mail_from)[1],
+        recipients=[recipient],
         hostname=settings.smtp_host,
         port=settings.smtp_port,
         username=settings.smtp_username or None,
@@ -137,7 +141,7 @@ async def send_one(
         try:
             rendered = await renderer.render(session, settings, message)
             mail = build_email(settings, message, rendered)
-            await deliver(settings, mail, message.id)
+            await deliver(settings, mail, message.id, message.recipient)
         except Exception as exc:  # any failure is recorded and retried later
             log.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
             await session.rollback()  # whatever failed, start the bookkeeping afresh

@@ -6,15 +6,18 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.web import Form
-from booking.members import services
+from booking.members import messages, services
 
 
-def plausible_email(_form: Form, field: StringField) -> None:
-    if not services.is_plausible_email(services.normalise_email(field.data or "")):
-        raise ValidationError(
-            "Bitte geben Sie Ihre dienstliche E-Mail-Adresse vollständig an, z. B. "
-            "vorname.nachname@stadt-muenster.de."
-        )
+def one_mailbox(_form: Form, field: StringField) -> None:
+    """Exactly one address, as the mail library will read it (see services.valid_email)."""
+    if services.valid_email(field.data or "") is None:
+        raise ValidationError(messages.EMAIL_INVALID_HINT)
+
+
+def no_control_characters(_form: Form, field: StringField) -> None:
+    if services.has_control_characters(field.data or ""):
+        raise ValidationError(messages.CONTROL_CHARACTERS)
 
 
 class SignInForm(Form):
@@ -23,7 +26,7 @@ class SignInForm(Form):
         validators=[
             DataRequired("Bitte geben Sie Ihre dienstliche E-Mail-Adresse an."),
             Length(max=254, message="Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)."),
-            plausible_email,
+            one_mailbox,
         ],
     )
 
@@ -36,6 +39,7 @@ class ProfileForm(Form):
     first_name = StringField(
         "Vorname",
         validators=[
+            no_control_characters,
             DataRequired("Bitte geben Sie Ihren Vornamen an."),
             Length(max=100, message="Höchstens 100 Zeichen."),
         ],
@@ -43,17 +47,26 @@ class ProfileForm(Form):
     last_name = StringField(
         "Nachname",
         validators=[
+            no_control_characters,
             DataRequired("Bitte geben Sie Ihren Nachnamen an."),
             Length(max=100, message="Höchstens 100 Zeichen."),
         ],
     )
     function = StringField(
         "Funktion (optional)",
-        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+        validators=[
+            no_control_characters,
+            Optional(),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+        ],
     )
     organisation_name = StringField(
         "Dienststelle oder Organisation",
-        validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+        validators=[
+            no_control_characters,
+            Optional(),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+        ],
     )
 
 

@@ -1,10 +1,11 @@
-"""Members, API tokens and used sign-in links."""
+"""Members, their web sessions and API tokens, and used sign-in links."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
@@ -60,15 +61,44 @@ class Member(Base):
         return not (self.first_name and self.last_name)
 
 
+class WebSession(Base):
+    """A browser's session: the cookie holds a random id, this row its SHA-256 hash.
+
+    A row exists only for sessions that carry something (a signed-in member, a message to
+    show, where to go after signing in); it ends at ``expires_at`` or after the idle timeout
+    (``last_seen_at``), at sign-out, or when the member signs out everywhere.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class ApiToken(Base):
+    """An API token: stored as its SHA-256 hash, valid until ``expires_at`` unless revoked."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     member: Mapped[Member] = relationship()
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
 
 class SignInLinkUse(Base):

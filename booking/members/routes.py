@@ -11,10 +11,12 @@ from wtforms.fields.choices import SelectChoice
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core.errors import CsrfFailed, ValidationFailed
 from booking.core.web import (
+    begin_session,
     bind_form,
     blank_form,
     client_ip,
     db,
+    end_session,
     flash,
     form_errors,
     hit_rate_limit,
@@ -30,6 +32,7 @@ from booking.core.web import (
 from booking.members import services
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
 from booking.members.models import Member
+from booking.members.sessions import end_all_sessions
 from booking.organisations.forms import NewOrganisationForMemberForm
 from booking.organisations.models import Organisation
 from booking.organisations.services import create_and_approve
@@ -39,19 +42,31 @@ PER_CLIENT = parse("30/15 minutes")
 
 
 def safe_next(value: str | None) -> str:
-    """Only a local path may follow the sign-in (no open redirect)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value[:500]
+    """Only a local path may follow the sign-in (no open redirect, no control characters)."""
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not services.has_control_characters(value)
+        and len(value) <= 500
+    ):
+        return value
     return "/meine-buchungen"
 
 
 async def sign_in(request: Request) -> Response:
     form = await bind_form(request, SignInForm)
     if request.method == "GET":
-        request.session["next"] = safe_next(request.query_params.get("weiter"))
+        # Kept only when a page asked for the sign-in: looking at the form stores nothing.
+        weiter = request.query_params.get("weiter")
+        if weiter is not None and safe_next(weiter) != request.session.get("next"):
+            request.session["next"] = safe_next(weiter)
+        elif weiter is None:
+            request.session.pop("next", None)
     if request.method == "GET" or not form.validate():
         return await render_form(request, "members/sign_in.html", form)
-    email = services.normalise_email(form.email.data or "")
+    email = services.valid_email(form.email.data or "") or ""
     await hit_rate_limit(request, PER_CLIENT, f"sign-in:client:{client_ip(request)}")
     await hit_rate_limit(request, PER_ADDRESS, f"sign-in:address:{email}")
     app = state(request)
@@ -90,9 +105,7 @@ async def sign_in_link(request: Request) -> Response:
     except ValidationFailed as exc:
         return await _link_invalid(request, exc.message)
     next_url = safe_next(request.session.get("next"))
-    request.session.clear()
-    request.session["member_id"] = result.member.id
-    request.scope["member"] = result.member
+    begin_session(request, result.member)
     if result.member.needs_profile:
         request.session["next"] = next_url
         return redirect("/profil")
@@ -130,13 +143,35 @@ async def profile(request: Request) -> Response:
         else:
             flash(request, "Ihre Angaben sind gespeichert.")
             return redirect(safe_next(request.session.pop("next", None)))
-    return await render_form(request, "members/profile.html", form)
+    tokens = await services.api_tokens_of(db(request), member.id)
+    return await render_form(
+        request, "members/profile.html", form, {"tokens": tokens, "now": now(request)}
+    )
+
+
+async def revoke_token(request: Request) -> Response:
+    member = await require_member(request, profile_complete=False)
+    await verify_csrf(request)
+    await services.revoke_api_token(
+        db(request), token_id=request.path_params["token_id"], actor=member, now=now(request)
+    )
+    flash(request, "Das API-Token ist widerrufen und gilt ab sofort nicht mehr.")
+    return redirect("/profil")
 
 
 async def sign_out(request: Request) -> Response:
     await verify_csrf(request)
-    request.session.clear()
+    end_session(request)
     flash(request, "Sie sind abgemeldet.")
+    return redirect("/")
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    member = await require_member(request, profile_complete=False)
+    await verify_csrf(request)
+    await end_all_sessions(db(request), member_id=member.id)
+    end_session(request)
+    flash(request, "Sie sind jetzt auf allen Geräten abgemeldet.")
     return redirect("/")
 
 
@@ -253,7 +288,9 @@ routes = [
     Route("/anmelden/gesendet", sign_in_sent),
     Route("/anmelden/link", sign_in_link, methods=["GET", "POST"]),
     Route("/profil", profile, methods=["GET", "POST"]),
+    Route("/profil/tokens/{token_id:id}/widerrufen", revoke_token, methods=["POST"]),
     Route("/abmelden", sign_out, methods=["POST"]),
+    Route("/ueberall-abmelden", sign_out_everywhere, methods=["POST"]),
     Route("/verwaltung/freigaben", approvals),
     Route("/verwaltung/freigaben/{member_id:id}/freigeben", approve, methods=["POST"]),
     Route("/verwaltung/freigaben/{member_id:id}/ablehnen", reject, methods=["POST"]),

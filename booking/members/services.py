@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,6 +27,7 @@ SIGN_IN_SALT = "sign-in-link"
 
 
 def normalise_email(email: str) -> str:
+    """For looking an address up: what the user typed, trimmed and in lower case."""
     return email.strip().lower()
 
 
@@ -33,18 +35,34 @@ def email_domain(email: str) -> str:
     return email.rpartition("@")[2]
 
 
-def is_plausible_email(email: str) -> bool:
-    local, at, domain = email.partition("@")
-    return bool(
-        at
-        and local
-        and "." in domain
-        and len(email) <= 254
-        and not any(c.isspace() for c in email)
-        and "@" not in domain
-        and not domain.startswith(".")
-        and not domain.endswith(".")
-    )
+def has_control_characters(text: str) -> bool:
+    """NUL and the other C0/C1 control characters (PostgreSQL refuses NUL in text)."""
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def valid_email(text: str) -> str | None:
+    """The address in normal form (lower case) if ``text`` is exactly one mailbox, else None.
+
+    Checked by email-validator, without DNS: no display names or angle brackets, no quoted
+    local parts, no lists, no domain literals, ASCII before the @-sign; so the address that
+    is stored is exactly the one the mail goes to.
+    """
+    text = text.strip()
+    if not text or len(text) > 254 or has_control_characters(text):
+        return None
+    try:
+        result = validate_email(
+            text,
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+        )
+    except EmailNotValidError:
+        return None
+    normalised = result.normalized.lower()
+    return normalised if len(normalised) <= 254 else None
 
 
 def _members() -> Select[Member]:
@@ -87,9 +105,10 @@ async def request_sign_in(
 ) -> None:
     """Send a one-time sign-in link to ``email``. Answers the same whether or not the address
     is known: known and new addresses get a link, only rejected ones get nothing."""
-    email = normalise_email(email)
-    if not is_plausible_email(email):
+    checked = valid_email(email)
+    if checked is None:
         raise ValidationFailed(messages.EMAIL_INVALID, {"email": messages.EMAIL_INVALID})
+    email = checked
     async with write_transaction(session):
         member = await member_by_email(session, email)
         if member is not None and member.status == "rejected":
@@ -115,6 +134,8 @@ async def complete_sign_in(
     creating them on first sign-in: active in the organisation that owns the address's domain,
     or pending an organiser's approval when the domain is unknown."""
     email, nonce = read_sign_in_token(token, serializer)
+    if valid_email(email) != email:  # a link from before the strict check
+        raise ValidationFailed(messages.LINK_INVALID)
     async with write_transaction(session):
         session.add(SignInLinkUse(nonce=nonce, used_at=now))
         try:
@@ -169,6 +190,17 @@ async def update_profile(
 ) -> Member:
     """Name and function; a pending member also says which organisation they work for,
     and organisers are told that someone waits for approval."""
+    given = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "function": function,
+        "organisation_name": organisation_name,
+    }
+    bad = {
+        name: messages.CONTROL_CHARACTERS for name, v in given.items() if has_control_characters(v)
+    }
+    if bad:
+        raise ValidationFailed(messages.CONTROL_CHARACTERS, bad)
     async with write_transaction(session):
         target = await session.scalar(
             select(Member)
@@ -286,39 +318,137 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_api_tokens(session: AsyncSession, *, emails: Sequence[str]) -> list[str]:
+TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
+TOKEN_USE_INTERVAL = timedelta(minutes=1)
+"""``last_used_at`` is written at most this often per token: no write for every request."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    token: str
+    expires_at: datetime
+
+
+async def issue_api_tokens(
+    session: AsyncSession,
+    *,
+    emails: Sequence[str],
+    now: datetime,
+    days: int = TOKEN_DAYS,
+    name: str = "",
+) -> list[IssuedToken]:
     """One new API token per address, in order, in one transaction: none at all when an
-    address is unknown."""
+    address is unknown. Each is valid for ``days`` days; only its hash is stored."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(messages.TOKEN_DAYS.format(most=MAX_TOKEN_DAYS))
+    if len(name) > 100 or has_control_characters(name):
+        raise ValidationFailed(messages.TOKEN_NAME)
     async with write_transaction(session):
         members = await _known_members(session, emails)
         tokens = ["sid_" + secrets.token_urlsafe(32) for _ in members]
-        session.add_all(
-            ApiToken(member_id=m.id, token_hash=hash_token(t))
+        expires_at = now + timedelta(days=days)
+        rows = [
+            ApiToken(
+                member_id=m.id,
+                token_hash=hash_token(t),
+                name=name.strip(),
+                created_at=now,
+                expires_at=expires_at,
+            )
             for m, t in zip(members, tokens, strict=True)
+        ]
+        session.add_all(rows)
+        await session.flush()
+    return [
+        IssuedToken(id=row.id, token=token, expires_at=expires_at)
+        for row, token in zip(rows, tokens, strict=True)
+    ]
+
+
+async def api_tokens_of(session: AsyncSession, member_id: int) -> list[ApiToken]:
+    """A member's tokens, newest first, revoked ones included (for the list)."""
+    return list(
+        await session.scalars(
+            select(ApiToken)
+            .where(ApiToken.member_id == member_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
-    return tokens
+    )
 
 
-async def members_for_api_tokens(
-    session: AsyncSession, tokens: Sequence[str]
-) -> list[Member | None]:
-    """The active member of each token (None for unknown ones), in one query."""
+async def api_tokens_for_email(session: AsyncSession, email: str) -> list[ApiToken]:
+    [member] = await _known_members(session, [email])
+    return await api_tokens_of(session, member.id)
+
+
+async def revoke_api_token(
+    session: AsyncSession, *, token_id: int, now: datetime, actor: Member | None = None
+) -> ApiToken:
+    """Revoke a token at once. A member may revoke only their own (``actor``; None: the
+    operator on the command line). Revoking twice changes nothing."""
+    async with write_transaction(session):
+        token = await session.get(ApiToken, token_id)
+        if token is None or (actor is not None and token.member_id != actor.id):
+            raise NotFound(messages.TOKEN_UNKNOWN)
+        if token.revoked_at is None:
+            token.revoked_at = now
+    return token
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    member: Member
+    token_id: int
+    last_used_at: datetime | None
+
+    def use_due(self, now: datetime) -> bool:
+        """The time of use is worth writing (not written in the last minute)."""
+        return self.last_used_at is None or now - self.last_used_at >= TOKEN_USE_INTERVAL
+
+
+async def holders_of_api_tokens(
+    session: AsyncSession, tokens: Sequence[str], *, now: datetime
+) -> list[TokenHolder | None]:
+    """The active member of each token (None for unknown, expired or revoked ones), in one
+    query. Reads only: the time of use is written by :func:`note_api_token_use`."""
     hashes = {
         token: hash_token(token)
         for token in tokens
         if token.startswith("sid_") and len(token) <= 100
     }
-    found: dict[str, Member] = {}
+    found: dict[str, TokenHolder] = {}
     if hashes:
         rows = await session.execute(
-            select(ApiToken.token_hash, Member)
+            select(ApiToken.token_hash, ApiToken.id, ApiToken.last_used_at, Member)
             .join(Member, ApiToken.member_id == Member.id)
-            .where(ApiToken.token_hash.in_(set(hashes.values())), Member.status == "active")
+            .where(
+                ApiToken.token_hash.in_(set(hashes.values())),
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > now,
+                Member.status == "active",
+            )
             .options(joinedload(Member.organisation))
         )
-        found = {token_hash: member for token_hash, member in rows}
+        found = {
+            token_hash: TokenHolder(member, token_id, last_used_at)
+            for token_hash, token_id, last_used_at, member in rows
+        }
         await session.commit()  # release the connection; the members stay loaded
     return [found.get(hashes.get(token, "")) for token in tokens]
+
+
+async def note_api_token_use(
+    session: AsyncSession, token_ids: Iterable[int], *, now: datetime
+) -> None:
+    """Note that these tokens were used (at ``now``), in one statement."""
+    ids = sorted(set(token_ids))
+    if ids:
+        async with write_transaction(session):
+            await session.execute(
+                update(ApiToken).where(ApiToken.id.in_(ids)).values(last_used_at=now)
+            )
 
 
 @dataclass(frozen=True)
@@ -344,15 +474,19 @@ async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> Im
     rows = list(rows)
     async with write_transaction(session):
         orgs = {o.name.casefold(): o for o in await organisations(session)}
-        known = await members_by_email(session, (row.email for row in rows))
+        known = await members_by_email(session, (valid_email(row.email) or "" for row in rows))
         created = updated = 0
         errors: list[str] = []
         for number, row in enumerate(rows, start=2):
             line = row.line or number
-            email = normalise_email(row.email)
+            email = valid_email(row.email) or ""
             org = orgs.get(row.organisation.strip().casefold())
-            if not is_plausible_email(email):
+            if not email:
                 errors.append(f"Zeile {line}: ungültige E-Mail-Adresse {row.email!r}")
+                continue
+            names = (row.first_name, row.last_name, row.organisation)
+            if any(has_control_characters(text) for text in names):
+                errors.append(f"Zeile {line}: {messages.CONTROL_CHARACTERS}")
                 continue
             if org is None:
                 errors.append(f"Zeile {line}: unbekannte Organisation {row.organisation!r}")

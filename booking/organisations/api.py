@@ -26,7 +26,7 @@ def _out(organisation: Organisation, members: int) -> schemas.OrganisationOut:
         id=organisation.id,
         name=organisation.name,
         sector=sector.value,
-        sector_label=sector.label,
+        sector_label=messages.SECTOR_LABELS[sector],
         emergency_services=sector.is_emergency,
         region=organisation.region,  # type: ignore[arg-type]
         domains=[d.domain for d in organisation.domains],

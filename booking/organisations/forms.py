@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.web import Form
 from booking.organisations import messages
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from booking.organisations.services import has_control_chars, is_valid_domain, normalise_domain
 from venues.models import REGIONS
 

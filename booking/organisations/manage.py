@@ -38,7 +38,7 @@ BASE = "/verwaltung/organisationen"
 
 
 async def _organiser(request: Request) -> Member:
-    actor = await require_member(request)
+    actor: Member = await require_member(request)
     if not actor.is_organiser:
         raise Forbidden()
     return actor

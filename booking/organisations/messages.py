@@ -14,7 +14,9 @@ SECTOR_LABELS: dict[str, str] = {
     "thw": "THW und Katastrophenschutz",
     "justiz": "Justiz",
 }
-"""Every sector's name as the network writes it, in the network's order."""
+"""Every sector's name as the network writes it, in the network's order (the keys are
+booking.organisations.models.Sector; a test keeps them equal)."""
+SECTORS = SECTOR_LABELS
 
 EMERGENCY_LABEL = "Einsatzkräfte"
 

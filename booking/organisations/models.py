@@ -9,7 +9,6 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
-from booking.organisations.messages import SECTOR_LABELS
 
 
 class Sector(StrEnum):
@@ -27,10 +26,6 @@ class Sector(StrEnum):
     JUSTIZ = "justiz"
 
     @property
-    def label(self) -> str:
-        return SECTOR_LABELS[self.value]
-
-    @property
     def is_emergency(self) -> bool:
         """Counts as emergency services ("Einsatzkräfte"), e.g. for door-wedge orders."""
         return self in EMERGENCY_SECTORS
@@ -40,9 +35,6 @@ EMERGENCY_SECTORS: frozenset[Sector] = frozenset(
     {Sector.POLIZEI, Sector.FEUERWEHR, Sector.RETTUNGSDIENST, Sector.THW}
 )
 """Einsatzkräfte: police, fire brigade, rescue service, THW."""
-
-SECTORS: dict[str, str] = {sector.value: sector.label for sector in Sector}
-"""Sector key → German name, in the network's order."""
 
 
 class Organisation(Base):

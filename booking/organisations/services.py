@@ -540,7 +540,7 @@ def _sector_key(text: str) -> str | None:
     """A sector by its key or its German name, in any case."""
     wanted = text.strip().casefold()
     for sector in Sector:
-        if wanted in (sector.value, sector.label.casefold()):
+        if wanted in (sector.value, messages.SECTOR_LABELS[sector].casefold()):
             return sector.value
     return None
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking import api
 from booking.core import api as core_api
 from booking.core.routing import MAX_ID
-from booking.organisations.models import SECTORS
+from booking.organisations.messages import SECTORS
 from courses import schemas as course_schemas
 from courses.models import KINDS
 from tests.api import (

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,32 @@ def test_token_prints_one_token_per_address_in_order(demo_db: Path) -> None:
         (email, hashlib.sha256(token.encode()).hexdigest())
         for email, token in zip(emails, tokens, strict=True)
     ]
+
+
+def test_token_days_list_and_revoke(demo_db: Path) -> None:
+    issued = sid(demo_db, "token", "--days", "5", "--name", "Kalender", JANA)
+    assert issued.returncode == 0, issued.stderr
+    [token] = issued.stdout.splitlines()
+    assert "Gültig bis" in issued.stderr
+    [(token_id, created, expires)] = query(
+        demo_db, "SELECT id, created_at, expires_at FROM api_tokens"
+    )
+    lifetime = datetime.fromisoformat(str(expires)) - datetime.fromisoformat(str(created))
+    assert lifetime == timedelta(days=5)
+
+    listed = sid(demo_db, "token", "list", JANA)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith(f"{token_id} „Kalender“: ausgestellt ")
+    assert "gültig bis" in listed.stdout and "zuletzt benutzt: nie" in listed.stdout
+    assert token not in listed.stdout
+
+    revoked = sid(demo_db, "token", "revoke", str(token_id))
+    assert revoked.returncode == 0, revoked.stderr
+    assert "widerrufen am" in sid(demo_db, "token", "list", JANA).stdout
+    unknown = sid(demo_db, "token", "revoke", "999999")
+    assert unknown.returncode == 1 and "gibt es nicht" in unknown.stderr
+    bad = sid(demo_db, "token", "revoke", "abc")
+    assert bad.returncode == 1 and "keine Token-Nummer" in bad.stderr
 
 
 def test_token_for_an_unknown_address_prints_no_token_at_all(demo_db: Path) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from booking.bookings.models import Booking
 from booking.bookings.queue import BookingQueue
-from booking.core.db import session_factory
+from booking.core.db import session_factory, utcnow
 from booking.core.errors import AlreadyBooked
 from booking.members.services import issue_api_tokens
 from tests import factories
@@ -35,7 +35,8 @@ async def test_concurrent_bookings_through_the_queue(db: AsyncSession, engine: A
 
 async def test_token_lookups_share_a_query(db: AsyncSession, engine: AsyncEngine) -> None:
     people = [await factories.member(db) for _ in range(3)]
-    tokens = await issue_api_tokens(db, emails=[p.email for p in people])
+    issued = await issue_api_tokens(db, emails=[p.email for p in people], now=utcnow())
+    tokens = [i.token for i in issued]
     queue = BookingQueue(session_factory(engine))
     lookups: list[str] = []
 

@@ -15,7 +15,8 @@ from booking.core.formatting import BERLIN
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.organisations.models import SECTORS, Organisation, OrganisationDomain
+from booking.organisations.messages import SECTORS
+from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event
 from courses.services import series_dates
 from materials.models import MaterialItem

@@ -267,3 +267,77 @@ async def test_approval_form_refuses_hostile_input(
     await db.refresh(waiting)
     await db.refresh(active)
     assert (waiting.status, active.status) == ("pending", "active")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "x,attacker@stadt-muenster.example",
+        'a"b@stadt-muenster.example',
+        "<m@stadt-muenster.example",
+        "a;b@stadt-muenster.example",
+        "Erika <e@stadt-muenster.example>",
+        "e@stadt-muenster.example, f@stadt-muenster.example",
+        "e@[127.0.0.1]",
+        "e\x00@stadt-muenster.example",
+        "e@stadt-muenster.example\x00",
+    ],
+)
+async def test_sign_in_refuses_anything_but_one_mailbox(
+    client: httpx.AsyncClient, db: AsyncSession, address: str
+) -> None:
+    await factories.organisation(db, domain="stadt-muenster.example")
+    response = await post_form(client, "/anmelden", "/anmelden", {"email": address})
+    assert response.status_code == 422
+    assert "genau eine dienstliche E-Mail-Adresse" in response.text
+    assert await count(db, OutboxMessage) == 0
+    assert await count(db, Member) == 0
+
+
+async def test_sign_in_mails_exactly_the_normalised_address(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="stadt-muenster.example")
+    response = await post_form(
+        client, "/anmelden", "/anmelden", {"email": "  Max.Muster@Stadt-Muenster.EXAMPLE "}
+    )
+    assert response.status_code == 303
+    await db.commit()
+    assert list(await db.scalars(select(OutboxMessage.recipient))) == [
+        "max.muster@stadt-muenster.example"
+    ]
+    await use_link(client, await last_sign_in_link(app, "max.muster@stadt-muenster.example"))
+    await db.commit()
+    assert list(await db.scalars(select(Member.email))) == ["max.muster@stadt-muenster.example"]
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "function", "organisation_name"])
+async def test_profile_refuses_control_characters_in_german(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession, field: str
+) -> None:
+    await post_form(client, "/anmelden", "/anmelden", {"email": "p@unbekannt.example"})
+    await use_link(client, await last_sign_in_link(app, "p@unbekannt.example"))
+    data = {"first_name": "Erika", "last_name": "Muster", "organisation_name": "Amt"}
+    data[field] = "Erika\x00Muster"
+    response = await post_form(client, "/profil", "/profil", data)
+    assert response.status_code == 422
+    assert "keine Steuerzeichen" in response.text
+    await db.commit()
+    member = await db.scalar(select(Member))
+    assert member is not None and member.first_name == "" and member.function == ""
+
+
+async def test_a_nul_byte_in_the_next_page_is_ignored(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, email="p@amt.example")
+    page = await client.get("/anmelden", params={"weiter": "/veranstaltungen/1\x00"})
+    assert page.status_code == 200
+    sent = await client.post(
+        "/anmelden", data={"csrf_token": csrf_token(page.text), "email": "p@amt.example"}
+    )
+    assert sent.status_code == 303
+    response = await use_link(client, await last_sign_in_link(app, "p@amt.example"))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/meine-buchungen"

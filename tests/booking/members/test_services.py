@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from booking.core.db import utcnow
 from booking.core.errors import NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members import services
@@ -111,8 +112,56 @@ async def test_import_reads_the_members_once_and_counts_repeated_rows_as_updates
 async def test_tokens_are_issued_for_all_addresses_or_for_none(db: AsyncSession) -> None:
     known = await factories.member(db)
     with pytest.raises(NotFound, match="niemand@org.example"):
-        await services.issue_api_tokens(db, emails=[known.email, "niemand@org.example"])
+        await services.issue_api_tokens(
+            db, emails=[known.email, "niemand@org.example"], now=utcnow()
+        )
     assert await db.scalar(select(func.count()).select_from(ApiToken)) == 0
-    tokens = await services.issue_api_tokens(db, emails=[known.email, known.email.upper()])
-    assert len(set(tokens)) == 2
+    issued = await services.issue_api_tokens(
+        db, emails=[known.email, known.email.upper()], now=utcnow()
+    )
+    assert len({i.token for i in issued}) == 2
     assert await db.scalar(select(func.count()).select_from(ApiToken)) == 2
+
+
+async def test_import_takes_only_single_mailboxes_normalised(db: AsyncSession) -> None:
+    org = await factories.organisation(db, domain="stadt-muenster.example")
+    rows = [
+        services.ImportRow("x,attacker@stadt-muenster.example", "A", "B", org.name, line=2),
+        services.ImportRow('a"b@stadt-muenster.example', "A", "B", org.name, line=3),
+        services.ImportRow("<m@stadt-muenster.example", "A", "B", org.name, line=4),
+        services.ImportRow("a;b@stadt-muenster.example", "A", "B", org.name, line=5),
+        services.ImportRow(" Gut.Person@Stadt-Muenster.Example ", "A", "B", org.name, line=6),
+        services.ImportRow("nul@stadt-muenster.example", "A\x00", "B", org.name, line=7),
+    ]
+    report = await services.import_members(db, rows)
+    assert report.created == 1
+    assert [error.split(":")[0] for error in report.errors] == [
+        "Zeile 2",
+        "Zeile 3",
+        "Zeile 4",
+        "Zeile 5",
+        "Zeile 7",
+    ]
+    assert "Steuerzeichen" in report.errors[-1]
+    await db.commit()
+    assert list(await db.scalars(select(Member.email))) == ["gut.person@stadt-muenster.example"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Max.Muster@Stadt-Muenster.Example", "max.muster@stadt-muenster.example"),
+        ("  p@amt.example\n", "p@amt.example"),
+        ("x,attacker@stadt-muenster.example", None),
+        ("p@amt.example,q@amt.example", None),
+        ("P <p@amt.example>", None),
+        ('"p q"@amt.example', None),
+        ("p@[192.0.2.1]", None),
+        ("pä@amt.example", None),
+        ("p@amt", None),
+        ("p\x00@amt.example", None),
+        ("", None),
+    ],
+)
+def test_valid_email_is_one_mailbox_in_normal_form(text: str, expected: str | None) -> None:
+    assert services.valid_email(text) == expected

@@ -8,18 +8,16 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.members.services import issue_api_tokens
 from booking.organisations import schemas
 from booking.organisations.models import Organisation
 from tests import factories
-from tests.booking.test_api import assert_german_error
+from tests.api import assert_german_error, token_of
 from venues.models import REGIONS
 
 
 async def auth(db: AsyncSession, role: str) -> dict[str, str]:
     person = await factories.member(db, role=role)
-    [token] = await issue_api_tokens(db, emails=[person.email])
-    return {"Authorization": f"Bearer {token}"}
+    return await token_of(db, person)
 
 
 def test_regions_match_the_venues() -> None:

@@ -14,9 +14,9 @@ from booking.core.errors import Forbidden, NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations import services
+from booking.organisations.messages import SECTORS
 from booking.organisations.models import (
     EMERGENCY_SECTORS,
-    SECTORS,
     Organisation,
     OrganisationDomain,
     Sector,
@@ -29,7 +29,7 @@ async def organiser(db: AsyncSession) -> Member:
 
 
 def test_sectors_as_the_network_has_them() -> None:
-    assert list(SECTORS) == [
+    assert list(SECTORS) == [s.value for s in Sector] == [
         "verwaltung", "soziales", "schule", "hochschule", "gesundheit",
         "polizei", "feuerwehr", "rettungsdienst", "thw", "justiz",
     ]  # fmt: skip
