@@ -33,6 +33,7 @@ from booking.core.middleware import (
 )
 from booking.core.templating import create_templates
 from booking.core.web import AppState
+from booking.mail import manage as mail_manage
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.services import sign_in_serializer
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *course_routes.routes,
         *routes.routes,
         *member_routes.routes,
+        *mail_manage.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [
