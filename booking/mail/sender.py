@@ -25,7 +25,7 @@ import aiosmtplib
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.core.db import utcnow
+from booking.core.db import is_unavailable, utcnow
 from booking.core.logtext import clean, escape_controls
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
@@ -287,6 +287,9 @@ async def run_sender(
             await send_due(settings, sessions, give_way)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("mail sender round failed")
+        except Exception as exc:
+            if is_unavailable(exc):  # one line a second while the database is away
+                log.warning("mail sender: database unavailable: %s", clean(exc))
+            else:
+                log.exception("mail sender round failed")
         await asyncio.sleep(POLL_SECONDS)

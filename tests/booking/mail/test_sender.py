@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import logging
@@ -24,7 +25,7 @@ from booking.bookings import services
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.core.middleware import InFlight
 from booking.mail.models import OutboxMessage
-from booking.mail.sender import MAX_ATTEMPTS, backoff, claim_due, send_due
+from booking.mail.sender import MAX_ATTEMPTS, backoff, claim_due, run_sender, send_due
 from booking.mail.services import enqueue
 from booking.settings import ROOT, Settings
 from courses import services as courses
@@ -482,3 +483,22 @@ async def test_a_round_gives_way_for_one_second_at_most_in_all(
     started = asyncio.get_running_loop().time()
     assert await send_due(settings, session_factory(engine), in_flight.quiet) == 4
     assert 0.35 < asyncio.get_running_loop().time() - started < 1.2  # not 0.4 s per message
+
+
+async def test_sender_without_its_database_logs_one_line_a_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("booking.mail.sender.POLL_SECONDS", 0.05)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'not-there' / 'db.sqlite'}"
+    settings = Settings(database_url=url, secret_key="x" * 40, mail_dir=tmp_path / "mail")
+    engine = create_engine(url)
+    caplog.set_level(logging.INFO, logger="booking.mail")
+    sender = asyncio.create_task(run_sender(settings, session_factory(engine)))
+    await asyncio.sleep(0.3)
+    sender.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sender
+    await engine.dispose()
+    assert len(caplog.records) >= 2
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in caplog.records)
+    assert "database unavailable" in caplog.records[0].getMessage()
