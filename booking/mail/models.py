@@ -32,8 +32,10 @@ class OutboxMessage(Base):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     """Set when the sender gave up (too many attempts, or refused for good): a dead letter
     that waits for an organiser to queue it again."""
-    message_key: Mapped[str] = mapped_column(String(32), default=new_message_key)
+    message_key: Mapped[str] = mapped_column(String(32), default=new_message_key, server_default="")
     """Random part of the ``Message-ID``, fixed when the row is written, so that every
-    attempt carries the same ``Message-ID`` and receivers can drop a second copy."""
+    attempt carries the same ``Message-ID`` and receivers can drop a second copy. Rows
+    written without it (by plain SQL, or before it existed) get a Message-ID from their id
+    and creation time, just as stable."""
 
     __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)

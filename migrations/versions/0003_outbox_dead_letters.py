@@ -23,8 +23,6 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("message_key", sa.String(length=32), nullable=False, server_default="")
         )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.alter_column("message_key", server_default=None)
 
 
 def downgrade() -> None:
