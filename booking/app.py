@@ -37,6 +37,7 @@ from booking.core.sessions import ServerSessions
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
 from booking.jobs.scheduler import load_jobs, run_jobs
+from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,
+        *mail_manage.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

@@ -193,7 +193,8 @@ def _run(work: Coroutine[Any, Any, int]) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    upgrade(_settings().database_url)
+    settings = _settings()
+    upgrade(settings.database_url)
     uvicorn.run(
         "booking.app:create_app_from_env",
         factory=True,
@@ -202,8 +203,26 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         reload=args.reload,
         access_log=args.access_log,
+        **server_options(settings),
     )
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that follow from the settings.
+
+    Proxy headers are believed only from the proxies in ``FORWARDED_ALLOW_IPS`` (uvicorn
+    itself would believe any from loopback); then ``request.client`` is the address the
+    proxy reports, and the per-client limits key on it. No ``server`` header: it tells an
+    attacker the software and nothing to anyone else. ``Date`` stays, as HTTP asks of a
+    server with a clock.
+    """
+    return {
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": list(settings.forwarded_allow_ips),
+        "server_header": False,
+        "date_header": True,
+    }
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -41,6 +42,9 @@ class Settings:
     jobs_module: str = "booking.jobs.schedule"
     """The module whose ``JOBS`` tuple the scheduler runs."""
     https_only: bool = False
+    forwarded_allow_ips: tuple[str, ...] = ()
+    """Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (addresses, networks, or
+    ``*``); empty: none, the client is the peer of the TCP connection."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,7 +79,23 @@ class Settings:
             run_jobs=env.get("JOBS", "on").lower() not in ("off", "0", "no"),
             jobs_module=env.get("JOBS_MODULE") or cls.jobs_module,
             https_only=base_url.startswith("https://"),
+            forwarded_allow_ips=_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         )
+
+
+def _proxies(value: str) -> tuple[str, ...]:
+    proxies = tuple(item.strip() for item in value.split(",") if item.strip())
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"FORWARDED_ALLOW_IPS: {proxy!r} is no IP address or network "
+                "(comma-separated, e.g. 10.0.0.5,10.1.0.0/16, or *)"
+            ) from None
+    return proxies
 
 
 def _development_secret() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import ssl
@@ -23,6 +24,12 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     stall_rcpt_seconds: float = 0.0
     rcpt_seen: threading.Event = field(default_factory=threading.Event)
+    stall_data_seconds: float = 0.0
+    """Keep a message, then wait this long before answering: a sender killed meanwhile has
+    handed the message over without learning that it was taken."""
+    data_seen: threading.Event = field(default_factory=threading.Event)
+    refuse: dict[str, str] = field(default_factory=dict)
+    """Recipient address → the SMTP reply that refuses it (e.g. "550 5.1.1 …")."""
     logins: list[str] = field(default_factory=list)
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
@@ -30,9 +37,9 @@ class Inbox:
     ) -> str:
         self.rcpt_seen.set()
         if self.stall_rcpt_seconds:
-            import asyncio
-
             await asyncio.sleep(self.stall_rcpt_seconds)
+        if address in self.refuse:
+            return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -40,6 +47,9 @@ class Inbox:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        self.data_seen.set()
+        if self.stall_data_seconds:
+            await asyncio.sleep(self.stall_data_seconds)
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:

@@ -7,10 +7,13 @@ with ``BEGIN IMMEDIATE`` (see :func:`write_transaction`). PostgreSQL takes row l
 
 from __future__ import annotations
 
+import errno
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -124,6 +127,33 @@ async def begin_write(session: AsyncSession) -> None:
     assert bind is not None
     if bind.dialect.name == "sqlite":
         await session.connection(execution_options={"sqlite_immediate": True})
+
+
+_UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
+"""Shut down, crashed, starting up, too many connections (class 08 is added below)."""
+_UNAVAILABLE_SQLITE = ("unable to open database file", "disk i/o error")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached right now (refused, gone, full, starting): a reason to
+    answer 503 and try again later, not a bug. Errors of a statement are not counted."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection became free in time
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if isinstance(exc.orig, OSError):
+            return is_unavailable(exc.orig)
+        text = str(exc.orig).lower()
+        if any(message in text for message in _UNAVAILABLE_SQLITE):
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    code = str(getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None) or "")
+    if code.startswith("08") or code in _UNAVAILABLE_SQLSTATES:
+        return True
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH)
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

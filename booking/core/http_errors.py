@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from asyncpg import PostgresError
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from booking.core.db import is_unavailable
 from booking.core.errors import DomainError, NotAuthenticated, ProfileIncomplete
+from booking.core.logtext import clean
 
 log = logging.getLogger("booking")
 
@@ -101,14 +105,45 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, clean(request.url.path), exc_info=exc)
     if is_api(request):
         return json_error(500, "internal_error", HTTP_MESSAGES[500])
     return await error_page(request, 500, HTTP_MESSAGES[500])
 
 
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached: 503 with Retry-After and the German "busy" text,
+    answered here (not by the server error middleware) so that the connection stays open
+    for the next request. Any other database error is a 500 as before."""
+    if not is_unavailable(exc):
+        return await server_error(request, exc)
+    log.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        clean(request.url.path),
+        clean(f"{type(exc).__name__}: {exc}"),
+    )
+    if is_api(request):
+        return json_error(503, "busy", HTTP_MESSAGES[503])
+    # The page is shown as to a guest: loading the signed-in member needs the database.
+    request.scope.setdefault("member", None)
+    return await error_page(request, 503, HTTP_MESSAGES[503])
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection before its request was read: nothing is wrong here,
+    and nobody is left to answer. One line, no traceback."""
+    log.info("client disconnected during %s %s", request.method, clean(request.url.path))
+    return Response(status_code=400)
+
+
 handlers = {
     DomainError: domain_error,
     HTTPException: http_error,
+    ClientDisconnect: client_gone,
+    sa_exc.DBAPIError: database_error,
+    sa_exc.TimeoutError: database_error,
+    PostgresError: database_error,
+    OSError: database_error,
     Exception: server_error,
 }

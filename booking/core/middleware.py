@@ -160,6 +160,12 @@ CSP = (
 
 
 class SecurityHeaders:
+    """Security headers on every answer, and ``Cache-Control: no-store`` on every answer that
+    does not say otherwise: pages and API answers may carry personal data (a name in the
+    header, a booking, a CSRF token) and must stay out of every cache. What is meant to be
+    cached sets its own header (the public programme feed, a member's calendar feed), and
+    static files are left alone."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -167,10 +173,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if not static:
+                    headers.setdefault("cache-control", "no-store")
                 headers.setdefault("x-content-type-options", "nosniff")
                 headers.setdefault("referrer-policy", "same-origin")
                 headers.setdefault("x-frame-options", "DENY")

@@ -2,8 +2,14 @@
 
 A message is claimed by setting ``locked_until`` in a short transaction (on PostgreSQL the
 candidates are read with ``FOR UPDATE SKIP LOCKED``, so two senders never claim the same
-row); it is sent outside any transaction and marked sent afterwards. A sender that dies
-after claiming leaves the claim to expire, and the message is tried again.
+row); it is sent outside any transaction and marked sent right after the SMTP server's reply.
+A sender that dies after claiming leaves the claim to expire, and the message is tried again.
+
+Delivery is at least once: a sender killed between the server's reply and the mark (a few
+milliseconds) sends that message again. Every attempt carries the same ``Message-ID``, so
+receivers can drop the second copy. After ``MAX_ATTEMPTS`` failures, or a permanent refusal
+of the recipient, the row is marked failed (a dead letter) and is not tried again until an
+organiser queues it again.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 
 import aiosmtplib
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.core.db import utcnow
+from booking.core.db import is_unavailable, utcnow
+from booking.core.logtext import clean, escape_controls
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.render import MailRenderer, RenderedMail
@@ -30,6 +37,10 @@ log = logging.getLogger("booking.mail")
 CLAIM_SECONDS = 120
 BATCH = 50
 MAX_BACKOFF = timedelta(hours=1)
+MAX_ATTEMPTS = 12
+"""With the back-off below, the last attempt comes about five hours after the first: an SMTP
+server that is down for a morning loses nothing, and a message that cannot be delivered
+becomes a dead letter the same day, listed for the organisers under /verwaltung/mail."""
 POLL_SECONDS = 1.0
 GIVE_WAY_SECONDS = 1.0
 
@@ -49,6 +60,7 @@ async def claim_due(
             select(OutboxMessage.id)
             .where(
                 OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
@@ -80,14 +92,20 @@ async def claim_due(
         return [message_id for message_id in ids if message_id in claimed]
 
 
+def message_id(settings: Settings, message: OutboxMessage) -> str:
+    """The ``Message-ID`` of an outbox row: the same on every attempt."""
+    domain = settings.mail_from.rpartition("@")[2].rstrip(">").strip() or "sicherimdienst.example"
+    key = message.message_key or f"{message.created_at.timestamp():.0f}"
+    return f"<outbox-{message.id}.{key}@{domain}>"
+
+
 def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMail) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = settings.mail_from
     mail["To"] = message.recipient
     mail["Subject"] = rendered.subject
     mail["Date"] = formatdate(localtime=False)
-    domain = settings.mail_from.rpartition("@")[2].rstrip(">") or "sicherimdienst.example"
-    mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=domain)
+    mail["Message-ID"] = message_id(settings, message)
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(rendered.text)
     mail.add_alternative(rendered.html, subtype="html")
@@ -102,20 +120,25 @@ def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMa
     return mail
 
 
-async def deliver(settings: Settings, mail: EmailMessage, message_id: int, recipient: str) -> None:
-    """Hand the message over for exactly ``recipient`` (the stored address): the envelope
-    is never read back from the headers, where one text could name several mailboxes."""
+Accepted = Callable[[], Awaitable[None]]
+
+
+async def deliver(
+    settings: Settings, mail: EmailMessage, message_id: int, recipient: str, accepted: Accepted
+) -> None:
+    """Hand ``mail`` over for exactly ``recipient`` (the stored address: the envelope is
+    never read back from the headers, where one text could name several mailboxes), then
+    call ``accepted`` at once: right after the SMTP server's reply to the message, before
+    the goodbye (QUIT) and the closing of the connection."""
     if not settings.smtp_host:
         settings.mail_dir.mkdir(parents=True, exist_ok=True)
         path = settings.mail_dir / f"{message_id:08d}.eml"
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(bytes(mail))
         tmp.replace(path)
+        await accepted()
         return
-    await aiosmtplib.send(
-        mail,
-        sender=parseaddr(settings.mail_from)[1],
-        recipients=[recipient],
+    client = aiosmtplib.SMTP(
         hostname=settings.smtp_host,
         port=settings.smtp_port,
         username=settings.smtp_username or None,
@@ -125,6 +148,33 @@ async def deliver(settings: Settings, mail: EmailMessage, message_id: int, recip
         cert_bundle=settings.smtp_ca_file or None,
         timeout=30,
     )
+    await client.connect()
+    try:
+        await client.send_message(
+            mail, sender=parseaddr(settings.mail_from)[1], recipients=[recipient]
+        )
+    except BaseException:
+        client.close()
+        raise
+    try:
+        await accepted()
+    finally:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()  # the message is out; a failed goodbye changes nothing
+
+
+class NotMarkedSent(Exception):
+    """The SMTP server took the message, but recording that failed (the database went
+    away): the claim expires and the message goes out once more, same Message-ID."""
+
+
+def is_permanent(exc: Exception) -> bool:
+    """The server refused the recipient for good (a 5xx answer): retrying cannot help."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(500 <= r.code < 600 for r in exc.recipients)
+    return isinstance(exc, aiosmtplib.SMTPRecipientRefused) and 500 <= exc.code < 600
 
 
 async def send_one(
@@ -135,35 +185,77 @@ async def send_one(
 ) -> bool:
     async with sessions() as session:
         message = await session.get(OutboxMessage, message_id)
-        if message is None or message.sent_at is not None:
+        if message is None or message.sent_at is not None or message.failed_at is not None:
             return False
-        attempts = message.attempts
+        attempts, template, recipient = message.attempts, message.template, message.recipient
+
+        async def mark_sent() -> None:
+            try:
+                async with write_transaction(session):
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == message_id)
+                        .values(sent_at=utcnow(), locked_until=None, last_error="")
+                    )
+            except Exception as exc:
+                raise NotMarkedSent() from exc
+
         try:
             rendered = await renderer.render(session, settings, message)
             mail = build_email(settings, message, rendered)
-            await deliver(settings, mail, message.id, message.recipient)
-        except Exception as exc:  # any failure is recorded and retried later
-            log.warning("mail %s to %s failed: %s", message.id, message.recipient, exc)
-            await session.rollback()  # whatever failed, start the bookkeeping afresh
-            now = utcnow()
-            async with write_transaction(session):
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == message_id)
-                    .values(
-                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                        next_attempt_at=now + backoff(attempts),
-                        locked_until=None,
-                    )
-                )
-            return False
-        async with write_transaction(session):
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(sent_at=utcnow(), locked_until=None, last_error="")
+            await session.commit()  # hold no transaction while the SMTP server talks
+            await deliver(settings, mail, message_id, recipient, mark_sent)
+        except NotMarkedSent as exc:
+            log.error(
+                "outbox %d: delivered but not marked sent (%s); it will go out again with "
+                "the same Message-ID",
+                message_id,
+                clean(exc.__cause__),
             )
+            return True
+        except Exception as exc:  # any failure is recorded and retried later
+            await _record_failure(session, message_id, template, attempts, exc)
+            return False
         return True
+
+
+async def _record_failure(
+    session: AsyncSession, message_id: int, template: str, attempts: int, exc: Exception
+) -> None:
+    error = clean(f"{type(exc).__name__}: {exc}")
+    give_up = attempts >= MAX_ATTEMPTS or is_permanent(exc)
+    if give_up:
+        log.error(
+            "outbox %d (%s): given up after %d attempt(s): %s",
+            message_id,
+            template,
+            attempts,
+            error,
+        )
+    else:
+        log.warning(
+            "outbox %d (%s): attempt %d of %d failed: %s",
+            message_id,
+            template,
+            attempts,
+            MAX_ATTEMPTS,
+            error,
+        )
+    await session.rollback()  # whatever failed, start the bookkeeping afresh
+    now = utcnow()
+    async with write_transaction(session):
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                # Kept for the organisers (who see the recipient anyway): the whole answer,
+                # control characters escaped (PostgreSQL refuses NUL in text).
+                last_error=escape_controls(f"{type(exc).__name__}: {exc}")[:2000],
+                next_attempt_at=now + backoff(attempts),
+                locked_until=None,
+                failed_at=now if give_up else None,
+            )
+        )
 
 
 async def send_due(
@@ -204,6 +296,9 @@ async def run_sender(
             await send_due(settings, sessions, renderer, give_way)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("mail sender round failed")
+        except Exception as exc:
+            if is_unavailable(exc):  # one line a second while the database is away
+                log.warning("mail sender: database unavailable: %s", clean(exc))
+            else:
+                log.exception("mail sender round failed")
         await asyncio.sleep(POLL_SECONDS)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.core.db import utcnow
+from booking.core.errors import Forbidden, InvalidState, NotFound
+from booking.core.transactions import write_transaction
+from booking.mail import messages
 from booking.mail.models import OutboxMessage
+from booking.members.models import Member
 
 TEMPLATES = (
     "sign_in_link",
@@ -42,3 +47,22 @@ def outbox_row(recipient: str, template: str, **context: Any) -> dict[str, Any]:
         "created_at": now,
         "next_attempt_at": now,
     }
+
+
+async def queue_again(
+    session: AsyncSession, *, message_id: int, actor: Member, now: datetime
+) -> OutboxMessage:
+    """Give a dead letter a fresh set of attempts, due at once (organisers only)."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        message = await session.get(OutboxMessage, message_id)
+        if message is None:
+            raise NotFound(messages.NOT_FOUND)
+        if message.failed_at is None or message.sent_at is not None:
+            raise InvalidState(messages.NOT_FAILED)
+        message.failed_at = None
+        message.attempts = 0
+        message.next_attempt_at = now
+        message.locked_until = None
+    return message

@@ -7,9 +7,11 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope, Send
 
 from booking.core.middleware import CountRequests, InFlight
+from tests import factories
 
 
 def counted_app(in_flight: InFlight, release: asyncio.Event) -> CountRequests:
@@ -62,3 +64,25 @@ async def test_a_failing_request_still_leaves() -> None:
         with pytest.raises(RuntimeError):
             await client.get("/")
     assert in_flight.count == 0
+
+
+async def test_pages_and_api_answers_are_not_stored(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    event = await factories.event(db)
+    for path in ("/", f"/veranstaltungen/{event.id}", "/anmelden", "/api/v1/events", "/nirgends"):
+        response = await client.get(path)
+        assert response.headers["cache-control"] == "no-store", path
+
+
+async def test_static_files_and_the_public_feed_may_be_cached(client: httpx.AsyncClient) -> None:
+    css = await client.get("/static/css/site.css")
+    assert css.status_code == 200 and "cache-control" not in css.headers
+    feed = await client.get("/programm.ics")
+    assert feed.headers["cache-control"] == "public, max-age=300"
+
+
+async def test_an_oversized_body_is_refused_and_not_stored(client: httpx.AsyncClient) -> None:
+    response = await client.post("/anmelden", content=b"x" * 300_000)
+    assert response.status_code == 413
+    assert response.headers["cache-control"] == "no-store"
