@@ -1014,3 +1014,24 @@ async def test_ids_in_bodies_have_the_limit_of_ids_in_paths(
     )
     body = assert_german_error(response, 422)
     assert body["fields"]["parent_id"] == f"Der Wert darf höchstens {MAX_ID} sein."
+
+
+async def test_workshops_of_a_draft_conference_are_hidden_with_their_parent(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    draft = await factories.event(db, kind="conference", status="draft", title="Geheimtagung")
+    workshop = await factories.event(db, kind="workshop", parent_id=draft.id, title="Werkstatt")
+    url = f"/api/v1/events/{workshop.id}"
+    for headers in ({}, world.member_auth):
+        assert_german_error(await client.get(url, headers=headers), 404, "not_found")
+        listed = await client.get("/api/v1/events", headers=headers)
+        assert listed.status_code == 200
+        assert workshop.id not in [e["id"] for e in listed.json()]
+        assert "Geheimtagung" not in listed.text
+    shown = await client.get(url, headers=world.organiser_auth)
+    assert shown.status_code == 200
+    assert shown.json()["parent"] == {"id": draft.id, "title": "Geheimtagung"}
+    draft.status = "published"
+    await db.commit()
+    listed = await client.get("/api/v1/events")
+    assert workshop.id in [e["id"] for e in listed.json()]

@@ -146,3 +146,36 @@ async def test_cancel_buttons_follow_the_cancellation_deadline(
     assert f"/buchungen/{waiting.booking.id}/stornieren" in mine  # leaving a waiting list
     page = (await client.get(f"/veranstaltungen/{event.id}")).text
     assert "Buchung stornieren" not in page and "Frist für eine Stornierung" in page
+
+
+async def test_nul_bytes_and_odd_characters_in_paths_answer_404_in_german(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    paths = [
+        "/kalender/%00.ics",
+        "/kalender/abc%00def.ics",
+        "/kalender/%C3%A4%00.ics",
+        "/veranstaltungen/%00",
+        "/buchungen/1%00/einladung.ics",
+        "/static/css/%00.css",
+        "/api/v1/events/%00",
+    ]
+    for signed_in in (False, True):
+        if signed_in:
+            await sign_in(client, app, "p@amt.example")
+        for path in paths:
+            response = await client.get(path)
+            assert response.status_code == 404, (path, response.text[:300])
+            assert "gibt es nicht" in response.text, path
+
+
+async def test_missing_static_file_for_a_signed_in_member_is_a_german_404(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    await sign_in(client, app, "p@amt.example")
+    response = await client.get("/static/css/gibt-es-nicht.css")
+    assert response.status_code == 404
+    assert "Diese Seite gibt es nicht." in response.text
+    assert (await client.get("/static/css/site.css")).status_code == 200
