@@ -145,7 +145,11 @@ async def test_member_books_and_cancels_a_training(
     assert str(cal["METHOD"]) == "REQUEST"
     assert str(cal.walk("VEVENT")[0]["SUMMARY"]) == TRAINING
 
-    await page.get_by_role("button", name=re.compile("^Stornieren")).click()
+    await page.get_by_role("link", name=re.compile("^Stornieren")).click()
+    await page.wait_for_url("**/buchungen/*/stornieren")
+    await page.get_by_role("heading", name="Buchung stornieren?").wait_for()
+    await visit.check()
+    await page.get_by_role("button", name="Ja, stornieren").click()
     await page.get_by_text("Ihre Buchung ist storniert").wait_for()
     assert "storniert" in await page.locator(".bookings-past").inner_text()
     await visit.check()
