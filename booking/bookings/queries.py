@@ -155,7 +155,11 @@ def _grouped(bookings: list[Booking]) -> list[BookingEntry]:
 async def booking_to_cancel(session: AsyncSession, booking_id: int, actor: Member) -> Booking:
     """A booking with its event and member, for the page that asks before cancelling: the
     member's own, or any for an organiser."""
-    booking = await booking_with_event(session, booking_id)
+    booking = await session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(*with_event_details(), selectinload(Booking.event).selectinload(Event.parent))
+    )
     if booking is None:
         raise NotFound(messages.BOOKING_NOT_FOUND)
     if booking.member_id != actor.id and not actor.is_organiser:
