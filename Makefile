@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench migration chromium
+VNU_VERSION := 26.9.27
+VNU_STAMP := $(VENV)/vnu/.installed-$(VNU_VERSION)
+
+.PHONY: run test lint bench migration chromium vnu
 
 run: $(RUN_STAMP)
 	$(BIN)/sid demo
 	$(BIN)/sid serve
 
-test: $(TEST_STAMP) chromium
+test: $(TEST_STAMP) chromium vnu
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
@@ -48,3 +51,21 @@ chromium:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 			>/dev/null 2>&1 || true; \
 	fi
+
+# The Nu HTML checker (vnu.jar, shipped in the npm package vnu-jar) checks every page in
+# tests/test_html.py; it runs on Java 17 or newer. Installs Java and npm from Debian when we
+# may; without Java the test skips and says why.
+vnu: $(VNU_STAMP)
+
+$(VNU_STAMP): | $(BIN)/python
+	@if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installiere Java und npm für die HTML-Prüfung ..."; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				default-jre-headless npm; } >/dev/null 2>&1 || true; \
+		fi; \
+	fi
+	rm -rf $(VENV)/vnu && mkdir -p $(VENV)/vnu
+	npm install --prefix $(VENV)/vnu --ignore-scripts --no-audit --no-fund --silent \
+		vnu-jar@$(VNU_VERSION)
+	touch $@

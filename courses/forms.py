@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+import wtforms
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
+from booking.core.formatting import FIRST_YEAR, LAST_YEAR
 from booking.core.web import Form
 from booking.organisations.messages import SECTORS
+from courses import messages
 from courses.messages import KIND_LABELS
 from venues.models import REGIONS
+
+
+class FullMatch:
+    """Like wtforms' ``Regexp``, but the whole value must match: ``$`` in ``Regexp`` lets a
+    trailing line break through. A mismatch ends the field's checks."""
+
+    def __init__(self, pattern: str, message: str) -> None:
+        self.pattern = re.compile(pattern)
+        self.message = message
+
+    def __call__(self, form: wtforms.Form, field: wtforms.Field) -> None:
+        if not self.pattern.fullmatch(field.data or ""):
+            raise StopValidation(self.message)
+
+
+def month_in_range(form: wtforms.Form, field: wtforms.Field) -> None:
+    """After the format check: "2026-03" with a year from FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= int(field.data[:4]) <= LAST_YEAR:
+        raise ValidationError(messages.MONTH_RANGE)
+
+
+def day_in_range(form: wtforms.Form, field: wtforms.Field) -> None:
+    """After the format check: a real calendar day from FIRST_YEAR to LAST_YEAR."""
+    try:
+        day = date.fromisoformat(field.data)
+    except ValueError:
+        raise ValidationError(messages.DAY_UNKNOWN) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(messages.DAY_RANGE)
+
+
+CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 
 
 class ProgrammeFilterForm(Form):
@@ -43,7 +88,8 @@ class ProgrammeFilterForm(Form):
         "Monat",
         validators=[
             Optional(),
-            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Bitte wählen Sie einen Monat (JJJJ-MM)."),
+            FullMatch(r"[0-9]{4}-(0[1-9]|1[0-2])", messages.MONTH_FORMAT),
+            month_in_range,
         ],
     )
     free_only = BooleanField("Nur mit freien Plätzen")
@@ -70,21 +116,22 @@ class SessionForm(Form):
         "Datum",
         validators=[
             InputRequired("Bitte geben Sie das Datum an."),
-            Regexp(r"^\d{4}-\d{2}-\d{2}$", message="Bitte als Datum angeben (JJJJ-MM-TT)."),
+            FullMatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", messages.DAY_FORMAT),
+            day_in_range,
         ],
     )
     starts = StringField(
         "Beginn",
         validators=[
             InputRequired("Bitte geben Sie die Uhrzeit des Beginns an."),
-            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Bitte als Uhrzeit angeben (HH:MM)."),
+            FullMatch(CLOCK, messages.CLOCK_FORMAT),
         ],
     )
     ends = StringField(
         "Ende",
         validators=[
             InputRequired("Bitte geben Sie die Uhrzeit des Endes an."),
-            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Bitte als Uhrzeit angeben (HH:MM)."),
+            FullMatch(CLOCK, messages.CLOCK_FORMAT),
         ],
     )
 

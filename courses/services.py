@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from dateutil.rrule import rrulestr
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from booking.bookings.queries import Availability, availability
 from booking.core.errors import Forbidden, NotFound, ValidationFailed
-from booking.core.formatting import BERLIN
+from booking.core.formatting import BERLIN, FIRST_YEAR, LAST_YEAR
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.organisations.messages import SECTORS
@@ -48,11 +48,14 @@ def _with_details(query: Select[Event]) -> Select[Event]:
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """UTC bounds of a calendar month in Berlin, from "YYYY-MM"; ValueError if malformed."""
+    """UTC bounds of a calendar month in Berlin, from "YYYY-MM"; ValueError if malformed
+    or outside the years FIRST_YEAR to LAST_YEAR."""
     year_text, _, month_text = month.partition("-")
-    if len(year_text) != 4 or len(month_text) != 2:
+    if not (year_text + month_text).isascii() or len(year_text) != 4 or len(month_text) != 2:
         raise ValueError(month)
     year, number = int(year_text), int(month_text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(month)
     start = datetime(year, number, 1, tzinfo=BERLIN)
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=BERLIN)
     return start, end
@@ -63,7 +66,14 @@ async def programme(
 ) -> list[Listing]:
     """Published, upcoming events."""
     upcoming = select(EventSession.event_id).where(EventSession.ends_at > now)
-    query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.id.in_(upcoming))
+    parent = aliased(Event)
+    drafts = select(parent.id).where(parent.status == EventStatus.DRAFT)
+    query = select(Event).where(
+        Event.status == EventStatus.PUBLISHED,
+        Event.id.in_(upcoming),
+        # A workshop is public only once its conference is.
+        or_(Event.parent_id.is_(None), Event.parent_id.not_in(drafts)),
+    )
     if not filters.include_workshops:
         query = query.where(Event.kind != EventKind.WORKSHOP)
     if filters.kind:
@@ -90,7 +100,8 @@ async def programme(
 
 
 async def event_detail(session: AsyncSession, event_id: int, viewer: Member | None) -> Event:
-    """An event with everything its page shows. Drafts are visible to organisers only."""
+    """An event with everything its page shows. Drafts, and workshops of a draft, are
+    visible to organisers only."""
     organiser = viewer is not None and viewer.is_organiser
     workshops = (
         Event.workshops if organiser else Event.workshops.and_(Event.status != EventStatus.DRAFT)
@@ -103,7 +114,10 @@ async def event_detail(session: AsyncSession, event_id: int, viewer: Member | No
             selectinload(Event.room),
         )
     )
-    if event is None or (event.status == EventStatus.DRAFT and not organiser):
+    if event is None:
+        raise NotFound(messages.EVENT_NOT_FOUND)
+    parent_draft = event.parent is not None and event.parent.status == EventStatus.DRAFT
+    if (event.status == EventStatus.DRAFT or parent_draft) and not organiser:
         raise NotFound(messages.EVENT_NOT_FOUND)
     return event
 

@@ -108,14 +108,99 @@ async def booking_with_event(session: AsyncSession, booking_id: int) -> Booking 
 
 
 async def member_bookings(session: AsyncSession, member_id: int) -> list[Booking]:
+    """Every booking of a member, newest first, with what "Meine Buchungen" shows."""
+    event = selectinload(Booking.event)
     result = await session.scalars(
         select(Booking)
         .where(Booking.member_id == member_id)
         .options(
-            selectinload(Booking.event).selectinload(Event.sessions),
-            selectinload(Booking.event).selectinload(Event.venue),
+            event.selectinload(Event.sessions),
+            event.selectinload(Event.venue),
+            event.selectinload(Event.parent),
         )
         .order_by(Booking.created_at.desc(), Booking.id.desc())
+    )
+    return list(result)
+
+
+@dataclass
+class BookingEntry:
+    """One line of "Meine Buchungen": a booking, and the member's workshop bookings of the
+    same conference beneath it."""
+
+    booking: Booking
+    workshops: list[Booking] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MemberOverview:
+    upcoming: list[BookingEntry]
+    """Active bookings of events not yet over, by their first session."""
+    past: list[BookingEntry]
+    """Cancelled bookings and those of events that are over, the most recent first."""
+
+
+def is_upcoming(booking: Booking, now: datetime) -> bool:
+    ends = booking.event.ends_at
+    return booking.status in ACTIVE_STATUSES and (ends is None or ends > now)
+
+
+def arrange_member_bookings(bookings: Sequence[Booking], now: datetime) -> MemberOverview:
+    """Upcoming bookings by date, past ones after (most recent first); a workshop booking
+    goes beneath the member's booking of its conference in the same part of the page, and
+    stands alone when there is none."""
+
+    def start(booking: Booking) -> float:
+        starts = booking.event.starts_at
+        return starts.timestamp() if starts is not None else float("inf")
+
+    upcoming = sorted((b for b in bookings if is_upcoming(b, now)), key=lambda b: (start(b), b.id))
+    past = sorted(
+        (b for b in bookings if not is_upcoming(b, now)), key=lambda b: (-start(b), -b.id)
+    )
+    return MemberOverview(_grouped(upcoming), _grouped(past))
+
+
+def _grouped(bookings: list[Booking]) -> list[BookingEntry]:
+    events = {b.event_id for b in bookings}
+    entries = [BookingEntry(b) for b in bookings if b.event.parent_id not in events]
+    heads: dict[int, BookingEntry] = {}
+    for entry in entries:  # an event booked twice (once cancelled): the first heads it
+        heads.setdefault(entry.booking.event_id, entry)
+    for booking in bookings:
+        parent = booking.event.parent_id
+        if parent is not None and parent in heads:
+            heads[parent].workshops.append(booking)
+    return entries
+
+
+async def booking_to_cancel(session: AsyncSession, booking_id: int, actor: Member) -> Booking:
+    """A booking with its event and member, for the page that asks before cancelling: the
+    member's own, or any for an organiser."""
+    booking = await session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(*with_event_details(), selectinload(Booking.event).selectinload(Event.parent))
+    )
+    if booking is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    if booking.member_id != actor.id and not actor.is_organiser:
+        raise Forbidden(messages.NOT_YOUR_BOOKING)
+    return booking
+
+
+async def workshop_bookings_under(session: AsyncSession, booking: Booking) -> list[Booking]:
+    """The member's active workshop bookings of a conference: cancelling it cancels them."""
+    result = await session.scalars(
+        select(Booking)
+        .join(Event, Event.id == Booking.event_id)
+        .where(
+            Event.parent_id == booking.event_id,
+            Booking.member_id == booking.member_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+        .options(selectinload(Booking.event))
+        .order_by(Event.title)
     )
     return list(result)
 

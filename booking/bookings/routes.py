@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +15,7 @@ from booking.bookings.queue import booking_queue
 from booking.calendar import feeds
 from booking.core.errors import NotFound
 from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
+from booking.members.models import Member
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -39,15 +42,53 @@ async def book(request: Request) -> Response:
     return redirect(f"/veranstaltungen/{event_id}")
 
 
-async def cancel(request: Request) -> Response:
-    member = await require_member(request)
-    await verify_csrf(request)
-    booking_id = request.path_params["booking_id"]
-    await services.cancel(db(request), booking_id=booking_id, actor=member, now=now(request))
-    flash(request, "Ihre Buchung ist storniert. Sie erhalten eine Bestätigung per E-Mail.")
+def _back_to(request: Request) -> str:
+    """Where to go after cancelling: the organisers' event page they came from, or
+    "Meine Buchungen"."""
     target = request.query_params.get("zurueck", "")
-    return redirect(
-        target if target.startswith("/verwaltung/veranstaltungen/") else "/meine-buchungen"
+    if re.fullmatch(r"/verwaltung/veranstaltungen/[0-9]{1,9}", target):
+        return target
+    return "/meine-buchungen"
+
+
+async def cancel(request: Request) -> Response:
+    """GET asks (what is cancelled, until when, what is lost); POST cancels."""
+    member = await require_member(request)
+    booking_id = request.path_params["booking_id"]
+    if request.method == "GET":
+        return await confirm_cancel(request, member, booking_id)
+    await verify_csrf(request)
+    await services.cancel(db(request), booking_id=booking_id, actor=member, now=now(request))
+    if member.is_organiser and _back_to(request) != "/meine-buchungen":
+        flash(request, "Die Buchung ist storniert. Die Person erhält eine E-Mail.")
+    else:
+        flash(request, "Ihre Buchung ist storniert. Sie erhalten eine Bestätigung per E-Mail.")
+    return redirect(_back_to(request))
+
+
+async def confirm_cancel(request: Request, member: Member, booking_id: int) -> Response:
+    session = db(request)
+    booking = await queries.booking_to_cancel(session, booking_id, member)
+    back = _back_to(request)
+    own = booking.member_id == member.id
+    return await render(
+        request,
+        "bookings/cancel.html",
+        {
+            "booking": booking,
+            "event": booking.event,
+            "own": own,
+            "active": booking.status in ACTIVE_STATUSES,
+            "allowed": not own
+            or member.is_organiser
+            or eligibility.self_cancellation_open(booking.event, booking, now(request)),
+            "deadline": eligibility.cancellation_deadline(booking.event),
+            "position": (await queries.waitlist_positions(session, [booking])).get(booking.id),
+            "workshops": await queries.workshop_bookings_under(session, booking),
+            "back": back,
+            "action": f"/buchungen/{booking.id}/stornieren"
+            + (f"?zurueck={back}" if back != "/meine-buchungen" else ""),
+        },
     )
 
 
@@ -56,14 +97,14 @@ async def my_bookings(request: Request) -> Response:
     bookings = await queries.member_bookings(db(request), member.id)
     positions = await queries.waitlist_positions(db(request), bookings)
     current_time = now(request)
+    overview = queries.arrange_member_bookings(bookings, current_time)
     active = [b for b in bookings if b.status in ACTIVE_STATUSES]
-    past = [b for b in bookings if b not in active]
     return await render(
         request,
         "bookings/my_bookings.html",
         {
-            "active": active,
-            "past": past,
+            "upcoming": overview.upcoming,
+            "past": overview.past,
             "positions": positions,
             "feed_url": (
                 f"{state(request).settings.base_url}/kalender/{member.calendar_token}.ics"
@@ -80,8 +121,12 @@ async def my_bookings(request: Request) -> Response:
 async def renew_feed(request: Request) -> Response:
     member = await require_member(request)
     await verify_csrf(request)
+    first = member.calendar_token is None
     await feeds.renew_calendar_token(db(request), member)
-    flash(request, "Ihr Kalender-Abo hat eine neue Adresse. Die alte Adresse gilt nicht mehr.")
+    if first:
+        flash(request, "Ihr Kalender-Abo ist eingerichtet. Die Adresse steht unten.")
+    else:
+        flash(request, "Ihr Kalender-Abo hat eine neue Adresse. Die alte Adresse gilt nicht mehr.")
     return redirect("/meine-buchungen#kalender")
 
 
@@ -135,6 +180,6 @@ routes = [
     Route("/meine-buchungen/kalender/abschalten", revoke_feed, methods=["POST"]),
     Route("/buchungen/{booking_id:id}/einladung.ics", invitation),
     Route("/veranstaltungen/{event_id:id}/buchen", book, methods=["POST"]),
-    Route("/buchungen/{booking_id:id}/stornieren", cancel, methods=["POST"]),
+    Route("/buchungen/{booking_id:id}/stornieren", cancel, methods=["GET", "POST"]),
     Route("/meine-buchungen", my_bookings),
 ]

@@ -3,6 +3,7 @@ public programme. Built by the same code as the invitations (booking.calendar.it
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -20,6 +21,9 @@ from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses.models import Event, EventStatus
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What ``secrets.token_urlsafe`` gives; anything else (a NUL byte, say) names no feed."""
 
 
 async def renew_calendar_token(session: AsyncSession, member: Member) -> str:
@@ -43,7 +47,7 @@ async def member_feed(
     session: AsyncSession, token: str, *, now: datetime, base_url: str
 ) -> str | None:
     """The feed for a secret token, or None when no member has it."""
-    if not token or len(token) > 64:
+    if not TOKEN.fullmatch(token):
         return None
     member = await session.scalar(select(Member).where(Member.calendar_token == token))
     if member is None or member.status != "active":

@@ -12,6 +12,10 @@ from babel.dates import format_datetime
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LOCALE = "de_DE"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""The years a date may be entered in, in forms and in the API alike: far enough for any
+real event, and far from the ends of Python's calendar (year 1 or 9999 in Berlin time has
+no UTC equivalent)."""
 
 
 def local(value: datetime) -> datetime:

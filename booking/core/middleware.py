@@ -16,14 +16,15 @@ MAX_BODY_BYTES = 256 * 1024
 
 class DatabaseSession:
     """Gives the request ``scope["db"]``, a session opened on first use (many API requests
-    never touch it) and closed when the response is done."""
+    and every static file never touch it) and closed when the response is done. Static
+    files get one too: their error page shows who is signed in."""
 
     def __init__(self, app: ASGIApp, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.app = app
         self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         lazy = LazySession(self.sessions)

@@ -26,6 +26,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from booking.core.errors import ValidationFailed
+from booking.core.formatting import FIRST_YEAR, LAST_YEAR
 from booking.core.routing import MAX_ID
 
 # -- German messages ------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def multi_line(value: str) -> str:
 
 
 def _to_utc(value: datetime) -> datetime:
-    if not 2000 <= value.year <= 2100:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise PydanticCustomError("datetime_range", MESSAGES["datetime_range"])
     return value.astimezone(UTC)
 

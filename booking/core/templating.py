@@ -5,8 +5,9 @@ factory, so that the core knows no domain."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from starlette.templating import Jinja2Templates
 
@@ -26,7 +27,33 @@ def range_of(sessions: list[object]) -> str:
     return f"{formatting.date_de(first)} bis {formatting.date_de(last)} ({len(sessions)} Termine)"
 
 
+_INPUT_FORMATS = {
+    "month": re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "time": re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]"),
+    "number": re.compile(r"-?[0-9]+"),
+}
+
+
+def input_value(value: object, input_type: str) -> str:
+    """A refused entry shown again in a typed input only if that type can hold it (HTML
+    allows only real dates in ``type="date"``, and so on); otherwise the field is empty."""
+    text = "" if value is None else str(value)
+    pattern = _INPUT_FORMATS.get(input_type)
+    if pattern is None or not text:
+        return text
+    if not pattern.fullmatch(text) or (input_type in ("month", "date") and text[:4] == "0000"):
+        return ""
+    if input_type == "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return ""
+    return text
+
+
 FILTERS: dict[str, Callable[..., object]] = {
+    "input_value": input_value,
     "date_de": formatting.date_de,
     "datetime_de": formatting.datetime_de,
     "time_de": formatting.time_de,

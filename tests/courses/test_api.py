@@ -374,3 +374,24 @@ async def test_detail_says_whether_the_caller_may_book(
     assert clerk_view.json()["booking_open"] is False
     listed = (await client.get("/api/v1/events", headers=await token_of(db, clerk))).json()
     assert [e["booking_open"] for e in listed if e["id"] == schools.id] == [True]
+
+
+async def test_workshops_of_a_draft_conference_are_hidden_with_their_parent(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    draft = await factories.event(db, kind="conference", status="draft", title="Geheimtagung")
+    workshop = await factories.event(db, kind="workshop", parent_id=draft.id, title="Werkstatt")
+    url = f"/api/v1/events/{workshop.id}"
+    for headers in ({}, world.member_auth):
+        assert_german_error(await client.get(url, headers=headers), 404, "not_found")
+        listed = await client.get("/api/v1/events", headers=headers)
+        assert listed.status_code == 200
+        assert workshop.id not in [e["id"] for e in listed.json()]
+        assert "Geheimtagung" not in listed.text
+    shown = await client.get(url, headers=world.organiser_auth)
+    assert shown.status_code == 200
+    assert shown.json()["parent"] == {"id": draft.id, "title": "Geheimtagung"}
+    draft.status = "published"
+    await db.commit()
+    listed = await client.get("/api/v1/events")
+    assert workshop.id in [e["id"] for e in listed.json()]

@@ -253,3 +253,66 @@ async def test_cancel_event_form_refuses_oversized_reason(
     await db.commit()
     await db.refresh(event)
     assert event.status == "published"
+
+
+async def test_programme_refuses_months_outside_the_calendar_in_german(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    await factories.event(db)
+    for query, message in (
+        ("month=2027-01%0A", "Bitte wählen Sie einen Monat (JJJJ-MM)."),
+        ("month=2027-01%0A%0A", "Bitte wählen Sie einen Monat (JJJJ-MM)."),
+        ("month=%D9%A2%D9%A0%D9%A2%D9%A7-01", "Bitte wählen Sie einen Monat (JJJJ-MM)."),
+        ("month=0000-01", "Bitte wählen Sie einen Monat zwischen 2000 und 2100."),
+        ("month=1999-12", "Bitte wählen Sie einen Monat zwischen 2000 und 2100."),
+        ("month=9999-12", "Bitte wählen Sie einen Monat zwischen 2000 und 2100."),
+    ):
+        response = await client.get("/?" + query)
+        assert response.status_code == 400, query
+        assert message in response.text, query
+    assert (await client.get("/?month=2100-12")).status_code == 200
+
+
+async def test_move_form_keeps_dates_within_2000_to_2100(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    before = (event.sessions[0].starts_at, event.sessions[0].ends_at)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/termine/{event.sessions[0].id}"
+    for day, starts, message in (
+        ("0001-01-01", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("1999-12-31", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("2101-01-01", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("9999-12-31", "23:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("2030-01-01\n", "00:30", "Bitte als Datum angeben (JJJJ-MM-TT)."),
+        ("2030-01-01", "00:30\n", "Bitte als Uhrzeit angeben (HH:MM)."),
+    ):
+        data = {"day": day, "starts": starts, "ends": "23:45"}
+        response = await post_form(client, url, url, data)
+        assert response.status_code == 422, day
+        assert message in response.text, day
+    await db.commit()
+    await db.refresh(event, ["sessions"])
+    assert (event.sessions[0].starts_at, event.sessions[0].ends_at) == before
+
+
+async def test_workshop_under_a_draft_conference_stays_hidden(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    draft = await factories.event(db, kind="conference", status="draft", title="Geheimtagung")
+    workshop = await factories.event(db, kind="workshop", parent_id=draft.id, title="Werkstatt")
+    url = f"/veranstaltungen/{workshop.id}"
+    response = await client.get(url)
+    assert response.status_code == 404 and "Geheimtagung" not in response.text
+    await sign_in(client, app, "person@amt.example")
+    response = await client.get(url)
+    assert response.status_code == 404 and "Geheimtagung" not in response.text
+    await client.post("/abmelden", data={"csrf_token": csrf_token(response.text)})
+    await sign_in(client, app, "orga@amt.example")
+    response = await client.get(url)
+    assert response.status_code == 200 and "Geheimtagung" in response.text

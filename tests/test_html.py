@@ -1,0 +1,234 @@
+"""Every page a visitor, a member and an organiser can reach passes the Nu HTML checker
+(vnu.jar, installed by ``make vnu``, which ``make test`` runs) with no error: the demo year,
+forms refused with errors, error pages, confirmation pages. The pages are fetched through
+the ASGI client, written to files and checked in one run of the checker."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from starlette.applications import Starlette
+
+from booking.app import create_app
+from booking.core.db import session_factory, utcnow
+from booking.demo import ORGANISER_EMAIL, load_demo
+from courses.models import Event
+from tests import conftest
+from tests.web import csrf_token, last_sign_in_link, post_form, sign_in, use_link
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+MEMBER = "stefan.brinkmann@bezreg-detmold.example"  # demo: conference, workshops, BIUS I
+
+if shutil.which("java") is None:
+    pytest.skip(
+        "Java is not installed: the Nu HTML checker (vnu.jar) needs Java 17 or newer "
+        "(make test installs it where it may)",
+        allow_module_level=True,
+    )
+
+
+@dataclass
+class Pages:
+    """Pages fetched so far: name -> (status, html)."""
+
+    directory: Path
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, response: httpx.Response, status: int = 200) -> str:
+        assert response.status_code == status, (name, response.status_code, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html"), name
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        path = self.directory / f"{len(self.seen):03d}-{slug}.html"
+        path.write_text(response.text, encoding="utf-8")
+        self.seen[path.name] = status
+        return response.text
+
+    async def get(
+        self, client: httpx.AsyncClient, url: str, name: str = "", status: int = 200
+    ) -> str:
+        return self.add(name or url, await client.get(url), status)
+
+
+@pytest.fixture
+async def demo_app(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Starlette]:
+    engine = await conftest.prepared_engine(sqlite_url)
+    async with session_factory(engine)() as session:
+        assert await load_demo(session, utcnow())
+    await engine.dispose()
+    application = create_app(conftest.test_settings(sqlite_url, tmp_path))
+    yield application
+    await application.state.app.engine.dispose()
+
+
+def client_for(app: Starlette, port: int) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", port))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def visitor_pages(client: httpx.AsyncClient, pages: Pages, events: list[Event]) -> None:
+    await pages.get(client, "/", "programme")
+    await pages.get(client, "/?kind=training&sector=gesundheit&free_only=y", "programme filtered")
+    await pages.get(client, "/?kind=party&month=2027-13", "programme refused filters", 400)
+    await pages.get(client, "/?month=0000-01", "programme refused year 0", 400)
+    await pages.get(client, "/?month=2000-01", "programme empty")
+    for event in events:
+        if event.status != "draft":
+            await pages.get(client, f"/veranstaltungen/{event.id}", f"event {event.id}")
+    await pages.get(client, "/veranstaltungen/999999", "unknown event", 404)
+    await pages.get(client, "/gibt-es-nicht", "unknown page", 404)
+    await pages.get(client, "/static/gibt-es-nicht.css", "unknown static file", 404)
+    await pages.get(client, "/meine-buchungen/kalender", "wrong method", 405)
+    sign_in = await pages.get(client, "/anmelden", "sign in")
+    refused = await client.post(
+        "/anmelden", data={"csrf_token": csrf_token(sign_in), "email": "kein-at"}
+    )
+    pages.add("sign in refused", refused, 422)
+    pages.add("sign in without csrf", await client.post("/anmelden", data={}), 400)
+    await pages.get(client, "/anmelden/gesendet", "sign in sent")
+    await pages.get(client, "/anmelden/link?token=abc", "sign in link invalid", 400)
+
+
+async def member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+    response = await post_form(client, "/anmelden", "/anmelden", {"email": MEMBER})
+    assert response.status_code == 303
+    link = await last_sign_in_link(app, MEMBER)
+    await pages.get(client, link, "sign in link")
+    assert (await use_link(client, link)).status_code == 303
+    mine = await pages.get(client, "/meine-buchungen", "my bookings")
+    await post_form(client, "/meine-buchungen", "/meine-buchungen/kalender")
+    await pages.get(client, "/meine-buchungen", "my bookings with calendar subscription")
+    for booking_id in sorted(set(re.findall(r"/buchungen/(\d+)/stornieren", mine))):
+        await pages.get(client, f"/buchungen/{booking_id}/stornieren", f"cancel {booking_id}")
+    first = re.findall(r"/buchungen/(\d+)/stornieren", mine)[0]
+    cancel_page = await client.get(f"/buchungen/{first}/stornieren")
+    cancelled = await client.post(
+        f"/buchungen/{first}/stornieren", data={"csrf_token": csrf_token(cancel_page.text)}
+    )
+    assert cancelled.status_code == 303
+    await pages.get(client, "/meine-buchungen", "my bookings after cancelling")
+    await pages.get(client, f"/buchungen/{first}/stornieren", "cancel page of a cancelled booking")
+    for event_id in sorted(set(re.findall(r'href="/veranstaltungen/(\d+)"', mine))):
+        await pages.get(client, f"/veranstaltungen/{event_id}", f"member event {event_id}")
+    profile = await pages.get(client, "/profil", "profile")
+    refused = await client.post(
+        "/profil", data={"csrf_token": csrf_token(profile), "first_name": "", "last_name": ""}
+    )
+    pages.add("profile refused", refused, 422)
+    await pages.get(client, "/verwaltung/freigaben", "approvals forbidden", 403)
+    await pages.get(client, "/buchungen/1/stornieren", "someone else's booking", 403)
+
+
+async def new_member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+    """A first sign-in (the profile form) and one that waits for approval."""
+    await post_form(client, "/anmelden", "/anmelden", {"email": "neu@stadt-muenster.example"})
+    assert await use_link(client, await last_sign_in_link(app, "neu@stadt-muenster.example"))
+    await pages.get(client, "/profil", "first profile")
+    await client.post("/abmelden", data={"csrf_token": csrf_token((await client.get("/")).text)})
+    await sign_in(client, app, "unbekannt@anderswo.example", "Ute", "Unbekannt")
+
+
+async def organiser_pages(
+    app: Starlette, client: httpx.AsyncClient, pages: Pages, events: list[Event]
+) -> None:
+    await sign_in(client, app, ORGANISER_EMAIL)
+    await pages.get(client, "/verwaltung/freigaben", "approvals")
+    for event in events:
+        manage = f"/verwaltung/veranstaltungen/{event.id}"
+        await pages.get(client, manage, f"manage {event.id}")
+        await pages.get(client, f"/veranstaltungen/{event.id}", f"organiser event {event.id}")
+    event = next(e for e in events if e.kind == "training" and e.status == "published")
+    manage = f"/verwaltung/veranstaltungen/{event.id}"
+    refused = await post_form(client, manage, manage, {"capacity": "-1"})
+    pages.add("capacity refused", refused, 422)
+    move = f"{manage}/termine/{event.sessions[0].id}"
+    await pages.get(client, move, "move session")
+    refused = await post_form(client, move, move, {"day": "0001-01-01", "starts": "9"})
+    pages.add("move session refused", refused, 422)
+    refused = await post_form(client, move, move, {"day": "2030-02-30", "starts": "09:00"})
+    pages.add("move session refused date", refused, 422)
+    cancel = f"{manage}/absagen"
+    await pages.get(client, cancel, "cancel event")
+    pages.add(
+        "cancel event refused", await post_form(client, cancel, cancel, {"reason": "x" * 1001}), 422
+    )
+    await organisation_pages(client, pages)
+    await pages.get(client, "/verwaltung/mail", "dead letters")
+    booking_ids = re.findall(
+        r"/buchungen/(\d+)/stornieren\?zurueck=[^\"]+", (await client.get(manage)).text
+    )
+    for booking_id in booking_ids[:1] + booking_ids[-1:]:
+        await pages.get(
+            client, f"/buchungen/{booking_id}/stornieren?zurueck={manage}", f"cancel {booking_id}"
+        )
+
+
+async def organisation_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    base = "/verwaltung/organisationen"
+    listing = await pages.get(client, base, "organisations")
+    await pages.get(client, f"{base}?q=stadt&sector=verwaltung&region=M%C3%BCnster", "filtered")
+    await pages.get(client, f"{base}?q=gibt-es-nicht", "organisations none found")
+    await pages.get(client, f"{base}/neu", "new organisation")
+    refused = await post_form(client, f"{base}/neu", f"{base}/neu", {"name": ""})
+    pages.add("new organisation refused", refused, 422)
+    first = re.findall(r'href="/verwaltung/organisationen/(\d+)"', listing)[0]
+    await pages.get(client, f"{base}/{first}", "edit organisation")
+    await pages.get(client, f"{base}/{first}/zusammenfuehren", "merge organisations")
+
+
+def vnu_errors(directory: Path) -> dict[str, list[str]]:
+    run = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(run.stderr)
+    errors: dict[str, list[str]] = {}
+    for message in report["messages"]:
+        if message["type"] in ("error", "non-document-error") or message.get("subType") == "fatal":
+            name = Path(message.get("url", "?")).name
+            where = f"line {message.get('lastLine', '?')}"
+            errors.setdefault(name, []).append(
+                f"{where}: {message['message']} [{message.get('extract', '').strip()}]"
+            )
+    return errors
+
+
+async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_path: Path) -> None:
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `make vnu` (make test does)"
+    pages = Pages(tmp_path / "pages")
+    pages.directory.mkdir()
+    async with demo_app.state.app.sessions() as session:
+        events = list(
+            await session.scalars(
+                select(Event).order_by(Event.id).options(selectinload(Event.sessions))
+            )
+        )
+    async with client_for(demo_app, 40001) as visitor:
+        await visitor_pages(visitor, pages, events)
+    async with client_for(demo_app, 40002) as member:
+        await member_pages(demo_app, member, pages)
+    async with client_for(demo_app, 40003) as newcomer:
+        await new_member_pages(demo_app, newcomer, pages)
+    async with client_for(demo_app, 40004) as organiser:
+        await organiser_pages(demo_app, organiser, pages, events)
+    assert len(pages.seen) > 40
+    errors = vnu_errors(pages.directory)
+    assert errors == {}, "\n".join(
+        f"{name}:\n  " + "\n  ".join(found) for name, found in sorted(errors.items())
+    )
