@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import cookie_parser
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from booking.core.db import utcnow
+from booking.core.db import is_unavailable, utcnow
+from booking.core.http_errors import database_error
 
 COOKIE_NAME = "sid_session"
 ABSOLUTE_LIFETIME = timedelta(hours=8)
@@ -225,7 +226,17 @@ class ServerSessions:
             await self.app(scope, receive, send)
             return
         now = utcnow()
-        session = await self._load(_cookie_value(scope["headers"], self.cookie.name), now)
+        try:
+            session = await self._load(_cookie_value(scope["headers"], self.cookie.name), now)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            # The database is away: answer "busy" here, where the app's error handlers
+            # cannot, and keep the connection open for the next request.
+            scope["session"] = ServerSession(None, None, self.secret)
+            response = await database_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
+            return
         scope["session"] = session
 
         async def send_with_session(message: Message) -> None:
