@@ -127,7 +127,14 @@ async def _decide(
     )
     locked = await lock_events(session, sorted({*event_ids, *(p for p in parent_ids if p)}))
     wanted = set(event_ids)
-    events = {e.id: e for e in locked if e.id in wanted}
+    by_id = {e.id: e for e in locked}
+    # A workshop of a draft conference is not public yet: it cannot be booked either.
+    events = {
+        e.id: e
+        for e in locked
+        if e.id in wanted
+        and not (e.parent_id is not None and by_id[e.parent_id].status == EventStatus.DRAFT)
+    }
     history: dict[tuple[int, int], list[str]] = defaultdict(list)
     for event_id, member_id, status in await session.execute(
         select(Booking.event_id, Booking.member_id, Booking.status)

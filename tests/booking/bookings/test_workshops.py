@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from booking.bookings import queries, services
 from booking.bookings.models import ACTIVE_STATUSES, Booking
 from booking.core.db import session_factory
-from booking.core.errors import DomainError, ScheduleClash
+from booking.core.errors import DomainError, NotFound, ScheduleClash
 from courses.models import Event, EventSession
 from tests import factories
 from tests.api import token_of
@@ -124,3 +124,14 @@ async def test_api_answers_409_with_the_reason(client: httpx.AsyncClient, db: As
     assert response.status_code == 409
     assert response.json()["error"] == "schedule_clash"
     assert "Forum A" in response.json()["message"]
+
+
+async def test_a_workshop_of_a_draft_conference_cannot_be_booked_nor_named(
+    db: AsyncSession,
+) -> None:
+    draft = await factories.event(db, kind="conference", status="draft", title="Geheimtagung")
+    workshop = await factories.event(db, kind="workshop", parent_id=draft.id)
+    person = await factories.member(db)
+    with pytest.raises(NotFound) as refused:
+        await services.book(db, event_id=workshop.id, member_id=person.id, now=NOW)
+    assert "Geheimtagung" not in refused.value.message
