@@ -43,10 +43,10 @@ from booking.members.services import (
     normalise_email,
     revoke_api_token,
 )
+from booking.organisations.importing import ImportRow as OrganisationRow
+from booking.organisations.importing import import_organisations
 from booking.organisations.messages import IMPORT_NOTHING_WRITTEN
 from booking.organisations.models import Organisation
-from booking.organisations.services import ImportRow as OrganisationRow
-from booking.organisations.services import import_organisations
 from booking.settings import Settings
 from courses.models import Event
 

@@ -14,7 +14,7 @@ from booking.core.api import Operation, json_answer, read_body
 from booking.core.errors import ValidationFailed
 from booking.core.web import db
 from booking.members.models import Member
-from booking.organisations import messages, schemas, services
+from booking.organisations import checks, messages, queries, schemas, services
 from booking.organisations.models import Organisation, Sector
 
 PREFIX = "/api/v1"
@@ -35,25 +35,25 @@ def _out(organisation: Organisation, members: int) -> schemas.OrganisationOut:
 
 
 async def _one(request: Request, organisation: Organisation) -> schemas.OrganisationOut:
-    counts = await services.member_counts(db(request), [organisation.id])
+    counts = await queries.member_counts(db(request), [organisation.id])
     return _out(organisation, counts.get(organisation.id, 0))
 
 
 def _limit(text: str | None) -> int:
     if text is None:
-        return services.PAGE_SIZE
+        return checks.PAGE_SIZE
     if not text.isdigit() or len(text) > 4:
-        message = messages.LIMIT_RANGE.format(max=services.PAGE_SIZE_MAX)
+        message = messages.LIMIT_RANGE.format(max=checks.PAGE_SIZE_MAX)
         raise ValidationFailed(message, {"limit": message})
     return int(text)
 
 
 async def list_organisations(request: Request, actor: Member) -> Response:
     params = request.query_params
-    page = await services.list_organisations(
+    page = await queries.list_organisations(
         db(request),
         actor,
-        services.OrganisationFilter(
+        queries.OrganisationFilter(
             search=params.get("search", ""),
             sector=params.get("sector") or None,
             region=params.get("region") or None,

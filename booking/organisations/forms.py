@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.web import Form
 from booking.organisations import messages
+from booking.organisations.checks import has_control_chars, is_valid_domain, normalise_domain
 from booking.organisations.messages import SECTORS
-from booking.organisations.services import has_control_chars, is_valid_domain, normalise_domain
 from venues.models import REGIONS
 
 SECTOR_CHOICES = [SelectChoice(key, label) for key, label in SECTORS.items()]

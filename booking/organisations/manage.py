@@ -23,7 +23,7 @@ from booking.core.web import (
     require_member,
 )
 from booking.members.models import Member
-from booking.organisations import messages, services
+from booking.organisations import checks, messages, queries, services
 from booking.organisations.forms import (
     DomainForm,
     EditOrganisationForm,
@@ -55,21 +55,21 @@ async def list_page(request: Request) -> Response:
     actor = await _organiser(request)
     form = OrganisationFilterForm(formdata=request.query_params)
     valid = form.validate()
-    filters = services.OrganisationFilter()
+    filters = queries.OrganisationFilter()
     after = None
     if valid:
-        filters = services.OrganisationFilter(
+        filters = queries.OrganisationFilter(
             search=form.q.data or "",
             sector=form.sector.data or None,
             region=form.region.data or None,
         )
         after = form.nach.data or None
     try:
-        page = await services.list_organisations(db(request), actor, filters, after=after)
+        page = await queries.list_organisations(db(request), actor, filters, after=after)
     except ValidationFailed as exc:
         valid = False
         _show_field_errors(form, exc, "q")
-        page = await services.list_organisations(db(request), actor, services.OrganisationFilter())
+        page = await queries.list_organisations(db(request), actor, queries.OrganisationFilter())
     query = {k: v for k, v in request.query_params.items() if k in ("q", "sector", "region") and v}
     next_url = (
         f"{BASE}?{urlencode({**query, 'nach': page.next_cursor})}" if page.next_cursor else None
@@ -124,7 +124,7 @@ async def _edit(
 ) -> Response:
     refused = request.method == "POST"
     errors = [*form_errors(form), *form_errors(domain_form)] if refused else []
-    usage = await services.usage(db(request), organisation)
+    usage = await queries.usage(db(request), organisation)
     return await render(
         request,
         "organisations/edit.html",
@@ -149,7 +149,7 @@ async def _edit(
 async def edit_page(request: Request) -> Response:
     actor = await _organiser(request)
     organisation_id = request.path_params["organisation_id"]
-    organisation = await services.get_organisation(db(request), organisation_id, actor)
+    organisation = await queries.get_organisation(db(request), organisation_id, actor)
     form = await bind_form(
         request,
         EditOrganisationForm,
@@ -169,7 +169,7 @@ async def edit_page(request: Request) -> Response:
             )
         except ValidationFailed as exc:
             _show_field_errors(form, exc, "name")
-            organisation = await services.get_organisation(db(request), organisation_id, actor)
+            organisation = await queries.get_organisation(db(request), organisation_id, actor)
         else:
             flash(request, "Die Angaben sind gespeichert.")
             return redirect(f"{BASE}/{organisation_id}")
@@ -179,7 +179,7 @@ async def edit_page(request: Request) -> Response:
 async def add_domain(request: Request) -> Response:
     actor = await _organiser(request)
     organisation_id = request.path_params["organisation_id"]
-    organisation = await services.get_organisation(db(request), organisation_id, actor)
+    organisation = await queries.get_organisation(db(request), organisation_id, actor)
     domain_form = await bind_form(request, DomainForm)
     if domain_form.validate():
         try:
@@ -192,10 +192,10 @@ async def add_domain(request: Request) -> Response:
         except ValidationFailed as exc:
             _show_field_errors(domain_form, exc, "domain")
         else:
-            added = services.normalise_domain(domain_form.domain.data or "")
+            added = checks.normalise_domain(domain_form.domain.data or "")
             flash(request, f"Die Domain {added} ist hinzugefügt.")
             return redirect(f"{BASE}/{organisation_id}#domains")
-    organisation = await services.get_organisation(db(request), organisation_id, actor)
+    organisation = await queries.get_organisation(db(request), organisation_id, actor)
     form = blank_form(
         request,
         EditOrganisationForm,
@@ -214,7 +214,7 @@ async def remove_domain(request: Request) -> Response:
         if "csrf_token" in form.errors:
             raise CsrfFailed()
         raise ValidationFailed(messages.DOMAIN_INVALID)
-    domain = services.normalise_domain(form.domain.data or "")
+    domain = checks.normalise_domain(form.domain.data or "")
     await services.remove_domain(
         db(request), actor=actor, organisation_id=organisation_id, domain=domain
     )
@@ -227,8 +227,8 @@ async def merge_page(request: Request) -> Response:
     actor = await _organiser(request)
     keep_id = request.path_params["organisation_id"]
     session = db(request)
-    keep = await services.get_organisation(session, keep_id, actor)
-    others = [o for o in await services.all_organisations(session) if o.id != keep_id]
+    keep = await queries.get_organisation(session, keep_id, actor)
+    others = [o for o in await queries.all_organisations(session) if o.id != keep_id]
     form = await bind_form(request, MergeForm)
     form.remove_id.choices = [
         SelectChoice("", "Bitte wählen …"),
@@ -251,14 +251,14 @@ async def merge_page(request: Request) -> Response:
             )
             return redirect(f"{BASE}/{keep_id}")
         else:
-            remove = await services.get_organisation(session, remove_id, actor)
+            remove = await queries.get_organisation(session, remove_id, actor)
             return await render(
                 request,
                 "organisations/merge_confirm.html",
                 {
                     "keep": keep,
                     "remove": remove,
-                    "usage": await services.usage(session, remove),
+                    "usage": await queries.usage(session, remove),
                     "form": form,
                 },
             )

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_
 from pydantic_core import PydanticCustomError
 
 from booking.core.schemas import MESSAGES, Input, Title, single_line, without_default
-from booking.organisations.services import is_valid_domain, normalise_domain
+from booking.organisations.checks import is_valid_domain, normalise_domain
 
 Sector = Literal[
     "verwaltung",

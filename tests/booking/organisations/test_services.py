@@ -13,7 +13,7 @@ from booking.core.db import begin_write, session_factory
 from booking.core.errors import Forbidden, NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.organisations import services
+from booking.organisations import checks, importing, queries, services
 from booking.organisations.messages import SECTORS
 from booking.organisations.models import (
     EMERGENCY_SECTORS,
@@ -60,7 +60,7 @@ def test_sectors_as_the_network_has_them() -> None:
     ],
 )
 def test_domains_are_checked(text_: str, ok: bool) -> None:
-    assert services.is_valid_domain(services.normalise_domain(text_)) is ok
+    assert checks.is_valid_domain(checks.normalise_domain(text_)) is ok
 
 
 async def test_create_lower_cases_domains_and_refuses_duplicates(db: AsyncSession) -> None:
@@ -113,7 +113,7 @@ async def test_only_organisers_manage_organisations(db: AsyncSession) -> None:
         services.add_domain(db, actor=member, organisation_id=org.id, domain="neu.example"),
         services.remove_domain(db, actor=member, organisation_id=org.id, domain="x.example"),
         services.merge_organisations(db, actor=member, keep_id=org.id, remove_id=org.id + 1),
-        services.list_organisations(db, member, services.OrganisationFilter()),
+        queries.list_organisations(db, member, queries.OrganisationFilter()),
     ]
     for call in calls:
         with pytest.raises(Forbidden):
@@ -147,7 +147,7 @@ async def test_update_changes_fields_and_replaces_domains(db: AsyncSession) -> N
         await services.update_organisation(db, actor=actor, organisation_id=org.id, name=other.name)
     with pytest.raises(NotFound):
         await services.update_organisation(db, actor=actor, organisation_id=999_999, name="X")
-    again = await services.get_organisation(db, org.id, actor)
+    again = await queries.get_organisation(db, org.id, actor)
     assert [d.domain for d in again.domains] == ["alt.example", "neu.example"]
 
 
@@ -201,7 +201,7 @@ async def test_a_domain_raced_for_by_two_organisations_gets_one_owner(
     assert refused.value.message == (
         f"Die Domain umkaempft.example gehört bereits zur Organisation „{first.name}“."
     )
-    owner = await services.domain_owner(db, "umkaempft.example")
+    owner = await queries.domain_owner(db, "umkaempft.example")
     assert owner is not None and owner.id == first.id
 
 
@@ -252,7 +252,7 @@ async def test_merge_moves_members_bookings_and_domains(db: AsyncSession) -> Non
     rows = await db.execute(select(Booking.organisation_id, Booking.status).order_by(Booking.id))
     # Both confirmed seats stay although together they pass the limit of one per organisation.
     assert list(rows) == [(keep_id, "confirmed"), (keep_id, "confirmed"), (keep_id, "waiting")]
-    owner = await services.domain_owner(db, "dup.example")
+    owner = await queries.domain_owner(db, "dup.example")
     assert owner is not None and owner.id == keep_id
 
     actor = await db.get(Member, actor_id)  # type: ignore[assignment]
@@ -274,7 +274,7 @@ async def test_list_filters_and_pages_by_name(db: AsyncSession) -> None:
         )
     await db.commit()
 
-    everything = await services.list_organisations(db, actor, services.OrganisationFilter())
+    everything = await queries.list_organisations(db, actor, queries.OrganisationFilter())
     assert everything.next_cursor is None
     listed = [o.name for o in everything.items if o.name in names]
     assert listed == [
@@ -285,43 +285,43 @@ async def test_list_filters_and_pages_by_name(db: AsyncSession) -> None:
         "Polizei Köln",
     ] or listed == sorted(names, key=str.lower)
 
-    search = await services.list_organisations(db, actor, services.OrganisationFilter(search="AMT"))
+    search = await queries.list_organisations(db, actor, queries.OrganisationFilter(search="AMT"))
     assert {o.name for o in search.items} == {"Amt Zeta", "amt alpha", "Amt_Beta 100%"}
-    literal = await services.list_organisations(db, actor, services.OrganisationFilter(search="_b"))
+    literal = await queries.list_organisations(db, actor, queries.OrganisationFilter(search="_b"))
     assert [o.name for o in literal.items] == ["Amt_Beta 100%"]
-    by_sector = await services.list_organisations(
-        db, actor, services.OrganisationFilter(sector="polizei", region="Köln")
+    by_sector = await queries.list_organisations(
+        db, actor, queries.OrganisationFilter(sector="polizei", region="Köln")
     )
     assert [o.name for o in by_sector.items] == ["Polizei Köln"]
 
     seen: list[str] = []
     after = None
     for _ in range(10):
-        page = await services.list_organisations(
-            db, actor, services.OrganisationFilter(search="m"), after=after, limit=2
+        page = await queries.list_organisations(
+            db, actor, queries.OrganisationFilter(search="m"), after=after, limit=2
         )
         assert len(page.items) <= 2
         seen += [o.name for o in page.items]
         after = page.next_cursor
         if after is None:
             break
-    full = await services.list_organisations(db, actor, services.OrganisationFilter(search="m"))
+    full = await queries.list_organisations(db, actor, queries.OrganisationFilter(search="m"))
     assert seen == [o.name for o in full.items] and len(seen) >= 3
 
     for bad in (
         {"after": "kaputt!"},
         {"limit": 0},
-        {"limit": services.PAGE_SIZE_MAX + 1},
+        {"limit": checks.PAGE_SIZE_MAX + 1},
     ):
         with pytest.raises(ValidationFailed):
-            await services.list_organisations(db, actor, services.OrganisationFilter(), **bad)  # type: ignore[arg-type]
+            await queries.list_organisations(db, actor, queries.OrganisationFilter(), **bad)  # type: ignore[arg-type]
     for filters in (
-        services.OrganisationFilter(search="a\x00"),
-        services.OrganisationFilter(sector="marine"),
-        services.OrganisationFilter(region="Berlin"),
+        queries.OrganisationFilter(search="a\x00"),
+        queries.OrganisationFilter(sector="marine"),
+        queries.OrganisationFilter(region="Berlin"),
     ):
         with pytest.raises(ValidationFailed):
-            await services.list_organisations(db, actor, filters)
+            await queries.list_organisations(db, actor, filters)
 
 
 async def test_create_and_approve_is_one_step(db: AsyncSession) -> None:
@@ -342,7 +342,7 @@ async def test_create_and_approve_is_one_step(db: AsyncSession) -> None:
         db, actor=actor, member_id=pending.id, name="Gemeinde Neu", sector="verwaltung",
         region="Arnsberg", domains=["gemeinde.example"], now=factories.NOW,
     )  # fmt: skip
-    org = await services.domain_owner(db, "gemeinde.example")
+    org = await queries.domain_owner(db, "gemeinde.example")
     assert org is not None and org.name == "Gemeinde Neu"
     assert (member.status, member.organisation_id) == ("active", org.id)
     mails = await db.scalars(
@@ -351,13 +351,13 @@ async def test_create_and_approve_is_one_step(db: AsyncSession) -> None:
     assert list(mails) == ["member_approved"]
 
 
-def rows(*lines: tuple[str, str, str, str]) -> list[services.ImportRow]:
-    return [services.ImportRow(*line) for line in lines]
+def rows(*lines: tuple[str, str, str, str]) -> list[importing.ImportRow]:
+    return [importing.ImportRow(*line) for line in lines]
 
 
 async def test_import_creates_and_updates_by_name(db: AsyncSession) -> None:
     existing = await factories.organisation(db, domain="alt.example", sector="schule")
-    report = await services.import_organisations(
+    report = await importing.import_organisations(
         db,
         rows(
             ("Kreis Kleve", "verwaltung", "Düsseldorf", "kreis-kleve.de; KREIS-KLEVE.example"),
@@ -370,13 +370,13 @@ async def test_import_creates_and_updates_by_name(db: AsyncSession) -> None:
     orgs = {o.name: o for o in await db.scalars(select(Organisation))}
     assert orgs["THW OV Münster"].sector == "thw"
     assert (orgs[existing.name].sector, orgs[existing.name].region) == ("feuerwehr", "Köln")
-    owner = await services.domain_owner(db, "kreis-kleve.example")
+    owner = await queries.domain_owner(db, "kreis-kleve.example")
     assert owner is not None and owner.name == "Kreis Kleve"
 
 
 async def test_import_names_every_bad_row_and_writes_nothing(db: AsyncSession) -> None:
     other = await factories.organisation(db, domain="belegt.example")
-    report = await services.import_organisations(
+    report = await importing.import_organisations(
         db,
         rows(
             ("Gut", "schule", "Köln", "gut.example"),
