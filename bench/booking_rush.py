@@ -34,7 +34,7 @@ from sqlalchemy import func, select  # noqa: E402
 from booking.bookings.models import Booking  # noqa: E402
 from booking.core.db import create_engine, session_factory, utcnow  # noqa: E402
 from booking.members.models import ApiToken, Member  # noqa: E402
-from booking.members.services import hash_token  # noqa: E402
+from booking.members.tokens import hash_token  # noqa: E402
 from booking.organisations.models import Organisation, OrganisationDomain  # noqa: E402
 from courses.models import Event, EventSession  # noqa: E402
 from tests.concurrency.server import fresh_database, running_server, server_env  # noqa: E402

@@ -33,14 +33,16 @@ from booking.jobs.queries import status_line, statuses
 from booking.jobs.scheduler import Job, load_jobs, run_jobs, run_now
 from booking.members.models import ROLES, Member
 from booking.members.services import (
-    TOKEN_DAYS,
     ImportRow,
-    api_tokens_for_email,
     grant_role,
     import_members,
-    issue_api_tokens,
     members_by_email,
     normalise_email,
+)
+from booking.members.tokens import (
+    TOKEN_DAYS,
+    api_tokens_for_email,
+    issue_api_tokens,
     revoke_api_token,
 )
 from booking.organisations.importing import ImportRow as OrganisationRow

@@ -16,7 +16,7 @@ from booking.bookings import services
 from booking.bookings.models import Booking
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
-from booking.members.services import issue_api_tokens
+from booking.members.tokens import issue_api_tokens
 from courses.models import Event, EventSession
 from tests import factories
 from tests.factories import NOW

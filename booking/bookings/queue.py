@@ -23,7 +23,7 @@ from booking.core.batching import Batcher
 from booking.core.db import utcnow
 from booking.core.errors import Busy
 from booking.members.models import Member
-from booking.members.services import (
+from booking.members.tokens import (
     TOKEN_USE_INTERVAL,
     holders_of_api_tokens,
     note_api_token_use,

@@ -29,7 +29,7 @@ from booking.core.web import (
     state,
     verify_csrf,
 )
-from booking.members import services
+from booking.members import services, tokens
 from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
 from booking.members.models import Member
 from booking.members.sessions import end_all_sessions
@@ -143,16 +143,16 @@ async def profile(request: Request) -> Response:
         else:
             flash(request, "Ihre Angaben sind gespeichert.")
             return redirect(safe_next(request.session.pop("next", None)))
-    tokens = await services.api_tokens_of(db(request), member.id)
+    issued = await tokens.api_tokens_of(db(request), member.id)
     return await render_form(
-        request, "members/profile.html", form, {"tokens": tokens, "now": now(request)}
+        request, "members/profile.html", form, {"tokens": issued, "now": now(request)}
     )
 
 
 async def revoke_token(request: Request) -> Response:
     member = await require_member(request, profile_complete=False)
     await verify_csrf(request)
-    await services.revoke_api_token(
+    await tokens.revoke_api_token(
         db(request), token_id=request.path_params["token_id"], actor=member, now=now(request)
     )
     flash(request, "Das API-Token ist widerrufen und gilt ab sofort nicht mehr.")

@@ -10,7 +10,7 @@ from booking.bookings.models import Booking
 from booking.bookings.queue import BookingQueue
 from booking.core.db import session_factory, utcnow
 from booking.core.errors import AlreadyBooked
-from booking.members.services import issue_api_tokens
+from booking.members.tokens import issue_api_tokens
 from tests import factories
 from tests.factories import NOW
 

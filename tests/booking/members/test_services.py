@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from booking.core.db import utcnow
 from booking.core.errors import NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
-from booking.members import services
+from booking.members import services, tokens
 from booking.members.models import ApiToken, Member
 from tests import factories
 
@@ -112,11 +112,9 @@ async def test_import_reads_the_members_once_and_counts_repeated_rows_as_updates
 async def test_tokens_are_issued_for_all_addresses_or_for_none(db: AsyncSession) -> None:
     known = await factories.member(db)
     with pytest.raises(NotFound, match="niemand@org.example"):
-        await services.issue_api_tokens(
-            db, emails=[known.email, "niemand@org.example"], now=utcnow()
-        )
+        await tokens.issue_api_tokens(db, emails=[known.email, "niemand@org.example"], now=utcnow())
     assert await db.scalar(select(func.count()).select_from(ApiToken)) == 0
-    issued = await services.issue_api_tokens(
+    issued = await tokens.issue_api_tokens(
         db, emails=[known.email, known.email.upper()], now=utcnow()
     )
     assert len({i.token for i in issued}) == 2

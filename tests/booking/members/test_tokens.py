@@ -13,14 +13,14 @@ from starlette.applications import Starlette
 
 from booking.core.db import utcnow
 from booking.core.errors import ValidationFailed
-from booking.members import services
+from booking.members import tokens
 from booking.members.models import ApiToken, Member
 from tests import factories
 from tests.web import csrf_token, sign_in
 
 
 async def token_for(db: AsyncSession, member: Member, days: int = 90) -> tuple[int, str]:
-    [issued] = await services.issue_api_tokens(
+    [issued] = await tokens.issue_api_tokens(
         db, emails=[member.email], now=utcnow(), days=days, name="Dienstkalender"
     )
     return issued.id, issued.token
@@ -53,10 +53,10 @@ async def test_tokens_last_ninety_days_by_default_and_are_stored_hashed(
 ) -> None:
     member = await factories.member(db)
     now = utcnow()
-    [issued] = await services.issue_api_tokens(db, emails=[member.email], now=now)
+    [issued] = await tokens.issue_api_tokens(db, emails=[member.email], now=now)
     assert issued.expires_at == now + timedelta(days=90)
     row = await db.get(ApiToken, issued.id)
-    assert row is not None and row.token_hash == services.hash_token(issued.token)
+    assert row is not None and row.token_hash == tokens.hash_token(issued.token)
     assert issued.token not in (row.token_hash, row.name)
 
 
@@ -121,19 +121,19 @@ async def test_revoking_by_the_operator_is_immediate_and_idempotent(
 ) -> None:
     member = await factories.member(db)
     token_id, token = await token_for(db, member)
-    first = await services.revoke_api_token(db, token_id=token_id, now=utcnow())
-    again = await services.revoke_api_token(db, token_id=token_id, now=utcnow())
+    first = await tokens.revoke_api_token(db, token_id=token_id, now=utcnow())
+    again = await tokens.revoke_api_token(db, token_id=token_id, now=utcnow())
     assert first.revoked_at == again.revoked_at
     assert_refused(await my_bookings(client, token))
-    tokens = await services.api_tokens_for_email(db, member.email.upper())
-    assert [t.id for t in tokens] == [token_id]
+    listed = await tokens.api_tokens_for_email(db, member.email.upper())
+    assert [t.id for t in listed] == [token_id]
 
 
 async def test_token_lifetime_and_name_are_checked(db: AsyncSession) -> None:
     member = await factories.member(db)
     for days, name in ((0, ""), (3651, ""), (5, "x\x00y"), (5, "x" * 101)):
         with pytest.raises(ValidationFailed, match=r"Tagen|Bezeichnung"):
-            await services.issue_api_tokens(
+            await tokens.issue_api_tokens(
                 db, emails=[member.email], now=utcnow(), days=days, name=name
             )
     assert list(await db.scalars(select(ApiToken))) == []
