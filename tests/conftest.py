@@ -16,6 +16,7 @@ from booking.tables import metadata
 from tests.api import World, make_world
 from tests.databases import postgres_url, recreate_postgres_schema, reset_postgres
 from tests.factories import NOW
+from tests.smtp import SmtpServer
 
 _pg_schema_ready = False
 
@@ -108,3 +109,11 @@ def frozen_time() -> Iterator[None]:
 async def world(db: AsyncSession) -> World:
     """An organiser, a member and another member (booked on the event), all with API tokens."""
     return await make_world(db)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free loopback port."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
