@@ -18,11 +18,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from booking import api
-from booking.bookings import routes
+from booking.bookings import routes as booking_routes
 from booking.bookings.mails import booking_context
 from booking.bookings.messages import status_label
 from booking.bookings.models import ACTIVE_STATUSES
 from booking.bookings.queue import BookingQueue
+from booking.calendar import routes as calendar_routes
 from booking.core import http_errors
 from booking.core.db import create_engine, session_factory
 from booking.core.formatting import load_locale_data
@@ -117,7 +118,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The API first: a booking request is matched against two entries, not all pages.
         Mount("/api/v1", routes=api.routes),
         *course_routes.routes,
-        *routes.routes,
+        *booking_routes.routes,
+        *calendar_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,
         *mail_manage.routes,

@@ -12,12 +12,8 @@ import booking.core.routing  # noqa: F401  (registers the {name:id} path convert
 from booking.bookings import eligibility, queries, services
 from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
 from booking.bookings.queue import booking_queue
-from booking.calendar import feeds
-from booking.core.errors import NotFound
 from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 from booking.members.models import Member
-
-ICS = "text/calendar; charset=utf-8"
 
 
 async def book(request: Request) -> Response:
@@ -118,67 +114,7 @@ async def my_bookings(request: Request) -> Response:
     )
 
 
-async def renew_feed(request: Request) -> Response:
-    member = await require_member(request)
-    await verify_csrf(request)
-    first = member.calendar_token is None
-    await feeds.renew_calendar_token(db(request), member)
-    if first:
-        flash(request, "Ihr Kalender-Abo ist eingerichtet. Die Adresse steht unten.")
-    else:
-        flash(request, "Ihr Kalender-Abo hat eine neue Adresse. Die alte Adresse gilt nicht mehr.")
-    return redirect("/meine-buchungen#kalender")
-
-
-async def revoke_feed(request: Request) -> Response:
-    member = await require_member(request)
-    await verify_csrf(request)
-    await feeds.revoke_calendar_token(db(request), member)
-    flash(request, "Ihr Kalender-Abo ist abgeschaltet.")
-    return redirect("/meine-buchungen#kalender")
-
-
-async def member_feed(request: Request) -> Response:
-    app = state(request)
-    body = await feeds.member_feed(
-        db(request), request.path_params["token"], now=now(request), base_url=app.settings.base_url
-    )
-    if body is None:
-        raise NotFound("Dieses Kalender-Abo gibt es nicht oder nicht mehr.")
-    return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
-
-
-async def programme_feed(request: Request) -> Response:
-    body = await feeds.programme_feed(
-        db(request), now=now(request), base_url=state(request).settings.base_url
-    )
-    return Response(body, media_type=ICS, headers={"Cache-Control": "public, max-age=300"})
-
-
-async def invitation(request: Request) -> Response:
-    """The invitation of one of the member's own confirmed bookings, to download."""
-    member = await require_member(request)
-    body = await feeds.invitation_for(
-        db(request),
-        booking_id=request.path_params["booking_id"],
-        actor=member,
-        organizer=state(request).settings.mail_from,
-        base_url=state(request).settings.base_url,
-        now=now(request),
-    )
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8; method=REQUEST",
-        headers={"Content-Disposition": 'attachment; filename="einladung.ics"'},
-    )
-
-
 routes = [
-    Route("/kalender/{token:str}.ics", member_feed),
-    Route("/programm.ics", programme_feed),
-    Route("/meine-buchungen/kalender", renew_feed, methods=["POST"]),
-    Route("/meine-buchungen/kalender/abschalten", revoke_feed, methods=["POST"]),
-    Route("/buchungen/{booking_id:id}/einladung.ics", invitation),
     Route("/veranstaltungen/{event_id:id}/buchen", book, methods=["POST"]),
     Route("/buchungen/{booking_id:id}/stornieren", cancel, methods=["GET", "POST"]),
     Route("/meine-buchungen", my_bookings),
