@@ -48,6 +48,7 @@ from booking.members.sessions import session_store
 from booking.organisations import manage as organisation_pages
 from booking.organisations.messages import SECTORS
 from booking.settings import ROOT, Settings
+from courses import manage as course_pages
 from courses import routes as course_routes
 from courses.messages import KIND_LABELS
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The API first: a booking request is matched against two entries, not all pages.
         Mount("/api/v1", routes=api.routes),
         *course_routes.routes,
+        *course_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,
         *member_routes.routes,

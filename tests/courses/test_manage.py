@@ -1,0 +1,177 @@
+"""The organisers' event page: capacity, moving a session, calling the event off."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+
+from booking.bookings import services
+from booking.bookings.models import Booking
+from tests import factories
+from tests.factories import NOW
+from tests.web import csrf_token, post_form, sign_in
+from venues.models import Venue
+
+
+async def venue(db: AsyncSession, region: str = "Münster", **fields: object) -> Venue:
+    v = Venue(
+        name=f"Haus {region}", street="Domplatz 1", postcode="48143", city=region, region=region
+    )
+    for key, value in fields.items():
+        setattr(v, key, value)
+    db.add(v)
+    await db.commit()
+    return v
+
+
+def titles(html: str, *candidates: str) -> set[str]:
+    return {t for t in candidates if f">{t}</a>" in html}
+
+
+async def test_organiser_raises_capacity_and_waiting_move_up(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db, capacity=1)
+    people = [await factories.member(db, org) for _ in range(3)]
+    for p in people:
+        await services.book(db, event_id=event.id, member_id=p.id, now=NOW)
+    await sign_in(client, app, "orga@amt.example")
+    page = await client.get(f"/verwaltung/veranstaltungen/{event.id}")
+    assert page.status_code == 200
+    assert all(p.email in page.text for p in people)
+    response = await client.post(
+        f"/verwaltung/veranstaltungen/{event.id}",
+        data={"csrf_token": csrf_token(page.text), "capacity": "2", "seats_per_organisation": ""},
+    )
+    assert response.status_code == 303
+    rows = await db.execute(
+        select(Booking.status).where(Booking.event_id == event.id).order_by(Booking.id)
+    )
+    assert [s for (s,) in rows] == ["confirmed", "confirmed", "waiting"]
+
+
+async def test_capacity_form_rejects_bad_input(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db, capacity=5)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}"
+    for value in ("", "-1", "abc", "1e9", "100001", "9" * 40):
+        response = await post_form(client, url, url, {"capacity": value})
+        assert response.status_code == 422, value
+        assert "Bitte korrigieren Sie" in response.text
+    no_csrf = await client.post(url, data={"capacity": "9"})
+    assert no_csrf.status_code == 400
+    await db.commit()
+    await db.refresh(event)
+    assert event.capacity == 5
+
+
+async def test_members_cannot_manage_events(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db, capacity=5)
+    await sign_in(client, app, "person@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}"
+    assert (await client.get(url)).status_code == 403
+    assert (await post_form(client, "/meine-buchungen", url, {"capacity": "50"})).status_code == 403
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 0
+    await db.commit()
+    await db.refresh(event)
+    assert event.capacity == 5
+
+
+async def test_organiser_moves_a_session_and_cancels_the_event(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    from booking.mail.models import OutboxMessage
+
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db, capacity=5)
+    person = await factories.member(db, org)
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/termine/{event.sessions[0].id}"
+    bad = await post_form(
+        client, url, url, {"day": "2030-02-30", "starts": "09:00", "ends": "16:00"}
+    )
+    assert bad.status_code == 422 and "Dieses Datum gibt es nicht" in bad.text
+    backwards = await post_form(
+        client, url, url, {"day": "2030-03-12", "starts": "16:00", "ends": "09:00"}
+    )
+    assert backwards.status_code == 422 and "Ein Termin muss nach seinem Beginn enden" in (
+        backwards.text
+    )
+    moved = await post_form(
+        client, url, url, {"day": "2030-03-12", "starts": "09:00", "ends": "16:00"}
+    )
+    assert moved.status_code == 303
+    page = await client.get(f"/veranstaltungen/{event.id}")
+    assert "Di., 12.03.2030, 09:00–16:00 Uhr" in page.text
+    cancel_url = f"/verwaltung/veranstaltungen/{event.id}/absagen"
+    response = await post_form(client, cancel_url, cancel_url, {"reason": "Erkrankung"})
+    assert response.status_code == 303
+    assert "wurde abgesagt" in (await client.get(f"/veranstaltungen/{event.id}")).text
+    await db.commit()
+    templates = [
+        t
+        for (t,) in await db.execute(
+            select(OutboxMessage.template)
+            .where(OutboxMessage.recipient == person.email)
+            .order_by(OutboxMessage.id)
+        )
+    ]
+    assert templates == ["booking_confirmed", "event_changed", "event_cancelled"]
+    other_url = f"/verwaltung/veranstaltungen/{event.id}/termine/999999"
+    assert (await client.get(other_url)).status_code == 404
+
+
+async def test_cancel_event_form_refuses_oversized_reason(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/absagen"
+    response = await post_form(client, url, url, {"reason": "x" * 1001})
+    assert response.status_code == 422
+    assert "Höchstens 1000 Zeichen" in response.text
+    assert (await client.post(url, data={"reason": "ok"})).status_code == 400
+    await db.commit()
+    await db.refresh(event)
+    assert event.status == "published"
+
+
+async def test_move_form_keeps_dates_within_2000_to_2100(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    before = (event.sessions[0].starts_at, event.sessions[0].ends_at)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/termine/{event.sessions[0].id}"
+    for day, starts, message in (
+        ("0001-01-01", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("1999-12-31", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("2101-01-01", "00:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("9999-12-31", "23:30", "Bitte geben Sie ein Datum zwischen 2000 und 2100 an."),
+        ("2030-01-01\n", "00:30", "Bitte als Datum angeben (JJJJ-MM-TT)."),
+        ("2030-01-01", "00:30\n", "Bitte als Uhrzeit angeben (HH:MM)."),
+    ):
+        data = {"day": day, "starts": starts, "ends": "23:45"}
+        response = await post_form(client, url, url, data)
+        assert response.status_code == 422, day
+        assert message in response.text, day
+    await db.commit()
+    await db.refresh(event, ["sessions"])
+    assert (event.sessions[0].starts_at, event.sessions[0].ends_at) == before
