@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.app import create_app, settle_garbage_collector
-from booking.cli import _parser
+from booking.cli import build_parser
 from booking.jobs.models import JobRun
 from booking.settings import Settings
 from tests import conftest
@@ -34,8 +34,8 @@ def test_server_process_freezes_what_exists_and_collects_less_often(collector: N
 
 
 def test_access_log_is_off_unless_asked_for() -> None:
-    assert _parser().parse_args(["serve"]).access_log is False
-    assert _parser().parse_args(["serve", "--access-log"]).access_log is True
+    assert build_parser().parse_args(["serve"]).access_log is False
+    assert build_parser().parse_args(["serve", "--access-log"]).access_log is True
 
 
 def test_jobs_run_in_the_server_unless_turned_off() -> None:

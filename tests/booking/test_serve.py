@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from booking.cli import server_options
+from booking.cli.server import server_options
 from booking.settings import Settings
 from tests.concurrency.server import running_server, server_env
 from tests.web import csrf_token
