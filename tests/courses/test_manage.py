@@ -12,22 +12,6 @@ from booking.bookings.models import Booking
 from tests import factories
 from tests.factories import NOW
 from tests.web import csrf_token, post_form, sign_in
-from venues.models import Venue
-
-
-async def venue(db: AsyncSession, region: str = "Münster", **fields: object) -> Venue:
-    v = Venue(
-        name=f"Haus {region}", street="Domplatz 1", postcode="48143", city=region, region=region
-    )
-    for key, value in fields.items():
-        setattr(v, key, value)
-    db.add(v)
-    await db.commit()
-    return v
-
-
-def titles(html: str, *candidates: str) -> set[str]:
-    return {t for t in candidates if f">{t}</a>" in html}
 
 
 async def test_organiser_raises_capacity_and_waiting_move_up(
