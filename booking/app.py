@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             store=session_store(sessions),
             secret_key=settings.secret_key,
             https_only=settings.https_only,
+            unavailable=http_errors.database_error,
         ),
         Middleware(DatabaseSession, sessions=sessions),
     ]

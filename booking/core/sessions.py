@@ -23,10 +23,10 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from booking.core.db import is_unavailable, utcnow
-from booking.core.http_errors import database_error
 
 COOKIE_NAME = "sid_session"
 ABSOLUTE_LIFETIME = timedelta(hours=8)
@@ -210,8 +210,11 @@ class ServerSessions:
         secret_key: str,
         https_only: bool = False,
         skip: Iterable[str] = NO_SESSION_PREFIXES,
+        unavailable: Callable[[Request, Exception], Awaitable[Response]] | None = None,
     ) -> None:
         self.app = app
+        self.unavailable = unavailable
+        """The answer when the store cannot be reached (booking.core.http_errors)."""
         self.store = store
         self.secret = secret_key.encode()
         self.cookie = _Cookie(COOKIE_NAME, secure=https_only)
@@ -229,12 +232,12 @@ class ServerSessions:
         try:
             session = await self._load(_cookie_value(scope["headers"], self.cookie.name), now)
         except Exception as exc:
-            if not is_unavailable(exc):
+            if self.unavailable is None or not is_unavailable(exc):
                 raise
             # The database is away: answer "busy" here, where the app's error handlers
             # cannot, and keep the connection open for the next request.
             scope["session"] = ServerSession(None, None, self.secret)
-            response = await database_error(Request(scope, receive), exc)
+            response = await self.unavailable(Request(scope, receive), exc)
             await response(scope, receive, send)
             return
         scope["session"] = session
