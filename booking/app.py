@@ -24,6 +24,7 @@ from booking.bookings.messages import status_label
 from booking.bookings.models import ACTIVE_STATUSES
 from booking.bookings.queue import BookingQueue
 from booking.calendar import routes as calendar_routes
+from booking.calendar.feeds import ProgrammeFeed
 from booking.core import http_errors
 from booking.core.db import create_engine, session_factory
 from booking.core.formatting import load_locale_data
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.app = app_state
     app.state.bookings = BookingQueue(sessions)
+    app.state.programme_feed = ProgrammeFeed()
     return app
 
 

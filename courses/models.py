@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -154,7 +155,11 @@ class EventSession(Base):
 
     event: Mapped[Event] = relationship(back_populates="sessions")
 
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # "Upcoming" and the feed's window look sessions up by their end.
+        Index("ix_event_sessions_ends_at", "ends_at", "event_id"),
+    )
 
 
 class EventSector(Base):

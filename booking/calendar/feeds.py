@@ -3,9 +3,13 @@ public programme. Built by the same code as the invitations (booking.calendar.it
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import re
 import secrets
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +24,7 @@ from booking.calendar import itip
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
-from courses.models import Event, EventStatus
+from courses.models import Event, EventSession, EventStatus
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What ``secrets.token_urlsafe`` gives; anything else (a NUL byte, say) names no feed."""
@@ -65,20 +69,81 @@ async def member_feed(
     return itip.feed(entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url)
 
 
-async def programme_feed(session: AsyncSession, *, now: datetime, base_url: str) -> str:
+FEED_PAST = timedelta(days=30)
+FEED_AHEAD = timedelta(days=365)
+"""The public feed shows events with a session from 30 days ago to a year ahead."""
+
+
+async def programme_window(session: AsyncSession, now: datetime) -> list[Event]:
+    """Published and cancelled events with a session in the feed's window, in id order:
+    a bounded set, however many years of events the database holds."""
+    in_window = select(EventSession.event_id).where(
+        EventSession.ends_at > now - FEED_PAST, EventSession.starts_at < now + FEED_AHEAD
+    )
     events = await session.scalars(
         select(Event)
-        .where(Event.status == EventStatus.PUBLISHED)
+        .where(
+            Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)),
+            Event.id.in_(in_window),
+        )
         .options(
             selectinload(Event.sessions),
             selectinload(Event.venue),
             selectinload(Event.room),
             selectinload(Event.online_room),
+            selectinload(Event.parent),
         )
         .order_by(Event.id)
     )
-    entries = [itip.FeedEntry(e) for e in events]
-    return itip.feed(entries, name="#sicherimDienst Programm", dtstamp=now, base_url=base_url)
+    # A workshop of a draft conference is not public yet.
+    return [e for e in events if e.parent is None or e.parent.status != EventStatus.DRAFT]
+
+
+def fingerprint(events: Sequence[Event], base_url: str) -> str:
+    """Changes whenever anything the feed shows changes: its entity tag."""
+    digest = hashlib.sha256(base_url.encode())
+    for e in events:
+        venue = e.venue
+        parts = [
+            e.id, e.sequence, e.status, e.kind, e.title, e.summary,
+            venue and (venue.name, venue.street, venue.postcode, venue.city),
+            e.room and e.room.name, e.online_room_id,
+            *((s.id, s.starts_at.isoformat(), s.ends_at.isoformat()) for s in e.sessions),
+        ]  # fmt: skip
+        digest.update(repr(parts).encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    etag: str
+    body: str
+
+
+class ProgrammeFeed:
+    """The public programme as a calendar. Calendar clients poll it: it is rebuilt only
+    when what it shows changed (one per process), and built in a thread, so that a large
+    programme does not hold up other requests."""
+
+    def __init__(self) -> None:
+        self._built: BuiltFeed | None = None
+        self._building = asyncio.Lock()
+
+    async def get(self, session: AsyncSession, *, now: datetime, base_url: str) -> BuiltFeed:
+        events = await programme_window(session, now)
+        etag = fingerprint(events, base_url)
+        async with self._building:
+            if self._built is None or self._built.etag != etag:
+                entries = [itip.FeedEntry(e) for e in events]
+                body = await asyncio.to_thread(
+                    itip.feed,
+                    entries,
+                    name="#sicherimDienst Programm",
+                    dtstamp=now,
+                    base_url=base_url,
+                )
+                self._built = BuiltFeed(etag, body)
+            return self._built
 
 
 async def invitation_for(

@@ -46,10 +46,15 @@ async def member_feed(request: Request) -> Response:
 
 
 async def programme_feed(request: Request) -> Response:
-    body = await feeds.programme_feed(
+    """The public programme; ``If-None-Match`` with the current tag answers 304."""
+    programme: feeds.ProgrammeFeed = request.app.state.programme_feed
+    built = await programme.get(
         db(request), now=now(request), base_url=state(request).settings.base_url
     )
-    return Response(body, media_type=ICS, headers={"Cache-Control": "public, max-age=300"})
+    headers = {"Cache-Control": "public, max-age=300", "ETag": built.etag}
+    if built.etag in request.headers.get("if-none-match", "").replace(" ", "").split(","):
+        return Response(status_code=304, headers=headers)
+    return Response(built.body, media_type=ICS, headers=headers)
 
 
 async def invitation(request: Request) -> Response:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from booking.bookings import services
+from booking.bookings import changes, services
 from booking.bookings.models import Booking
 from tests import factories
 from tests.factories import NOW
@@ -48,7 +50,7 @@ async def test_personal_feed_is_secret_and_revocable(
 
 
 async def test_programme_feed_has_no_meeting_links(
-    client: httpx.AsyncClient, db: AsyncSession
+    client: httpx.AsyncClient, db: AsyncSession, frozen_time: None
 ) -> None:
     room = OnlineRoom(name="Raum", meeting_url="https://meet.example/geheim")
     db.add(room)
@@ -91,3 +93,55 @@ async def test_invitation_download(
     assert str(cal["METHOD"]) == "REQUEST"
     [vevent] = cal.walk("VEVENT")
     assert str(vevent["ATTENDEE"]) == "mailto:p@amt.example"
+
+
+def summaries(response: httpx.Response) -> list[str]:
+    return sorted(str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+async def test_programme_feed_covers_a_window_and_marks_cancelled_events(
+    client: httpx.AsyncClient, db: AsyncSession, frozen_time: None
+) -> None:
+    await factories.event(db, title="Lange vorbei", starts_in=timedelta(days=-40))
+    await factories.event(db, title="Eben vorbei", starts_in=timedelta(days=-20))
+    await factories.event(db, title="Bald", starts_in=timedelta(days=10))
+    await factories.event(db, title="Abgesagt", status="cancelled")
+    await factories.event(db, title="Übernächstes Jahr", starts_in=timedelta(days=400))
+    response = await client.get("/programm.ics")
+    assert summaries(response) == ["Abgesagt", "Bald", "Eben vorbei"]
+    statuses = {
+        str(e["SUMMARY"]): str(e["STATUS"])
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    assert statuses == {"Abgesagt": "CANCELLED", "Bald": "CONFIRMED", "Eben vorbei": "CONFIRMED"}
+
+
+async def test_programme_feed_answers_304_until_something_changes(
+    client: httpx.AsyncClient, db: AsyncSession, frozen_time: None
+) -> None:
+    event = await factories.event(db, title="Bald")
+    first = await client.get("/programm.ics")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag
+    again = await client.get("/programm.ics", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag
+
+    organiser = await factories.member(db, role="organiser")
+    sitting = event.sessions[0]
+    new_start = sitting.starts_at + timedelta(hours=1)
+    await changes.change_sessions(
+        db,
+        event_id=event.id,
+        changes=[changes.SessionChange(sitting.id, new_start, sitting.ends_at)],
+        actor=organiser,
+        now=NOW,
+    )
+    moved = await client.get("/programm.ics", headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and moved.headers["etag"] != tag
+    [vevent] = Calendar.from_ical(moved.content).walk("VEVENT")
+    assert vevent.decoded("dtstart") == new_start
+
+    await factories.event(db, title="Neu")
+    added = await client.get("/programm.ics", headers={"If-None-Match": moved.headers["etag"]})
+    assert added.status_code == 200 and summaries(added) == ["Bald", "Neu"]
