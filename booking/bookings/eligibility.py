@@ -41,6 +41,14 @@ def self_cancellation_open(event: Event, booking: Booking, now: datetime) -> boo
     return deadline is None or now < deadline
 
 
+def cancellation_allowed(event: Event, booking: Booking, actor: Member, now: datetime) -> bool:
+    """Whether ``actor`` may cancel ``booking`` now: organisers always, the member their own
+    within the self-cancellation rule. The one rule for the service and the pages."""
+    if actor.is_organiser:
+        return True
+    return booking.member_id == actor.id and self_cancellation_open(event, booking, now)
+
+
 def meeting_link(event: Event, booking: Booking | None) -> str | None:
     """The online room's link, for confirmed participants only (DESIGN.md rule 7)."""
     if event.online_room is None or booking is None or booking.status != BookingStatus.CONFIRMED:

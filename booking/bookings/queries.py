@@ -199,7 +199,7 @@ async def workshop_bookings_under(session: AsyncSession, booking: Booking) -> li
             Booking.member_id == booking.member_id,
             Booking.status.in_(ACTIVE_STATUSES),
         )
-        .options(selectinload(Booking.event))
+        .options(selectinload(Booking.event), selectinload(Booking.member))
         .order_by(Event.title)
     )
     return list(result)
@@ -270,5 +270,7 @@ async def booking_box(
         position=position,
         problem=problem,
         meeting_link=eligibility.meeting_link(event, booking),
-        can_cancel=booking is not None and eligibility.self_cancellation_open(event, booking, now),
+        can_cancel=member is not None
+        and booking is not None
+        and eligibility.cancellation_allowed(event, booking, member, now),
     )

@@ -75,9 +75,9 @@ async def confirm_cancel(request: Request, member: Member, booking_id: int) -> R
             "event": booking.event,
             "own": own,
             "active": booking.status in ACTIVE_STATUSES,
-            "allowed": not own
-            or member.is_organiser
-            or eligibility.self_cancellation_open(booking.event, booking, now(request)),
+            "allowed": eligibility.cancellation_allowed(
+                booking.event, booking, member, now(request)
+            ),
             "deadline": eligibility.cancellation_deadline(booking.event),
             "position": (await queries.waitlist_positions(session, [booking])).get(booking.id),
             "workshops": await queries.workshop_bookings_under(session, booking),
@@ -108,7 +108,8 @@ async def my_bookings(request: Request) -> Response:
                 else None
             ),
             "can_cancel": {
-                b.id: eligibility.self_cancellation_open(b.event, b, current_time) for b in active
+                b.id: eligibility.cancellation_allowed(b.event, b, member, current_time)
+                for b in active
             },
         },
     )

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.bookings import eligibility, messages, queries
-from booking.bookings.eligibility import self_cancellation_open
+from booking.bookings.eligibility import cancellation_allowed
 from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from booking.bookings.notices import notify
 from booking.calendar.itip import invite_sequence
@@ -325,12 +325,11 @@ async def cancel(
             raise NotFound(messages.BOOKING_NOT_FOUND)
         event = await lock_event(session, event_id)
         booking = await _get_booking(session, booking_id)
-        by_organiser = actor.is_organiser
-        if booking.member_id != actor.id and not by_organiser:
+        if booking.member_id != actor.id and not actor.is_organiser:
             raise Forbidden(messages.NOT_YOUR_BOOKING)
         if booking.status not in ACTIVE_STATUSES:
             raise InvalidState(messages.BOOKING_NOT_ACTIVE)
-        if not by_organiser and not self_cancellation_open(event, booking, now):
+        if not cancellation_allowed(event, booking, actor, now):
             raise CancellationClosed()
         by = "member" if booking.member_id == actor.id else "organiser"
         promoted = await _cancel_in_transaction(session, event, booking, now, by=by)
@@ -348,17 +347,7 @@ async def _cancel_in_transaction(
     await session.flush()
     promoted = await promote(session, event, now) if held_seat else []
     # Workshops need a seat at the conference: leaving it leaves its workshops too.
-    workshop_bookings = await session.scalars(
-        select(Booking)
-        .join(Event, Event.id == Booking.event_id)
-        .where(
-            Event.parent_id == event.id,
-            Booking.member_id == booking.member_id,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-        .options(selectinload(Booking.member))
-    )
-    for workshop_booking in list(workshop_bookings):
+    for workshop_booking in await queries.workshop_bookings_under(session, booking):
         workshop = await lock_event(session, workshop_booking.event_id)
         promoted += await _cancel_in_transaction(session, workshop, workshop_booking, now, by=by)
     return promoted

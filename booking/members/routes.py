@@ -35,6 +35,7 @@ from booking.members.models import Member
 from booking.members.sessions import end_all_sessions
 from booking.organisations.forms import NewOrganisationForMemberForm
 from booking.organisations.models import Organisation
+from booking.organisations.queries import all_organisations
 from booking.organisations.services import create_and_approve
 
 PER_ADDRESS = parse("5/15 minutes")
@@ -187,7 +188,7 @@ async def _approvals_page(
 ) -> Response:
     """The page; ``refused``: a pending person's new-organisation form that was refused."""
     pending = await services.pending_members(db(request), actor)
-    organisations = await services.organisations(db(request))
+    organisations = await all_organisations(db(request))
     forms, new_forms = {}, {}
     for person in pending:
         form = blank_form(request, ApproveForm)
@@ -254,7 +255,7 @@ async def approve(request: Request) -> Response:
     actor = await require_member(request)
     member_id = request.path_params["member_id"]
     form = await bind_form(request, ApproveForm)
-    form.organisation_id.choices = _organisation_choices(await services.organisations(db(request)))
+    form.organisation_id.choices = _organisation_choices(await all_organisations(db(request)))
     if not form.validate() and "csrf_token" in form.errors:
         raise CsrfFailed()
     # An invalid choice arrives as None: the service refuses it after checking who asks.

@@ -19,7 +19,8 @@ from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members import messages
 from booking.members.models import ROLES, Member, SignInLinkUse
-from booking.organisations.models import Organisation, OrganisationDomain
+from booking.organisations.models import Organisation
+from booking.organisations.queries import all_organisations, domain_owner
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"
@@ -84,14 +85,6 @@ async def members_by_email(session: AsyncSession, emails: Iterable[str]) -> dict
     return {m.email: m for m in await session.scalars(_members().where(Member.email.in_(wanted)))}
 
 
-async def organisation_for_domain(session: AsyncSession, domain: str) -> Organisation | None:
-    return await session.scalar(
-        select(Organisation)
-        .join(OrganisationDomain)
-        .where(OrganisationDomain.domain == domain.lower())
-    )
-
-
 # -- sign-in ------------------------------------------------------------------------------------
 
 
@@ -144,7 +137,7 @@ async def complete_sign_in(
         member = await member_by_email(session, email)
         created = False
         if member is None:
-            organisation = await organisation_for_domain(session, email_domain(email))
+            organisation = await domain_owner(session, email_domain(email))
             member = Member(
                 email=email,
                 organisation_id=organisation.id if organisation else None,
@@ -236,10 +229,6 @@ async def pending_members(session: AsyncSession, actor: Member) -> list[Member]:
         select(Member).where(Member.status == "pending").order_by(Member.created_at, Member.id)
     )
     return list(result)
-
-
-async def organisations(session: AsyncSession) -> list[Organisation]:
-    return list(await session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 async def pending_member(session: AsyncSession, member_id: int, actor: Member) -> Member:
@@ -335,7 +324,7 @@ async def import_members(session: AsyncSession, rows: Iterable[ImportRow]) -> Im
     address are reported and skipped. All valid rows are written in one transaction."""
     rows = list(rows)
     async with write_transaction(session):
-        orgs = {o.name.casefold(): o for o in await organisations(session)}
+        orgs = {o.name.casefold(): o for o in await all_organisations(session)}
         known = await members_by_email(session, (valid_email(row.email) or "" for row in rows))
         created = updated = 0
         errors: list[str] = []
