@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -17,7 +17,7 @@ from booking.bookings import eligibility, messages
 from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from booking.core.errors import DomainError, Forbidden, NotFound
 from booking.members.models import Member
-from courses.models import Event
+from courses.models import Event, EventSession, EventStatus
 
 
 @dataclass(frozen=True)
@@ -274,3 +274,21 @@ async def booking_box(
         and booking is not None
         and eligibility.cancellation_allowed(event, booking, member, now),
     )
+
+
+async def events_to_promote(session: AsyncSession, now: datetime) -> list[int]:
+    """Ids of the published events with a free seat, someone waiting and a session still to
+    come. A full event is not locked at all: the sweep stays off the booking's hot path."""
+    waiting = exists().where(Booking.event_id == Event.id, Booking.status == BookingStatus.WAITING)
+    upcoming = exists().where(EventSession.event_id == Event.id, EventSession.starts_at > now)
+    taken = (
+        select(func.count())
+        .where(Booking.event_id == Event.id, Booking.status.in_(SEAT_STATUSES))
+        .scalar_subquery()
+    )
+    result = await session.scalars(
+        select(Event.id)
+        .where(Event.status == EventStatus.PUBLISHED, waiting, upcoming, taken < Event.capacity)
+        .order_by(Event.id)
+    )
+    return list(result)

@@ -15,36 +15,24 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.bookings.models import Booking
+from booking.bookings import queries
 from booking.bookings.services import lock_event, promote
 from booking.core.errors import Busy, NotFound
 from booking.core.transactions import write_transaction
 from booking.jobs import messages
 from booking.jobs.scheduler import GIVE_WAY_SECONDS, GiveWay, JobContext
-from courses.models import Event, EventSession
 
 
 @dataclass(frozen=True)
 class SweepResult:
     events: int
-    """Events looked at: published, someone waiting, a session still to come."""
+    """Events looked at: published, a seat free, someone waiting, a session still to come."""
     promoted: list[int]
     """Ids of the bookings that got a seat."""
     busy: int = 0
     """Events whose lock could not be had in time; the next run takes them."""
-
-
-async def events_with_waiting(session: AsyncSession, now: datetime) -> list[int]:
-    """Ids of the published events with someone waiting and a session still to come."""
-    waiting = exists().where(Booking.event_id == Event.id, Booking.status == "waiting")
-    upcoming = exists().where(EventSession.event_id == Event.id, EventSession.starts_at > now)
-    result = await session.scalars(
-        select(Event.id).where(Event.status == "published", waiting, upcoming).order_by(Event.id)
-    )
-    return list(result)
 
 
 async def sweep(
@@ -52,7 +40,7 @@ async def sweep(
 ) -> SweepResult:
     """Promote on every event that may have a seat for someone waiting."""
     async with sessions() as session:
-        event_ids = await events_with_waiting(session, now)
+        event_ids = await queries.events_to_promote(session, now)
     loop = asyncio.get_running_loop()
     give_way_until = loop.time() + GIVE_WAY_SECONDS
     promoted: list[int] = []

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from booking.bookings import services
 from booking.bookings.models import Booking
+from booking.bookings.queries import events_to_promote
 from booking.core.db import session_factory
 from booking.jobs.scheduler import JobContext
-from booking.jobs.sweep import events_with_waiting, promotion_sweep, sweep
+from booking.jobs.sweep import promotion_sweep, sweep
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from courses.models import Event, EventSession
@@ -85,9 +86,10 @@ async def test_nobody_is_promoted_when_no_seat_is_free(
     people = [await factories.member(db) for _ in range(4)]
     await book_all(db, event, people)
 
+    assert await events_to_promote(db, NOW) == []  # full: not even locked
     result = await sweep(session_factory(engine), NOW)
 
-    assert result.events == 1 and result.promoted == []
+    assert result.events == 0 and result.promoted == []
     assert list((await statuses(db, event)).values()) == [
         "confirmed",
         "confirmed",
@@ -162,7 +164,7 @@ async def test_only_published_upcoming_events_with_someone_waiting_are_looked_at
     for event in (waiting, past, draft):
         await set_event(db, event, capacity=2)
 
-    assert await events_with_waiting(db, NOW) == [waiting.id]
+    assert await events_to_promote(db, NOW) == [waiting.id]
     result = await sweep(session_factory(engine), NOW)
 
     assert result.events == 1 and len(result.promoted) == 1
