@@ -13,7 +13,7 @@ from booking.bookings.queries import Availability
 from booking.core.api import Operation, json_answer, path_id, read_body
 from booking.core.web import db, now, state
 from booking.members.models import Member
-from courses import schemas
+from courses import listing, schemas
 from courses import services as programme
 from courses.models import Event
 
@@ -92,8 +92,8 @@ async def _detail(
 
 async def list_events(request: Request, viewer: Member | None) -> Response:
     at = now(request)
-    listings = await programme.programme(
-        db(request), programme.ProgrammeFilter(include_workshops=True), at
+    listings = await listing.programme(
+        db(request), listing.ProgrammeFilter(include_workshops=True), at
     )
     base_url = state(request).settings.base_url
     return json_answer(

@@ -15,23 +15,23 @@ from booking.core.web import (
     now,
     render,
 )
-from courses import services
+from courses import listing, services
 from courses.forms import ProgrammeFilterForm
 
 
 async def programme(request: Request) -> Response:
     form = ProgrammeFilterForm(formdata=request.query_params)
     valid = form.validate()
-    filters = services.ProgrammeFilter()
+    filters = listing.ProgrammeFilter()
     if valid:
-        filters = services.ProgrammeFilter(
+        filters = listing.ProgrammeFilter(
             kind=form.kind.data or None,
             sector=form.sector.data or None,
             region=form.region.data or None,
             month=form.month.data or None,
             free_only=bool(form.free_only.data),
         )
-    listings = await services.programme(db(request), filters, now(request))
+    listings = await listing.programme(db(request), filters, now(request))
     return await render(
         request,
         "courses/programme.html",
