@@ -10,7 +10,8 @@ from starlette.responses import Response
 
 from booking.bookings import changes, eligibility, queries
 from booking.bookings.queries import Availability
-from booking.core.api import Operation, json_answer, path_id, read_body
+from booking.core import paging
+from booking.core.api import Operation, json_answer, path_id, read_body, read_query
 from booking.core.web import db, now, state
 from booking.members.models import Member
 from courses import listing, schemas
@@ -33,7 +34,7 @@ def _summary_fields(
         "capacity": event.capacity,
         "seats_left": seats.seats_left,
         "waitlist_length": seats.waiting,
-        "booking_open": eligibility.booking_window_problem(event, at) is None,
+        "booking_open": eligibility.booking_window_open(event, at),
         "url": f"{base_url}/veranstaltungen/{event.id}",
     }
 
@@ -77,7 +78,7 @@ async def _detail(
                 capacity=w.capacity,
                 seats_left=seats[w.id].seats_left,
                 waitlist_length=seats[w.id].waiting,
-                booking_open=eligibility.booking_window_problem(w, at) is None,
+                booking_open=eligibility.booking_window_open(w, at),
             )
             for w in workshops
         ],
@@ -91,16 +92,28 @@ async def _detail(
 
 
 async def list_events(request: Request, viewer: Member | None) -> Response:
-    at = now(request)
-    listings = await listing.programme(
-        db(request), listing.ProgrammeFilter(include_workshops=True), at
+    query = read_query(request, schemas.EventListQuery)
+    at, base_url = now(request), state(request).settings.base_url
+    filters = listing.ProgrammeFilter(
+        kind=query.kind,
+        sector=query.sector,
+        region=query.region,
+        include_workshops=True,
+        starts_from=query.from_,
+        starts_before=query.to,
     )
-    base_url = state(request).settings.base_url
+    page = await listing.programme(db(request), filters, at, cursor=query.cursor, limit=query.limit)
+    headers = {"X-Total-Count": str(page.total)}
+    if page.next_cursor is not None:
+        headers |= paging.link_header(
+            paging.next_page_url(request, page.next_cursor, origin=base_url)
+        )
     return json_answer(
         [
             schemas.EventSummary(**_summary_fields(item.event, item.availability, at, base_url))
-            for item in listings
-        ]
+            for item in page.items
+        ],
+        headers=headers,
     )
 
 
@@ -139,7 +152,9 @@ async def change_event(request: Request, actor: Member) -> Response:
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/events", list_events, "public", 200, schemas.EventSummary, many=True,
-        summary="Kommende veröffentlichte Veranstaltungen, Workshops eingeschlossen",
+        query=schemas.EventListQuery, paged=True,
+        summary="Kommende veröffentlichte Veranstaltungen, Workshops eingeschlossen, nach "
+        "Beginn, seitenweise",
     ),
     Operation(
         "POST", "/events", create_event, "organiser", 201, schemas.EventDetail,

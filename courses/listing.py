@@ -1,19 +1,32 @@
-"""The public programme: published, upcoming events with filters."""
+"""The public programme: published, upcoming events with filters, a page at a time.
+
+The database sorts and cuts: each event's first start comes from its sessions, counted only
+for events that are not over yet (the sessions' index on their end); a page is cut after the
+start and id of its last event (keyset, :mod:`booking.core.paging`), so the tenth page costs
+what the first does. Only the page's events are loaded with their details.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Subquery, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from booking.bookings.queries import Availability, availability
+from booking.bookings.queries import Availability, availability, seats_taken
+from booking.core.errors import NotFound
 from booking.core.formatting import BERLIN, FIRST_YEAR, LAST_YEAR
-from courses.models import Event, EventKind, EventSector, EventSession, EventStatus
+from booking.core.paging import PAGE_SIZE, Page, after_key, decode_cursor, encode_cursor
+from booking.core.routing import MAX_ID
+from courses import messages
+from courses.models import Event, EventKind, EventSector, EventSession, EventStatus, Series
 from courses.services import with_details
 from venues.models import Venue
+
+PROGRAMME_PAGE = 20
+"""Events per page of the programme page."""
 
 
 @dataclass(frozen=True)
@@ -25,12 +38,21 @@ class ProgrammeFilter:
     free_only: bool = False
     include_workshops: bool = False
     """The pages list workshops on their conference's page; the API lists them too."""
+    series_id: int | None = None
+    collapse_series: bool = False
+    """One entry per series (its next date) instead of every date of it."""
+    starts_from: datetime | None = None
+    """Events not over before this moment; default: now."""
+    starts_before: datetime | None = None
+    """Events that start before this moment."""
 
 
 @dataclass(frozen=True)
 class Listing:
     event: Event
     availability: Availability
+    series_dates: int = 1
+    """For a collapsed series: how many of its dates match; else 1."""
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -47,39 +69,119 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def programme(
-    session: AsyncSession, filters: ProgrammeFilter, now: datetime
-) -> list[Listing]:
-    """Published, upcoming events."""
-    upcoming = select(EventSession.event_id).where(EventSession.ends_at > now)
+def _matches(filters: ProgrammeFilter, now: datetime) -> Subquery:
+    """Every matching event with its first start, its rank within its series and how many
+    dates of its series match: a subquery, not yet cut into pages."""
+    live = select(EventSession.event_id).where(EventSession.ends_at > (filters.starts_from or now))
+    spans = (
+        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"))
+        .where(EventSession.event_id.in_(live))
+        .group_by(EventSession.event_id)
+        .subquery()
+    )
     parent = aliased(Event)
     drafts = select(parent.id).where(parent.status == EventStatus.DRAFT)
-    query = select(Event).where(
+    conditions: list[ColumnElement[bool]] = [
         Event.status == EventStatus.PUBLISHED,
-        Event.id.in_(upcoming),
         # A workshop is public only once its conference is.
         or_(Event.parent_id.is_(None), Event.parent_id.not_in(drafts)),
-    )
+    ]
     if not filters.include_workshops:
-        query = query.where(Event.kind != EventKind.WORKSHOP)
+        conditions.append(Event.kind != EventKind.WORKSHOP)
     if filters.kind:
-        query = query.where(Event.kind == filters.kind)
+        conditions.append(Event.kind == filters.kind)
     if filters.sector:
         restricted = select(EventSector.event_id)
         open_to_sector = select(EventSector.event_id).where(EventSector.sector == filters.sector)
-        query = query.where(or_(Event.id.not_in(restricted), Event.id.in_(open_to_sector)))
+        conditions.append(or_(Event.id.not_in(restricted), Event.id.in_(open_to_sector)))
     if filters.region:
-        query = query.join(Venue, Venue.id == Event.venue_id).where(Venue.region == filters.region)
+        in_region = select(Venue.id).where(Venue.region == filters.region)
+        conditions.append(Event.venue_id.in_(in_region))
     if filters.month:
         start, end = month_bounds(filters.month)
         in_month = select(EventSession.event_id).where(
             EventSession.starts_at >= start, EventSession.starts_at < end
         )
-        query = query.where(Event.id.in_(in_month))
-    events = list(await session.scalars(with_details(query)))
-    events.sort(key=lambda e: (e.starts_at or now, e.id))
-    seats = await availability(session, events)
-    listings = [Listing(e, seats[e.id]) for e in events]
+        conditions.append(Event.id.in_(in_month))
+    if filters.starts_before is not None:
+        conditions.append(spans.c.starts_at < filters.starts_before)
+    if filters.series_id is not None:
+        conditions.append(Event.series_id == filters.series_id)
     if filters.free_only:
-        listings = [item for item in listings if item.availability.seats_left > 0]
-    return listings
+        conditions.append(Event.capacity > seats_taken(Event.id))
+    order = (spans.c.starts_at, Event.id)
+    return (
+        select(
+            Event.id,
+            Event.series_id,
+            spans.c.starts_at,
+            func.row_number().over(partition_by=Event.series_id, order_by=order).label("rank"),
+            func.count().over(partition_by=Event.series_id).label("dates"),
+        )
+        .join(spans, spans.c.event_id == Event.id)
+        .where(*conditions)
+        .subquery()
+    )
+
+
+async def programme(
+    session: AsyncSession,
+    filters: ProgrammeFilter,
+    now: datetime,
+    *,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[Listing]:
+    """One page of published, upcoming events by first start, with the count of all
+    matches. ``cursor`` is a page's ``next_cursor``; a malformed one gives a 422."""
+    matches = _matches(filters, now)
+    shown = []
+    if filters.collapse_series and filters.series_id is None:
+        shown.append(or_(matches.c.series_id.is_(None), matches.c.rank == 1))
+    total = await session.scalar(select(func.count()).select_from(matches).where(*shown)) or 0
+    order = (matches.c.starts_at, matches.c.id)
+    if cursor:
+        shown.append(after_key(order, decode_cursor(cursor, (datetime, int))))
+    rows = list(
+        await session.execute(
+            select(matches.c.id, matches.c.starts_at, matches.c.dates)
+            .where(*shown)
+            .order_by(*order)
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    loaded = {
+        event.id: event
+        for event in await session.scalars(
+            with_details(select(Event).where(Event.id.in_([row.id for row in rows])))
+        )
+    }
+    events = [loaded[row.id] for row in rows]
+    seats = await availability(session, events)
+    collapsed = filters.collapse_series and filters.series_id is None
+    listings = [
+        Listing(
+            event,
+            seats[event.id],
+            row.dates if collapsed and event.series_id is not None else 1,
+        )
+        for event, row in zip(events, rows, strict=True)
+    ]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor(last.starts_at, last.id)
+    return Page(listings, next_cursor, total)
+
+
+async def series(session: AsyncSession, series_id: str) -> Series:
+    """A series whose dates the programme lists, by its id as the link gives it; 404 when
+    unknown or no id at all."""
+    if not series_id.isascii() or not series_id.isdigit() or not 1 <= int(series_id[:12]) <= MAX_ID:
+        raise NotFound(messages.SERIES_UNKNOWN)
+    found = await session.get(Series, int(series_id))
+    if found is None:
+        raise NotFound(messages.SERIES_UNKNOWN)
+    return found

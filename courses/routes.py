@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import queries
+from booking.core import paging
 from booking.core.web import (
     current_member,
     db,
@@ -22,7 +23,10 @@ from courses.forms import ProgrammeFilterForm
 async def programme(request: Request) -> Response:
     form = ProgrammeFilterForm(formdata=request.query_params)
     valid = form.validate()
-    filters = listing.ProgrammeFilter()
+    filters = listing.ProgrammeFilter(collapse_series=True)
+    series = None
+    if "series" in request.query_params:  # the link from a series' card
+        series = await listing.series(db(request), request.query_params["series"])
     if valid:
         filters = listing.ProgrammeFilter(
             kind=form.kind.data or None,
@@ -30,16 +34,31 @@ async def programme(request: Request) -> Response:
             region=form.region.data or None,
             month=form.month.data or None,
             free_only=bool(form.free_only.data),
+            series_id=series.id if series is not None else None,
+            collapse_series=True,
         )
-    listings = await listing.programme(db(request), filters, now(request))
+    page = await listing.programme(
+        db(request),
+        filters,
+        now(request),
+        cursor=request.query_params.get("cursor") if valid else None,
+        limit=listing.PROGRAMME_PAGE,
+    )
+    first_page = paging.without_param(request, "cursor")
     return await render(
         request,
         "courses/programme.html",
         {
             "form": form,
             "errors": [] if valid else form_errors(form),
-            "listings": listings,
-            "filtered": any(request.query_params.values()),
+            "page": page,
+            "series": series,
+            "later_page": "cursor" in request.query_params,
+            "first_page": first_page,
+            "next_page": paging.next_page_url(request, page.next_cursor)
+            if page.next_cursor
+            else None,
+            "filtered": any(v for k, v in request.query_params.items() if k != "cursor"),
         },
         status_code=200 if valid else 400,
     )

@@ -10,17 +10,21 @@ from pydantic_core import PydanticCustomError
 
 from booking.core.schemas import (
     MESSAGES,
+    Cursor,
     Description,
     Id,
     Input,
     Instant,
+    Limit,
     Moment,
+    Query,
+    QueryMoment,
     Summary,
     Title,
     single_line,
     without_default,
 )
-from booking.organisations.schemas import Sector
+from booking.organisations.schemas import Region, Sector
 from courses.services import NewEvent
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
@@ -205,3 +209,18 @@ class EventDetail(EventSummary):
 
 class EventChanged(EventDetail):
     promoted: list[int] = Field(description="Ids of the bookings moved up from the waiting list.")
+
+
+class EventListQuery(Query):
+    from_: QueryMoment | None = Field(
+        None,
+        alias="from",
+        description="Events not over before this moment (ISO 8601 with offset, or a day "
+        "such as 2027-03-01 for its start in Berlin); default: now.",
+    )
+    to: QueryMoment | None = Field(None, description="Events that start before this moment.")
+    kind: Kind | None = None
+    sector: Sector | None = Field(None, description="Events open to this sector.")
+    region: Region | None = Field(None, description="Events at a venue in this region.")
+    limit: Limit = 50
+    cursor: Cursor | None = None

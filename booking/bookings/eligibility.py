@@ -56,16 +56,38 @@ def meeting_link(event: Event, booking: Booking | None) -> str | None:
     return event.online_room.meeting_url
 
 
-def booking_window_problem(event: Event, now: datetime) -> str | None:
-    """Why the event takes no bookings at ``now`` (rule 6), or None."""
+def _window_closed(event: Event, now: datetime) -> str | None:
+    """Which part of rule 6 keeps the event from taking bookings at ``now``, or None."""
     if event.status == EventStatus.CANCELLED:
-        return messages.EVENT_CANCELLED
+        return "cancelled"
     if event.status != EventStatus.PUBLISHED:
-        return messages.EVENT_NOT_PUBLISHED
+        return "draft"
     if event.booking_opens_at is not None and now < event.booking_opens_at:
-        return messages.BOOKING_NOT_YET_OPEN.format(when=datetime_de(event.booking_opens_at))
+        return "not_yet"
     deadline = registration_deadline(event)
     if deadline is not None and now >= deadline:
+        return "over"
+    return None
+
+
+def booking_window_open(event: Event, now: datetime) -> bool:
+    """Whether the event takes bookings at ``now`` (rule 6); for lists, which need no why."""
+    return _window_closed(event, now) is None
+
+
+def booking_window_problem(event: Event, now: datetime) -> str | None:
+    """Why the event takes no bookings at ``now`` (rule 6), or None."""
+    closed = _window_closed(event, now)
+    if closed == "cancelled":
+        return messages.EVENT_CANCELLED
+    if closed == "draft":
+        return messages.EVENT_NOT_PUBLISHED
+    if closed == "not_yet":
+        assert event.booking_opens_at is not None
+        return messages.BOOKING_NOT_YET_OPEN.format(when=datetime_de(event.booking_opens_at))
+    if closed == "over":
+        deadline = registration_deadline(event)
+        assert deadline is not None
         return messages.BOOKING_DEADLINE_PASSED.format(when=datetime_de(deadline))
     return None
 

@@ -8,9 +8,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from booking.bookings import eligibility, messages
@@ -61,6 +61,16 @@ async def seat_counts(session: AsyncSession, event_ids: Collection[int]) -> Seat
         else:
             counts.waiting[event_id] += count
     return counts
+
+
+def seats_taken(event_id: ColumnElement[int] | QueryableAttribute[int]) -> ScalarSelect[int]:
+    """The seats taken of the event ``event_id`` names, as SQL, for filters such as "only
+    with free seats": the same statuses that :func:`seat_counts` counts."""
+    return (
+        select(func.count())
+        .where(Booking.event_id == event_id, Booking.status.in_(SEAT_STATUSES))
+        .scalar_subquery()
+    )
 
 
 async def availability(session: AsyncSession, events: Sequence[Event]) -> dict[int, Availability]:

@@ -44,6 +44,11 @@ class Operation:
     body_optional: bool = False
     errors: tuple[int, ...] = ()
     """Statuses besides 401, 403 (organiser), 404 (ids), 415/422 (bodies) that the table adds."""
+    query: type[BaseModel] | None = None
+    """The query parameters, documented from this model (read with :func:`read_query`)."""
+    paged: bool = False
+    """A list cut into pages: the next page's address in a ``Link: <…>; rel="next"`` header,
+    all matches in ``X-Total-Count``."""
 
 
 TOKEN_MISSING = (
@@ -89,6 +94,10 @@ async def read_body(request: Request, model: type[M], *, optional: bool = False)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType()
     return schemas.parse(model, raw)
+
+
+def read_query(request: Request, model: type[M]) -> M:
+    return schemas.parse_query(model, request.query_params)
 
 
 # -- writing answers ------------------------------------------------------------------------------
@@ -171,6 +180,31 @@ def openapi_path(path: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
 
 
+PAGE_HEADERS = {
+    "Link": {
+        "description": 'The next page: <URL>; rel="next". Missing on the last page.',
+        "schema": {"type": "string"},
+    },
+    "X-Total-Count": {
+        "description": "How many entries match, over all pages.",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    document = model.model_json_schema(mode="validation", by_alias=True)
+    parameters = []
+    for name, schema in document.get("properties", {}).items():
+        description = schema.pop("description", None)
+        schema.pop("title", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "schema": schema}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
+
+
 def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, Any]:
     modes: dict[type[BaseModel], JsonSchemaMode] = {
         schemas.Error: "serialization",
@@ -203,12 +237,16 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
             statuses.add(404)
         if op.body is not None:
             statuses |= {415, 422}
+        if op.query is not None:
+            statuses.add(422)
         success: dict[str, Any] | None = None
         if op.response is not None:
             success = ref(op.response)
             if op.many:
                 success = {"type": "array", "items": success}
         responses = {str(op.status): answer(op.summary, success)}
+        if op.paged:
+            responses[str(op.status)]["headers"] = PAGE_HEADERS
         for status in sorted(statuses):
             schema = ref(schemas.ValidationProblem if status == 422 else schemas.Error)
             responses[str(status)] = answer(ERROR_TEXTS[status], schema)
@@ -222,15 +260,19 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
             "security": [{}, {"bearer": []}] if op.access == "public" else [{"bearer": []}],
             "responses": responses,
         }
+        parameters = _query_parameters(op.query) if op.query is not None else []
         if "{id}" in path:
-            operation["parameters"] = [
+            parameters.insert(
+                0,
                 {
                     "name": "id",
                     "in": "path",
                     "required": True,
                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                }
-            ]
+                },
+            )
+        if parameters:
+            operation["parameters"] = parameters
         if op.body is not None:
             operation["requestBody"] = {
                 "required": not op.body_optional,

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LOCALE = "de_DE"
@@ -63,3 +64,8 @@ def seats_de(count: int) -> str:
     if count == 1:
         return "noch 1 Platz frei"
     return f"noch {count} Plätze frei"
+
+
+def number_de(value: int) -> str:
+    """ "2.300"."""
+    return format_decimal(value, locale=LOCALE)

@@ -8,13 +8,15 @@ Input models are strict (``"10"`` and ``true`` are not numbers) and forbid unkno
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -26,7 +28,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from booking.core.errors import ValidationFailed
-from booking.core.formatting import FIRST_YEAR, LAST_YEAR
+from booking.core.formatting import BERLIN, FIRST_YEAR, LAST_YEAR
 from booking.core.routing import MAX_ID
 
 # -- German messages ------------------------------------------------------------------------------
@@ -143,6 +145,29 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Moment = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """An input time: ISO 8601 with a UTC offset (naive times are refused), stored in UTC."""
 
+
+def _day_or_moment(value: Any) -> Any:
+    """In a query string: "2027-03-01" is that day's start in Berlin; a "+" that the URL
+    turned into a space ("09:00:00 01:00") is put back."""
+    if isinstance(value, str):
+        if len(value) == 10:
+            try:
+                return datetime.combine(date.fromisoformat(value), time(), tzinfo=BERLIN)
+            except ValueError:
+                return value
+        if len(value) > 19 and value[-6] == " ":
+            return f"{value[:-6]}+{value[-5:]}"
+    return value
+
+
+QueryMoment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_day_or_moment),
+    AfterValidator(_to_utc),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time in a query string: ISO 8601 with a UTC offset, or a day; stored in UTC."""
+
 Instant = Annotated[
     datetime,
     PlainSerializer(lambda value: value.isoformat(), return_type=str),
@@ -155,6 +180,31 @@ class Input(BaseModel):
     """A request body: strict types, no unknown fields."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    """A request's query string: values come as text ("10" is a number here); parameters
+    the model does not know are left alone (clients add cache busters)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=False)
+
+
+Cursor = Annotated[
+    str,
+    Field(
+        max_length=600,
+        description="The next page's cursor; take the whole next address from the Link header.",
+    ),
+]
+Limit = Annotated[int, Field(ge=1, le=200, description="Entries per page (1 to 200).")]
+
+
+def parse_query(model: type[M], params: Mapping[str, str]) -> M:
+    """Validate query parameters (the last value of each), or raise German field messages."""
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as exc:
+        raise ValidationFailed(CHECK_INPUT, german_fields(exc)) from exc
 
 
 def without_default(schema: JsonDict) -> None:

@@ -61,6 +61,7 @@ FILTERS: dict[str, Callable[..., object]] = {
     "range_de": lambda s: formatting.range_de(s.starts_at, s.ends_at),
     "sessions_range": range_of,
     "seats_de": formatting.seats_de,
+    "number_de": formatting.number_de,
 }
 """German date and seat filters, for the pages and the mails alike."""
 

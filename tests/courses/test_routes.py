@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
@@ -10,6 +13,7 @@ from starlette.applications import Starlette
 from booking.bookings import services
 from booking.bookings.models import Booking
 from booking.core.formatting import BERLIN, range_de
+from courses.models import Series
 from tests import factories
 from tests.factories import NOW
 from tests.web import csrf_token, post_form, sign_in
@@ -169,3 +173,71 @@ async def test_workshop_under_a_draft_conference_stays_hidden(
     await sign_in(client, app, "orga@amt.example")
     response = await client.get(url)
     assert response.status_code == 200 and "Geheimtagung" in response.text
+
+
+async def test_programme_pages_with_a_plain_link_and_keeps_the_filters(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    for d in range(1, 26):
+        await factories.event(db, title=f"Training {d:02}", starts_in=timedelta(days=d))
+    await factories.event(db, title="Treffen", kind="network_meeting")
+
+    first = await client.get("/?kind=training")
+    assert first.status_code == 200
+    assert "25 Veranstaltungen" in first.text
+    assert first.text.count('class="card"') == 20
+    link = re.search(r'<a class="button button-secondary" href="([^"]+)" rel="next">', first.text)
+    assert link is not None and "kind=training" in link[1]
+
+    second = await client.get(html.unescape(link[1]))
+    assert second.status_code == 200
+    assert second.text.count('class="card"') == 5
+    assert titles(second.text, "Training 21", "Training 25", "Training 01", "Treffen") == {
+        "Training 21",
+        "Training 25",
+    }
+    assert 'rel="next"' not in second.text
+    assert 'href="/?kind=training">Zum Anfang der Liste' in second.text
+
+
+async def test_the_monthly_series_collapses_into_one_card_with_a_link_to_every_date(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    series = Series(
+        title="Frag doch mal das Netzwerk",
+        rrule="FREQ=MONTHLY",
+        first_starts_at=NOW + timedelta(days=3),
+        duration_minutes=60,
+    )
+    db.add(series)
+    await db.commit()
+    for n in range(12):
+        await factories.event(
+            db, kind="online_qa", title=f"Sprechstunde {n}", series_id=series.id,
+            starts_in=timedelta(days=3 + 30 * n),
+        )  # fmt: skip
+
+    page = await client.get("/")
+    assert page.text.count('class="card"') == 1
+    assert "Nächster Termin:" in page.text
+    assert f'href="/?series={series.id}">Alle 12 Termine' in page.text
+
+    every_date = await client.get(f"/?series={series.id}")
+    assert every_date.text.count('class="card"') == 12
+    assert "Frag doch mal das Netzwerk" in every_date.text
+    assert f'name="series" value="{series.id}"' in every_date.text
+
+
+async def test_programme_refuses_a_broken_page_link_in_german(client: httpx.AsyncClient) -> None:
+    page = await client.get("/?cursor=kaputt")
+    assert page.status_code == 422
+    assert "Dieser Blätter-Verweis ist ungültig." in page.text
+
+
+@pytest.mark.parametrize("series", ["999999", "abc", "0", "", "1e3", "99999999999999999999"])
+async def test_programme_for_an_unknown_series_is_a_404(
+    client: httpx.AsyncClient, series: str
+) -> None:
+    page = await client.get(f"/?series={series}")
+    assert page.status_code == 404
+    assert "Diese Veranstaltungsreihe gibt es nicht." in page.text
