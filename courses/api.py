@@ -10,8 +10,14 @@ from starlette.responses import Response
 
 from booking.bookings import changes, eligibility, queries
 from booking.bookings.queries import Availability
-from booking.core import paging
-from booking.core.api import Operation, json_answer, path_id, read_body, read_query
+from booking.core.api import (
+    Operation,
+    json_answer,
+    page_headers,
+    path_id,
+    read_body,
+    read_query,
+)
 from booking.core.web import db, now, state
 from booking.members.models import Member
 from courses import listing, schemas
@@ -103,17 +109,12 @@ async def list_events(request: Request, viewer: Member | None) -> Response:
         starts_before=query.to,
     )
     page = await listing.programme(db(request), filters, at, cursor=query.cursor, limit=query.limit)
-    headers = {"X-Total-Count": str(page.total)}
-    if page.next_cursor is not None:
-        headers |= paging.link_header(
-            paging.next_page_url(request, page.next_cursor, origin=base_url)
-        )
     return json_answer(
         [
             schemas.EventSummary(**_summary_fields(item.event, item.availability, at, base_url))
             for item in page.items
         ],
-        headers=headers,
+        headers=page_headers(request, page),
     )
 
 

@@ -10,14 +10,12 @@ from pydantic_core import PydanticCustomError
 
 from booking.core.schemas import (
     MESSAGES,
-    Cursor,
     Description,
     Id,
     Input,
     Instant,
-    Limit,
     Moment,
-    Query,
+    PageQuery,
     QueryMoment,
     Summary,
     Title,
@@ -211,7 +209,7 @@ class EventChanged(EventDetail):
     promoted: list[int] = Field(description="Ids of the bookings moved up from the waiting list.")
 
 
-class EventListQuery(Query):
+class EventListQuery(PageQuery):
     from_: QueryMoment | None = Field(
         None,
         alias="from",
@@ -222,5 +220,3 @@ class EventListQuery(Query):
     kind: Kind | None = None
     sector: Sector | None = Field(None, description="Events open to this sector.")
     region: Region | None = Field(None, description="Events at a venue in this region.")
-    limit: Limit = 50
-    cursor: Cursor | None = None

@@ -8,7 +8,15 @@ from starlette.responses import Response
 from booking.bookings import queries, schemas, services
 from booking.bookings.models import BookingStatus
 from booking.bookings.queue import booking_queue
-from booking.core.api import Operation, json_answer, path_id, read_body
+from booking.core.api import (
+    Operation,
+    json_answer,
+    page_headers,
+    path_id,
+    read_body,
+    read_query,
+)
+from booking.core.schemas import PageQuery
 from booking.core.web import db, now
 from booking.members.models import Member
 
@@ -41,7 +49,11 @@ async def cancel_booking(request: Request, member: Member) -> Response:
 
 async def event_bookings(request: Request, actor: Member) -> Response:
     session, event_id = db(request), path_id(request)
-    rows = await queries.event_bookings(session, event_id, actor)  # 404 when unknown
+    query = read_query(request, PageQuery)
+    page = await queries.event_bookings_page(  # 404 when unknown
+        session, event_id, actor, cursor=query.cursor, limit=query.limit
+    )
+    rows = page.items
     positions = await queries.waitlist_positions(session, rows)
     return json_answer(
         [
@@ -55,12 +67,17 @@ async def event_bookings(request: Request, actor: Member) -> Response:
                 created_at=b.created_at,
             )
             for b in rows
-        ]
+        ],
+        headers=page_headers(request, page),
     )
 
 
 async def my_bookings(request: Request, member: Member) -> Response:
-    rows = await queries.member_bookings(db(request), member.id)
+    query = read_query(request, PageQuery)
+    page = await queries.member_bookings_page(
+        db(request), member.id, cursor=query.cursor, limit=query.limit
+    )
+    rows = page.items
     positions = await queries.waitlist_positions(db(request), rows)
     return json_answer(
         [
@@ -74,14 +91,17 @@ async def my_bookings(request: Request, member: Member) -> Response:
                 ends_at=b.event.ends_at,
             )
             for b in rows
-        ]
+        ],
+        headers=page_headers(request, page),
     )
 
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/events/{id:id}/bookings", event_bookings, "organiser", 200,
-        schemas.EventBooking, many=True, summary="Alle Buchungen einer Veranstaltung",
+        schemas.EventBooking, many=True, query=PageQuery, paged=True,
+        summary="Die Buchungen einer Veranstaltung in der Reihenfolge ihres Eingangs, "
+        "seitenweise",
     ),
     Operation(
         "POST", "/events/{id:id}/bookings", book, "member", 201, schemas.BookingCreated,
@@ -94,6 +114,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,
+        query=PageQuery, paged=True,
         summary="Eigene Buchungen",
     ),
 )  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from booking.bookings import eligibility, messages
 from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from booking.core.errors import DomainError, Forbidden, NotFound
+from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.members.models import Member
 from courses.models import Event, EventSession, EventStatus
 
@@ -115,6 +116,29 @@ async def booking_with_event(session: AsyncSession, booking_id: int) -> Booking 
     return await session.scalar(
         select(Booking).where(Booking.id == booking_id).options(*with_event_details())
     )
+
+
+async def member_bookings_page(
+    session: AsyncSession, member_id: int, *, cursor: str | None, limit: int
+) -> Page[Booking]:
+    """A member's bookings, newest first, a page at a time (the API's ``/me/bookings``)."""
+    order = (Booking.created_at, Booking.id)
+    query = select(Booking).where(Booking.member_id == member_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    if cursor:
+        key = decode_cursor(cursor, (datetime, int))
+        query = query.where(after_key(order, key, descending=True))
+    rows = list(
+        await session.scalars(
+            query.options(selectinload(Booking.event).selectinload(Event.sessions))
+            .order_by(Booking.created_at.desc(), Booking.id.desc())
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if more else None
+    return Page(rows, encode_cursor(last.created_at, last.id) if last else None, total)
 
 
 async def member_bookings(session: AsyncSession, member_id: int) -> list[Booking]:
@@ -227,17 +251,37 @@ async def active_booking(session: AsyncSession, event_id: int, member_id: int) -
 
 async def event_bookings(session: AsyncSession, event_id: int, actor: Member) -> list[Booking]:
     """Every booking of an event, for organisers only (participant lists stay private)."""
+    page = await event_bookings_page(session, event_id, actor, cursor=None, limit=None)
+    return page.items
+
+
+async def event_bookings_page(
+    session: AsyncSession, event_id: int, actor: Member, *, cursor: str | None, limit: int | None
+) -> Page[Booking]:
+    """An event's bookings in the order they came, a page at a time (all with ``limit``
+    None), for organisers only; 404 when the event is unknown."""
     if not actor.is_organiser:
         raise Forbidden()
     if await session.get(Event, event_id) is None:
         raise NotFound(messages.EVENT_NOT_FOUND)
-    result = await session.scalars(
-        select(Booking)
-        .where(Booking.event_id == event_id)
-        .options(selectinload(Booking.member), selectinload(Booking.organisation))
-        .order_by(Booking.id)
+    query = select(Booking).where(Booking.event_id == event_id)
+    total = None
+    if limit is not None:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        query = query.limit(limit + 1)
+    if cursor:
+        (last_id,) = decode_cursor(cursor, (int,))
+        query = query.where(Booking.id > last_id)
+    rows = list(
+        await session.scalars(
+            query.options(
+                selectinload(Booking.member), selectinload(Booking.organisation)
+            ).order_by(Booking.id)
+        )
     )
-    return list(result)
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from starlette.routing import BaseRoute, Route
 from booking.core import schemas
 from booking.core.errors import DomainError, Forbidden
 from booking.core.http_errors import json_error
+from booking.core.paging import Page, link_header, next_page_url
 from booking.core.routing import MAX_ID
+from booking.core.web import state
 
 Access = Literal["public", "member", "organiser"]
 """public: anyone (a token, if sent, must be valid); member: any active member with a token;
@@ -113,6 +115,15 @@ def json_answer(
     else:
         data = [item.model_dump(mode="json") for item in content]
     return JSONResponse(data, status_code, headers)
+
+
+def page_headers(request: Request, page: Page[Any]) -> dict[str, str]:
+    """``X-Total-Count`` and, unless it is the last page, ``Link: <next>; rel="next"``."""
+    headers = {"X-Total-Count": str(page.total)} if page.total is not None else {}
+    if page.next_cursor is not None:
+        origin = state(request).settings.base_url
+        headers |= link_header(next_page_url(request, page.next_cursor, origin=origin))
+    return headers
 
 
 def _challenge(message: str, *, invalid: bool) -> Response:

@@ -90,15 +90,17 @@ def parse_limit(text: str | None, default: int = PAGE_SIZE, field: str = "limit"
 
 
 def after_key(
-    columns: tuple[ColumnElement[object], ...], values: tuple[object, ...]
+    columns: tuple[Any, ...], values: tuple[Any, ...], *, descending: bool = False
 ) -> ColumnElement[bool]:
-    """Rows sorting after ``values`` in the ascending order of ``columns``:
-    ``(a, b) > (x, y)`` spelt out, which every database plans on an index."""
+    """Rows sorting after ``values`` in the order of ``columns`` (all ascending, or all
+    descending): ``(a, b) > (x, y)`` spelt out, which every database plans on an index."""
     first, *rest = columns
     value, *later = values
+    beyond = first < value if descending else first > value
     if not rest:
-        return first > value
-    return or_(first > value, and_(first == value, after_key(tuple(rest), tuple(later))))
+        return beyond  # type: ignore[no-any-return]
+    deeper = after_key(tuple(rest), tuple(later), descending=descending)
+    return or_(beyond, and_(first == value, deeper))
 
 
 def next_page_url(request: Request, cursor: str, param: str = "cursor", origin: str = "") -> str:

@@ -199,6 +199,13 @@ Cursor = Annotated[
 Limit = Annotated[int, Field(ge=1, le=200, description="Entries per page (1 to 200).")]
 
 
+class PageQuery(Query):
+    """A list's page: how many, and after which entry."""
+
+    limit: Limit = 50
+    cursor: Cursor | None = None
+
+
 def parse_query(model: type[M], params: Mapping[str, str]) -> M:
     """Validate query parameters (the last value of each), or raise German field messages."""
     try:

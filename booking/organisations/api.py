@@ -1,8 +1,8 @@
 """The organisations' JSON endpoints (organisers only), joined into booking/api.py's table.
 
 ``GET /organisations`` pages with a cursor: ``?limit=`` (1–200, default 50) and
-``?after=`` the ``next_cursor`` of the previous page; filters ``?search=``, ``?sector=``,
-``?region=``.
+``?after=`` (or ``?cursor=``) the ``next_cursor`` of the previous page, whose whole address
+the ``Link`` header gives; filters ``?search=``, ``?sector=``, ``?region=``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from booking.core.api import Operation, json_answer, read_body
-from booking.core.errors import ValidationFailed
-from booking.core.web import db
+from booking.core.paging import link_header, next_page_url, parse_limit
+from booking.core.web import db, state
 from booking.members.models import Member
-from booking.organisations import checks, messages, queries, schemas, services
+from booking.organisations import messages, queries, schemas, services
 from booking.organisations.models import Organisation, Sector
 
 PREFIX = "/api/v1"
@@ -39,15 +39,6 @@ async def _one(request: Request, organisation: Organisation) -> schemas.Organisa
     return _out(organisation, counts.get(organisation.id, 0))
 
 
-def _limit(text: str | None) -> int:
-    if text is None:
-        return checks.PAGE_SIZE
-    if not text.isdigit() or len(text) > 4:
-        message = messages.LIMIT_RANGE.format(max=checks.PAGE_SIZE_MAX)
-        raise ValidationFailed(message, {"limit": message})
-    return int(text)
-
-
 async def list_organisations(request: Request, actor: Member) -> Response:
     params = request.query_params
     page = await queries.list_organisations(
@@ -58,14 +49,20 @@ async def list_organisations(request: Request, actor: Member) -> Response:
             sector=params.get("sector") or None,
             region=params.get("region") or None,
         ),
-        after=params.get("after") or None,
-        limit=_limit(params.get("limit")),
+        after=params.get("after") or params.get("cursor") or None,
+        limit=parse_limit(params.get("limit")),
     )
+    headers = {}
+    if page.next_cursor is not None:
+        origin = state(request).settings.base_url
+        next_url = next_page_url(request, page.next_cursor, param="after", origin=origin)
+        headers = link_header(next_url)
     return json_answer(
         schemas.OrganisationPageOut(
             items=[_out(o, page.member_counts.get(o.id, 0)) for o in page.items],
             next_cursor=page.next_cursor,
-        )
+        ),
+        headers=headers,
     )
 
 

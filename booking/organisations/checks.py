@@ -13,9 +13,6 @@ from booking.organisations.models import Sector
 from venues.models import REGIONS
 
 NAME_MAX = 200
-PAGE_SIZE = 50
-PAGE_SIZE_MAX = 200
-"""A page never holds more: listing costs what the page holds, not what the table holds."""
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})$")

@@ -34,9 +34,7 @@ DOMAIN_TAKEN = "Die Domain {domain} gehört bereits zur Organisation „{name}�
 DOMAIN_NOT_HERE = "Die Domain {domain} gehört nicht zu dieser Organisation."
 MERGE_SAME = "Bitte wählen Sie zwei verschiedene Organisationen."
 MERGE_UNKNOWN = "Diese Organisation gibt es nicht (mehr)."
-CURSOR_INVALID = "Dieser Blätter-Verweis ist ungültig. Bitte beginnen Sie die Liste von vorn."
 SEARCH_TOO_LONG = "Der Suchbegriff ist zu lang (höchstens 200 Zeichen)."
-LIMIT_RANGE = "Bitte geben Sie als limit eine ganze Zahl von 1 bis {max} an."
 CHECK_INPUT = "Bitte prüfen Sie Ihre Eingaben."
 
 IMPORT_LINE = "Zeile {line}: {message}"

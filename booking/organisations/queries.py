@@ -3,24 +3,27 @@ who owns a domain, how many members, what a merge would move."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import Booking
-from booking.core.errors import NotFound, ValidationFailed
+from booking.core.errors import NotFound
+from booking.core.paging import (
+    LIMIT_RANGE,
+    PAGE_SIZE,
+    PAGE_SIZE_MAX,
+    after_key,
+    decode_cursor,
+    encode_cursor,
+)
 from booking.members.models import Member
 from booking.organisations import messages
 from booking.organisations.checks import (
     NAME_MAX,
-    PAGE_SIZE,
-    PAGE_SIZE_MAX,
     clean_region,
     clean_sector,
     has_control_chars,
@@ -89,27 +92,6 @@ class OrganisationPage:
     """Hand it back as ``after`` for the next page; None on the last page."""
 
 
-def _encode_cursor(sort_key: str, organisation_id: int) -> str:
-    raw = json.dumps([sort_key, organisation_id], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sort_key, organisation_id = json.loads(raw.decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise ValidationFailed(messages.CURSOR_INVALID, {"after": messages.CURSOR_INVALID}) from exc
-    if (
-        not isinstance(sort_key, str)
-        or not isinstance(organisation_id, int)
-        or has_control_chars(sort_key)
-        or len(sort_key) > NAME_MAX
-    ):
-        raise ValidationFailed(messages.CURSOR_INVALID, {"after": messages.CURSOR_INVALID})
-    return sort_key, organisation_id
-
-
 async def list_organisations(
     session: AsyncSession,
     actor: Member,
@@ -132,7 +114,7 @@ async def list_organisations(
     if filters.region:
         clean_region(filters.region, errors)
     if not 1 <= limit <= PAGE_SIZE_MAX:
-        errors["limit"] = messages.LIMIT_RANGE.format(max=PAGE_SIZE_MAX)
+        errors["limit"] = LIMIT_RANGE.format(max=PAGE_SIZE_MAX)
     refuse(errors)
 
     sort_key = func.lower(Organisation.name)
@@ -144,15 +126,15 @@ async def list_organisations(
     if filters.region:
         query = query.where(Organisation.region == filters.region)
     if after:
-        last_key, last_id = _decode_cursor(after)
-        query = query.where(
-            or_(sort_key > last_key, and_(sort_key == last_key, Organisation.id > last_id))
-        )
+        last_key, last_id = decode_cursor(after, (str, int), field="after")
+        if len(last_key) > NAME_MAX:
+            decode_cursor("", (str, int), field="after")  # refused like any forged cursor
+        query = query.where(after_key((sort_key, Organisation.id), (last_key, last_id)))
     rows = list(await session.execute(query.order_by(sort_key, Organisation.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = [organisation for organisation, _ in rows]
-    next_cursor = _encode_cursor(rows[-1][1], rows[-1][0].id) if more else None
+    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more else None
     counts = await member_counts(session, [o.id for o in items])
     return OrganisationPage(items=items, member_counts=counts, next_cursor=next_cursor)
 

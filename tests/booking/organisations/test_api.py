@@ -62,6 +62,8 @@ async def test_create_list_and_change(client: httpx.AsyncClient, db: AsyncSessio
     assert page.status_code == 200
     first = page.json()
     assert len(first["items"]) == 1 and first["next_cursor"]
+    following = "http://testserver/api/v1/organisations?limit=1&after=" + first["next_cursor"]
+    assert page.headers["link"] == f'<{following}>; rel="next"'
     names = [first["items"][0]["name"]]
     after = first["next_cursor"]
     while after:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from booking.bookings.models import Booking
 from booking.core.db import begin_write, session_factory
 from booking.core.errors import Forbidden, NotFound, ValidationFailed
+from booking.core.paging import PAGE_SIZE_MAX
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations import checks, importing, queries, services
@@ -311,7 +312,7 @@ async def test_list_filters_and_pages_by_name(db: AsyncSession) -> None:
     for bad in (
         {"after": "kaputt!"},
         {"limit": 0},
-        {"limit": checks.PAGE_SIZE_MAX + 1},
+        {"limit": PAGE_SIZE_MAX + 1},
     ):
         with pytest.raises(ValidationFailed):
             await queries.list_organisations(db, actor, queries.OrganisationFilter(), **bad)  # type: ignore[arg-type]
