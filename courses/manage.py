@@ -3,6 +3,7 @@ per-organisation limit, moving a session, calling the event off."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -11,6 +12,8 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import changes, queries
+from booking.bookings.models import BookingStatus
+from booking.core import paging
 from booking.core.errors import NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.web import (
@@ -25,6 +28,28 @@ from booking.core.web import (
 )
 from courses import services
 from courses.forms import CancelEventForm, CapacityForm, SessionForm
+
+LIST_PAGE = 100
+"""Bookings per page of the organisers' lists."""
+
+
+@dataclass(frozen=True)
+class BookingList:
+    slug: str
+    title: str
+    statuses: tuple[str, ...]
+
+
+BOOKING_LISTS = (
+    BookingList(
+        "teilnehmende",
+        "Teilnehmende",
+        (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW),
+    ),
+    BookingList("anfragen", "Anfragen", (BookingStatus.REQUESTED,)),
+    BookingList("warteliste", "Warteliste", (BookingStatus.WAITING,)),
+    BookingList("storniert", "Storniert", (BookingStatus.CANCELLED,)),
+)
 
 
 async def manage_event(request: Request) -> Response:
@@ -46,8 +71,22 @@ async def manage_event(request: Request) -> Response:
             message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
         flash(request, message)
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
-    bookings = await queries.event_bookings(session, event_id, actor)
-    event = await services.event_detail(session, event_id, actor)
+    event = await services.event_for_organiser(session, event_id, actor)
+    shown = next(
+        (b for b in BOOKING_LISTS if b.slug == request.query_params.get("liste")), BOOKING_LISTS[0]
+    )
+    page = await queries.event_bookings_page(
+        session,
+        event_id,
+        actor,
+        cursor=request.query_params.get("cursor"),
+        limit=LIST_PAGE,
+        statuses=shown.statuses,
+    )
+    first_position = None
+    if shown.slug == "warteliste" and page.items:
+        first_position = await queries.first_waitlist_position(session, page.items[0])
+    counts = await queries.status_counts(session, event_id)
     if request.method == "GET":
         form = blank_form(
             request,
@@ -55,13 +94,28 @@ async def manage_event(request: Request) -> Response:
             capacity=event.capacity,
             seats_per_organisation=event.seats_per_organisation,
         )
-    positions = await queries.waitlist_positions(session, bookings)
-    seats = await queries.availability(session, [event])
+    lists = [
+        (b, sum(counts[s] for s in b.statuses))
+        for b in BOOKING_LISTS
+        if b is shown or any(counts[s] for s in b.statuses) or b.slug != "anfragen"
+    ]
     return await render_form(
         request,
         "courses/manage_event.html",
         form,
-        {"event": event, "bookings": bookings, "positions": positions, "seats": seats[event.id]},
+        {
+            "event": event,
+            "page": page,
+            "lists": lists,
+            "shown": shown,
+            "first_position": first_position,
+            "next_page": paging.next_page_url(request, page.next_cursor)
+            if page.next_cursor
+            else None,
+            "first_page": paging.without_param(request, "cursor"),
+            "later_page": "cursor" in request.query_params,
+            "seats": (await queries.availability(session, [event]))[event.id],
+        },
     )
 
 

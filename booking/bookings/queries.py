@@ -256,15 +256,23 @@ async def event_bookings(session: AsyncSession, event_id: int, actor: Member) ->
 
 
 async def event_bookings_page(
-    session: AsyncSession, event_id: int, actor: Member, *, cursor: str | None, limit: int | None
+    session: AsyncSession,
+    event_id: int,
+    actor: Member,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    statuses: Collection[str] = (),
 ) -> Page[Booking]:
-    """An event's bookings in the order they came, a page at a time (all with ``limit``
-    None), for organisers only; 404 when the event is unknown."""
+    """An event's bookings (of ``statuses``, or all) in the order they came, a page at a
+    time (all with ``limit`` None), for organisers only; 404 when the event is unknown."""
     if not actor.is_organiser:
         raise Forbidden()
     if await session.get(Event, event_id) is None:
         raise NotFound(messages.EVENT_NOT_FOUND)
     query = select(Booking).where(Booking.event_id == event_id)
+    if statuses:
+        query = query.where(Booking.status.in_(statuses))
     total = None
     if limit is not None:
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
@@ -282,6 +290,29 @@ async def event_bookings_page(
     more = limit is not None and len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
+
+
+async def status_counts(session: AsyncSession, event_id: int) -> Counter[str]:
+    """How many bookings of an event are in each status, in one query."""
+    rows = await session.execute(
+        select(Booking.status, func.count())
+        .where(Booking.event_id == event_id)
+        .group_by(Booking.status)
+    )
+    return Counter({status: count for status, count in rows})
+
+
+async def first_waitlist_position(session: AsyncSession, booking: Booking) -> int:
+    """The waiting-list position of ``booking`` (waiting): a page of the waiting list in
+    booking order counts on from there."""
+    ahead = await session.scalar(
+        select(func.count()).where(
+            Booking.event_id == booking.event_id,
+            Booking.status == BookingStatus.WAITING,
+            Booking.id < booking.id,
+        )
+    )
+    return (ahead or 0) + 1
 
 
 @dataclass(frozen=True)

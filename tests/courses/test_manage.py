@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking.bookings import services
 from booking.bookings.models import Booking
+from courses import manage
 from tests import factories
 from tests.factories import NOW
 from tests.web import csrf_token, post_form, sign_in
@@ -26,7 +31,9 @@ async def test_organiser_raises_capacity_and_waiting_move_up(
     await sign_in(client, app, "orga@amt.example")
     page = await client.get(f"/verwaltung/veranstaltungen/{event.id}")
     assert page.status_code == 200
-    assert all(p.email in page.text for p in people)
+    assert people[0].email in page.text and people[1].email not in page.text
+    waiting = await client.get(f"/verwaltung/veranstaltungen/{event.id}?liste=warteliste")
+    assert all(p.email in waiting.text for p in people[1:])
     response = await client.post(
         f"/verwaltung/veranstaltungen/{event.id}",
         data={"csrf_token": csrf_token(page.text), "capacity": "2", "seats_per_organisation": ""},
@@ -159,3 +166,47 @@ async def test_move_form_keeps_dates_within_2000_to_2100(
     await db.commit()
     await db.refresh(event, ["sessions"])
     assert (event.sessions[0].starts_at, event.sessions[0].ends_at) == before
+
+
+async def test_participants_waiting_list_and_cancelled_are_separate_lists_in_pages(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manage, "LIST_PAGE", 2)
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db, capacity=2)
+    people = [await factories.member(db, org) for _ in range(7)]
+    bookings = [
+        (await services.book(db, event_id=event.id, member_id=p.id, now=NOW)).booking
+        for p in people
+    ]
+    await services.cancel(db, booking_id=bookings[6].id, actor=people[6], now=NOW)
+    await sign_in(client, app, "orga@amt.example")
+    base = f"/verwaltung/veranstaltungen/{event.id}"
+
+    first = await client.get(base)
+    for label in (
+        'Teilnehmende <span class="count">(2)',
+        'Warteliste <span class="count">(4)',
+        'Storniert <span class="count">(1)',
+    ):
+        assert label in first.text
+    assert "Anfragen" not in first.text
+    assert [p.email in first.text for p in people] == [True, True] + [False] * 5
+
+    rows: list[tuple[str, str]] = []
+    url: str | None = f"{base}?liste=warteliste"
+    while url:
+        page = await client.get(url)
+        assert page.status_code == 200
+        rows += re.findall(
+            r'data-label="Platz">(\d+)</td>\s*<th scope="row" data-label="Name">'
+            r"([^<]+)</th>",
+            page.text,
+        )
+        link = re.search(r'href="([^"]+)" rel="next"', page.text)
+        url = html.unescape(link[1]) if link else None
+    assert rows == [(str(n), p.display_name) for n, p in enumerate(people[2:6], start=1)]
+
+    cancelled = await client.get(f"{base}?liste=storniert")
+    assert people[6].email in cancelled.text and people[0].email not in cancelled.text
