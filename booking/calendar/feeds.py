@@ -100,7 +100,8 @@ async def programme_window(session: AsyncSession, now: datetime) -> list[Event]:
 
 
 def fingerprint(events: Sequence[Event], base_url: str) -> str:
-    """Changes whenever anything the feed shows changes: its entity tag."""
+    """Changes whenever anything the feed shows changes: its entity tag. A weak one, as
+    the bytes differ when the answer goes out compressed."""
     digest = hashlib.sha256(base_url.encode())
     for e in events:
         venue = e.venue
@@ -111,7 +112,7 @@ def fingerprint(events: Sequence[Event], base_url: str) -> str:
             *((s.id, s.starts_at.isoformat(), s.ends_at.isoformat()) for s in e.sessions),
         ]  # fmt: skip
         digest.update(repr(parts).encode())
-    return f'"{digest.hexdigest()[:32]}"'
+    return f'W/"{digest.hexdigest()[:32]}"'
 
 
 @dataclass(frozen=True)

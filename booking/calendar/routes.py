@@ -45,6 +45,13 @@ async def member_feed(request: Request) -> Response:
     return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
 
 
+def _matches(if_none_match: str, etag: str) -> bool:
+    """``If-None-Match`` by weak comparison (RFC 9110, 13.1.2): ``*``, or any listed tag
+    that is ``etag`` with or without its ``W/``."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 async def programme_feed(request: Request) -> Response:
     """The public programme; ``If-None-Match`` with the current tag answers 304."""
     programme: feeds.ProgrammeFeed = request.app.state.programme_feed
@@ -52,7 +59,7 @@ async def programme_feed(request: Request) -> Response:
         db(request), now=now(request), base_url=state(request).settings.base_url
     )
     headers = {"Cache-Control": "public, max-age=300", "ETag": built.etag}
-    if built.etag in request.headers.get("if-none-match", "").replace(" ", "").split(","):
+    if _matches(request.headers.get("if-none-match", ""), built.etag):
         return Response(status_code=304, headers=headers)
     return Response(built.body, media_type=ICS, headers=headers)
 

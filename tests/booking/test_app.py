@@ -1,12 +1,14 @@
-"""Start-up of a server process."""
+"""Start-up of a server process, and what every answer gets (compression)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,7 @@ from booking.app import create_app, settle_garbage_collector
 from booking.cli import build_parser
 from booking.jobs.models import JobRun
 from booking.settings import Settings
-from tests import conftest
+from tests import conftest, factories
 
 
 @pytest.fixture
@@ -69,3 +71,22 @@ async def test_the_server_process_runs_the_due_jobs(
     runs = list(await db.scalars(select(JobRun.job)))
     assert runs == (["recording"] if run_jobs else [])
     assert log.exists() is run_jobs
+
+
+async def test_large_answers_go_out_compressed_to_clients_that_accept_gzip(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    for d in range(1, 15):
+        await factories.event(db, starts_in=timedelta(days=d))
+    for path in ("/", "/api/v1/events", "/programm.ics"):
+        packed = await client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.status_code == 200
+        assert packed.headers["content-encoding"] == "gzip", path
+        assert "accept-encoding" in packed.headers["vary"].lower()
+        assert int(packed.headers["content-length"]) < len(packed.content) / 2
+        plain = await client.get(path, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        if path != "/":  # the page carries a fresh CSRF token each time
+            assert plain.content == packed.content
+    small = await client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers
