@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,12 +141,18 @@ async def member_bookings_page(
     return Page(rows, encode_cursor(last.created_at, last.id) if last else None, total)
 
 
-async def member_bookings(session: AsyncSession, member_id: int) -> list[Booking]:
-    """Every booking of a member, newest first, with what "Meine Buchungen" shows."""
+PAST_WINDOW = timedelta(days=730)
+"""How far back "Meine Buchungen" shows bookings of events that are over."""
+
+
+async def member_bookings(session: AsyncSession, member_id: int, now: datetime) -> list[Booking]:
+    """A member's bookings, newest first, with what "Meine Buchungen" shows: those of events
+    not over yet, and of events that ended within :data:`PAST_WINDOW`."""
+    recent = select(EventSession.event_id).where(EventSession.ends_at > now - PAST_WINDOW)
     event = selectinload(Booking.event)
     result = await session.scalars(
         select(Booking)
-        .where(Booking.member_id == member_id)
+        .where(Booking.member_id == member_id, Booking.event_id.in_(recent))
         .options(
             event.selectinload(Event.sessions),
             event.selectinload(Event.venue),

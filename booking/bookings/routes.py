@@ -90,9 +90,9 @@ async def confirm_cancel(request: Request, member: Member, booking_id: int) -> R
 
 async def my_bookings(request: Request) -> Response:
     member = await require_member(request)
-    bookings = await queries.member_bookings(db(request), member.id)
-    positions = await queries.waitlist_positions(db(request), bookings)
     current_time = now(request)
+    bookings = await queries.member_bookings(db(request), member.id, current_time)
+    positions = await queries.waitlist_positions(db(request), bookings)
     overview = queries.arrange_member_bookings(bookings, current_time)
     active = [b for b in bookings if b.status in ACTIVE_STATUSES]
     return await render(

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import queries, services
+from booking.bookings.models import Booking
 from booking.core.errors import Forbidden, NotEligible, NotFound
 from tests import factories
 from tests.factories import NOW
@@ -34,7 +37,7 @@ async def test_members_see_only_their_own_bookings(db: AsyncSession) -> None:
     a, b = await factories.member(db), await factories.member(db)
     await services.book(db, event_id=first.id, member_id=a.id, now=NOW)
     await services.book(db, event_id=second.id, member_id=b.id, now=NOW)
-    mine = await queries.member_bookings(db, a.id)
+    mine = await queries.member_bookings(db, a.id, NOW)
     assert [(x.member_id, x.event.title) for x in mine] == [(a.id, first.title)]
     assert await queries.active_booking(db, second.id, a.id) is None
     own = await queries.active_booking(db, first.id, a.id)
@@ -61,7 +64,7 @@ async def test_waiting_positions_count_per_event(db: AsyncSession) -> None:
         bookings[3].id: 2,
     }
     await services.cancel(db, booking_id=bookings[0].id, actor=people[0], now=NOW)
-    mine = await queries.member_bookings(db, people[2].id)
+    mine = await queries.member_bookings(db, people[2].id, NOW)
     assert await queries.waitlist_positions(db, mine) == {bookings[2].id: 1}
 
 
@@ -89,3 +92,17 @@ async def test_booking_box_says_why_a_member_cannot_book_as_the_booking_would(
 
     closed = await queries.booking_box(db, schools, clerk, schools.starts_at)
     assert closed.problem is not None and "Anmeldefrist" in closed.problem
+
+
+async def test_meine_buchungen_reaches_back_two_years(db: AsyncSession) -> None:
+    person = await factories.member(db)
+    shown = []
+    for days in (-700, -30, 20):
+        event = await factories.event(db, starts_in=timedelta(days=days))
+        db.add(Booking(event_id=event.id, member_id=person.id, status="confirmed"))
+        shown.append(event.id)
+    old = await factories.event(db, starts_in=timedelta(days=-760))
+    db.add(Booking(event_id=old.id, member_id=person.id, status="confirmed"))
+    await db.commit()
+    mine = await queries.member_bookings(db, person.id, NOW)
+    assert sorted(b.event_id for b in mine) == sorted(shown)
