@@ -19,7 +19,7 @@ from booking.bookings import messages
 from booking.bookings.eligibility import meeting_link
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.notices import invitations
-from booking.bookings.queries import booking_with_event, with_event_details
+from booking.bookings.queries import PAST_WINDOW, booking_with_event, with_event_details
 from booking.calendar import itip
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction
@@ -50,7 +50,8 @@ async def revoke_calendar_token(session: AsyncSession, member: Member) -> None:
 async def member_feed(
     session: AsyncSession, token: str, *, now: datetime, base_url: str
 ) -> str | None:
-    """The feed for a secret token, or None when no member has it."""
+    """The feed for a secret token, or None when no member has it: the member's confirmed
+    bookings of events not over, or over within the window "Meine Buchungen" shows."""
     if not TOKEN.fullmatch(token):
         return None
     member = await session.scalar(select(Member).where(Member.calendar_token == token))
@@ -61,6 +62,9 @@ async def member_feed(
         .where(
             Booking.member_id == member.id,
             Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.ATTENDED)),
+            Booking.event_id.in_(
+                select(EventSession.event_id).where(EventSession.ends_at > now - PAST_WINDOW)
+            ),
         )
         .options(*with_event_details())
         .order_by(Booking.id)

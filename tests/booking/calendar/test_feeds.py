@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from booking.bookings import changes, services
 from booking.bookings.models import Booking
+from booking.calendar import feeds
 from tests import factories
 from tests.factories import NOW
 from tests.web import post_form, sign_in
@@ -151,3 +152,16 @@ async def test_programme_feed_answers_304_until_something_changes(
     await factories.event(db, title="Neu")
     added = await client.get("/programm.ics", headers={"If-None-Match": moved.headers["etag"]})
     assert added.status_code == 200 and summaries(added) == ["Bald", "Neu"]
+
+
+async def test_personal_feed_reaches_back_as_far_as_meine_buchungen(db: AsyncSession) -> None:
+    person = await factories.member(db)
+    person.calendar_token = "a" * 43
+    for days, title in ((-760, "Lange her"), (-30, "Letzten Monat"), (20, "Bald")):
+        event = await factories.event(db, title=title, starts_in=timedelta(days=days))
+        db.add(Booking(event_id=event.id, member_id=person.id, status="confirmed"))
+    await db.commit()
+    body = await feeds.member_feed(db, "a" * 43, now=NOW, base_url="http://testserver")
+    assert body is not None
+    titles = sorted(str(e["SUMMARY"]) for e in Calendar.from_ical(body).walk("VEVENT"))
+    assert titles == ["Bald", "Letzten Monat"]
