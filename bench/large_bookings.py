@@ -28,7 +28,6 @@ DEMAND = {  # kind: share of the capacity that asks for a seat (low, high)
     "webinar": (0.15, 0.6),
     "online_qa": (0.1, 0.4),
 }
-SEATED = ("confirmed", "attended", "no_show")
 
 
 class _Builder:
@@ -135,6 +134,7 @@ def build_bookings(
     # Trainings fill up (and have waiting lists); the other formats share what is left.
     full = sum(raw[e["id"]] for e in parents if e["kind"] == "training")
     rest = sum(raw.values()) - full
+    # About a tenth more comes from the workshops, which follow their conference's seats.
     scale = max(0.0, total - len(b.rows) - full) / (rest * 1.12 or 1.0)
     for e in parents:
         if e["kind"] != "training":
