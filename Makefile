@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 VNU_VERSION := 26.9.27
 VNU_STAMP := $(VENV)/vnu/.installed-$(VNU_VERSION)
 
-.PHONY: run test lint bench migration chromium vnu
+.PHONY: run test lint bench bench-scale migration chromium vnu
 
 run: $(RUN_STAMP)
 	$(BIN)/sid demo
@@ -23,6 +23,12 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/booking_rush.py
+
+# The demo data against ten years of the network, each served by `sid serve`: SQLite files in a
+# temp dir, or the PostgreSQL database in DATABASE_URL (its schema is replaced).
+#   make bench-scale [args="--json figures.json"]
+bench-scale: $(TEST_STAMP)
+	$(BIN)/python bench/scale.py $(args)
 
 # New revision from the difference between the models and the migrations, computed against
 # a scratch SQLite database: make migration m="Kurze Beschreibung" [rev=0002]
