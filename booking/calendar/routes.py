@@ -55,12 +55,12 @@ def _matches(if_none_match: str, etag: str) -> bool:
 async def programme_feed(request: Request) -> Response:
     """The public programme; ``If-None-Match`` with the current tag answers 304."""
     programme: feeds.ProgrammeFeed = request.app.state.programme_feed
-    built = await programme.get(
-        db(request), now=now(request), base_url=state(request).settings.base_url
-    )
-    headers = {"Cache-Control": "public, max-age=300", "ETag": built.etag}
-    if _matches(request.headers.get("if-none-match", ""), built.etag):
+    at, base_url = now(request), state(request).settings.base_url
+    etag = await programme.tag(db(request), now=at, base_url=base_url)
+    headers = {"Cache-Control": "public, max-age=300", "ETag": etag}
+    if _matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
+    built = await programme.get(db(request), etag, now=at, base_url=base_url)
     return Response(built.body, media_type=ICS, headers=headers)
 
 

@@ -14,7 +14,7 @@ from booking.calendar import feeds
 from tests import factories
 from tests.factories import NOW
 from tests.web import post_form, sign_in
-from venues.models import OnlineRoom
+from venues.models import OnlineRoom, Venue
 
 
 async def test_personal_feed_is_secret_and_revocable(
@@ -165,3 +165,28 @@ async def test_personal_feed_reaches_back_as_far_as_meine_buchungen(db: AsyncSes
     assert body is not None
     titles = sorted(str(e["SUMMARY"]) for e in Calendar.from_ical(body).walk("VEVENT"))
     assert titles == ["Bald", "Letzten Monat"]
+
+
+async def test_the_feeds_tag_follows_what_it_shows_and_nothing_else(db: AsyncSession) -> None:
+    venue = Venue(name="Haus", street="Weg 1", postcode="48143", city="Münster", region="Münster")
+    db.add(venue)
+    await db.commit()
+    event = await factories.event(db, venue_id=venue.id)
+    conference = await factories.event(db, kind="conference", status="draft")
+    await factories.event(db, kind="workshop", parent_id=conference.id)
+
+    async def tag() -> str:
+        return await feeds.fingerprint(db, NOW, "http://testserver")
+
+    first = await tag()
+    event.capacity += 10  # not in the feed
+    await db.commit()
+    assert await tag() == first
+    venue.street = "Weg 2"
+    await db.commit()
+    moved = await tag()
+    assert moved != first
+    conference.status = "published"  # its workshop becomes public
+    await db.commit()
+    assert await tag() != moved
+    assert await feeds.fingerprint(db, NOW, "https://anderswo.example") != await tag()
