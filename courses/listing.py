@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -69,6 +69,13 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def parent_public() -> ColumnElement[bool]:
+    """A workshop is public only once its conference is: no draft above the event (looked up
+    by the parent's key, not by scanning for drafts)."""
+    parent = aliased(Event)
+    return ~exists().where(parent.id == Event.parent_id, parent.status == EventStatus.DRAFT)
+
+
 def _matches(filters: ProgrammeFilter, now: datetime) -> Subquery:
     """Every matching event with its first start, its rank within its series and how many
     dates of its series match: a subquery, not yet cut into pages."""
@@ -79,13 +86,7 @@ def _matches(filters: ProgrammeFilter, now: datetime) -> Subquery:
         .group_by(EventSession.event_id)
         .subquery()
     )
-    parent = aliased(Event)
-    drafts = select(parent.id).where(parent.status == EventStatus.DRAFT)
-    conditions: list[ColumnElement[bool]] = [
-        Event.status == EventStatus.PUBLISHED,
-        # A workshop is public only once its conference is.
-        or_(Event.parent_id.is_(None), Event.parent_id.not_in(drafts)),
-    ]
+    conditions: list[ColumnElement[bool]] = [Event.status == EventStatus.PUBLISHED, parent_public()]
     if not filters.include_workshops:
         conditions.append(Event.kind != EventKind.WORKSHOP)
     if filters.kind:

@@ -10,9 +10,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from booking.bookings import messages
 from booking.bookings.eligibility import meeting_link
@@ -23,6 +23,7 @@ from booking.calendar import itip
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
+from courses.listing import parent_public
 from courses.models import Event, EventSession, EventStatus
 from venues.models import Room, Venue
 
@@ -84,12 +85,10 @@ def _in_window(now: datetime) -> tuple[ColumnElement[bool], ...]:
     in_window = select(EventSession.event_id).where(
         EventSession.ends_at > now - FEED_PAST, EventSession.starts_at < now + FEED_AHEAD
     )
-    parent = aliased(Event)
-    drafts = select(parent.id).where(parent.status == EventStatus.DRAFT)
     return (
         Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)),
         Event.id.in_(in_window),
-        or_(Event.parent_id.is_(None), Event.parent_id.not_in(drafts)),
+        parent_public(),
     )
 
 
