@@ -124,7 +124,7 @@ async def find_organisation(session: AsyncSession, text: str) -> Match:
     if len(found) == 1:
         return Match(next(iter(found.values())))
     if found:
-        return Match(None, sorted(found.values(), key=lambda o: o.name.casefold()), True)
+        return Match(None, sorted(found.values(), key=lambda o: (o.name.casefold(), o.name)), True)
     return Match(None, await close_matches(session, text))
 
 
@@ -138,7 +138,10 @@ _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
 
 def search_terms(text: str) -> list[str]:
     """The words of ``text`` worth searching for (three letters or more, no filler words,
-    at most six), lower case."""
+    at most six), lower case; of a domain or an address, the domain's words but the last."""
+    domain = normalise_domain(text.rpartition("@")[2])
+    if is_valid_domain(domain):
+        text = domain.rpartition(".")[0]
     words = re.split(r"[\s@.,;:()/_\-–„“\"']+", text.casefold())
     terms = [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOP_WORDS]
     return terms[:6]
