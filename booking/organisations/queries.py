@@ -82,16 +82,28 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def _any_case(text: str) -> str:
+    """A LIKE pattern (escape character ``/``) for ``text`` against ``lower(column)``:
+    SQLite's lower() folds only A–Z, so any other letter matches any one character here
+    and the caller compares exactly, or takes the match as a close one."""
+    escaped = text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return "".join(c if c.isascii() else "_" for c in escaped)
+
+
 async def named(session: AsyncSession, names: Iterable[str]) -> list[Organisation]:
-    """The organisations called one of ``names``, in any case, in one query (the database's
-    lower(): on SQLite only A–Z are folded)."""
-    wanted = {_squeeze(name) for name in names} - {""}
+    """The organisations called one of ``names``, in any case (Ä and ä too, on SQLite as
+    well), in one query."""
+    wanted = {_squeeze(name).casefold(): _squeeze(name) for name in names}
+    wanted.pop("", None)
     if not wanted:
         return []
-    keys = [func.lower(name) for name in sorted(wanted)]
-    return list(
-        await session.scalars(select(Organisation).where(func.lower(Organisation.name).in_(keys)))
+    key = func.lower(Organisation.name)
+    candidates = await session.scalars(
+        select(Organisation).where(
+            or_(*(key.like(_any_case(name), escape="/") for name in sorted(wanted.values())))
+        )
     )
+    return [o for o in candidates if o.name.casefold() in wanted]
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ def _mentions(term: str) -> ColumnElement[bool]:
     name, domain = func.lower(Organisation.name), OrganisationDomain.domain
     spellings = sorted(_spellings(term))
     return or_(
-        *(name.contains(spelling, autoescape=True) for spelling in spellings),
+        *(name.like(f"%{_any_case(spelling)}%", escape="/") for spelling in spellings),
         Organisation.domains.any(or_(*(domain.contains(s, autoescape=True) for s in spellings))),
     )
 
@@ -178,7 +190,7 @@ async def close_matches(
     score = sum(
         (case((_mentions(term), 1), else_=0) for term in terms),
         start=case(
-            (func.lower(Organisation.name).contains(text.lower(), autoescape=True), 1), else_=0
+            (func.lower(Organisation.name).like(f"%{_any_case(text)}%", escape="/"), 1), else_=0
         ),
     )
     return list(

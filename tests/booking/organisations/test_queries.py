@@ -31,6 +31,7 @@ async def test_an_entry_names_an_organisation_by_name_domain_or_address(db: Asyn
         "Stadt Münster",
         "  stadt   Münster ",
         "STADT Münster",
+        "STADT MÜNSTER",  # SQLite's lower() folds only A–Z
         "stadt-muenster.example",
         "@Stadt-Muenster.EXAMPLE",
         "jemand@stadt-muenster.example",
@@ -76,6 +77,9 @@ async def test_an_unknown_entry_offers_at_most_five_close_matches(db: AsyncSessi
     assert (await queries.find_organisation(db, "Nirgendwo")).candidates == []
     assert (await queries.find_organisation(db, "-1")).candidates == []
     assert (await queries.find_organisation(db, "100%_")).candidates == []
+    assert (await queries.find_organisation(db, "KLINIKUM MÜNSTER")).candidates[0].name == (
+        "Universitätsklinikum Münster"
+    )
 
 
 async def test_suggestions_come_from_the_domain_then_the_name_given(db: AsyncSession) -> None:
@@ -83,6 +87,7 @@ async def test_suggestions_come_from_the_domain_then_the_name_given(db: AsyncSes
         db,
         ("Kreis Borken", "kreis-borken.example"),
         ("Stadt Ahaus", "ahaus.example"),
+        ("Kreis Düren", "kreis-dueren.example"),
         ("Amt Nord", "amt-nord.example"),
         ("AMT NORD", "amt-nord-2.example"),
     )
@@ -91,6 +96,8 @@ async def test_suggestions_come_from_the_domain_then_the_name_given(db: AsyncSes
         [
             ("kreis-borken.example", "Stadt Ahaus"),
             ("privat.example", " stadt  ahaus"),
+            ("privat.example", "KREIS DÜREN"),
+            ("privat.example", "Kreis D_ren"),
             ("privat.example", "amt nord"),
             ("privat.example", "AMT NORD"),
             ("privat.example", ""),
@@ -99,6 +106,8 @@ async def test_suggestions_come_from_the_domain_then_the_name_given(db: AsyncSes
     assert [(s.organisation.name, s.by_domain) if s else None for s in found] == [
         ("Kreis Borken", True),
         ("Stadt Ahaus", False),
+        ("Kreis Düren", False),
+        None,
         None,
         ("AMT NORD", False),
         None,
