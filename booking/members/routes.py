@@ -229,11 +229,10 @@ async def _approvals_page(
             domain=services.email_domain(person.email),
         )
         if refused is not None and refused[0] == person.id:
-            form, new_form = (
-                (refused[1], new_form)
-                if isinstance(refused[1], ApproveForm)
-                else (form, refused[1])
-            )
+            if isinstance(refused[1], ApproveForm):
+                form = refused[1]
+            elif isinstance(refused[1], NewOrganisationForMemberForm):
+                new_form = refused[1]
         rows.append(
             ApprovalRow(
                 person, _unique_ids(form, person.id), _unique_ids(new_form, person.id), suggestion
