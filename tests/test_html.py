@@ -145,7 +145,11 @@ async def organiser_pages(
     app: Starlette, client: httpx.AsyncClient, pages: Pages, events: list[Event]
 ) -> None:
     await sign_in(client, app, ORGANISER_EMAIL)
-    await pages.get(client, "/verwaltung/freigaben", "approvals")
+    approvals = await pages.get(client, "/verwaltung/freigaben", "approvals")
+    approve = re.findall(r'action="(/verwaltung/freigaben/\d+/freigeben)"', approvals)[0]
+    unknown = {"csrf_token": csrf_token(approvals), "organisation": "Gibt es nicht"}
+    pages.add("approval refused", await client.post(approve, data=unknown), 422)
+    await pages.get(client, "/verwaltung/freigaben?cursor=kaputt", "approvals bad cursor", 422)
     for event in events:
         manage = f"/verwaltung/veranstaltungen/{event.id}"
         await pages.get(client, manage, f"manage {event.id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.web import Form
@@ -70,15 +70,12 @@ class ProfileForm(Form):
     )
 
 
-def int_or_none(value: object) -> int | None:
-    text = str(value) if value is not None else ""
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
 class ApproveForm(Form):
-    organisation_id = SelectField(
-        "Organisation",
-        coerce=int_or_none,
-        validate_choice=True,
-        validators=[DataRequired("Bitte wählen Sie die Organisation aus.")],
+    organisation = StringField(
+        "Organisation (Name oder Domain)",
+        validators=[
+            no_control_characters,
+            DataRequired(messages.ORGANISATION_REQUIRED),
+            Length(max=254, message=messages.ORGANISATION_TOO_LONG),
+        ],
     )

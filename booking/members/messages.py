@@ -9,7 +9,21 @@ LINK_USED = "Dieser Anmeldelink wurde bereits verwendet. Bitte fordern Sie einen
 ACCOUNT_REJECTED = (
     "Für diese Adresse ist kein Zugang möglich. Bitte wenden Sie sich an die Geschäftsstelle."
 )
-ORGANISATION_UNKNOWN = "Diese Organisation gibt es nicht."
+ORGANISATION_REQUIRED = (
+    "Bitte geben Sie den Namen der Organisation oder eine ihrer E-Mail-Domains an."
+)
+ORGANISATION_TOO_LONG = "Höchstens 254 Zeichen."
+ORGANISATION_UNKNOWN = (
+    "Keine Organisation heißt „{text}“ oder hat diese E-Mail-Domain. Fehlt sie, legen Sie "
+    "sie mit „Organisation fehlt?“ neu an."
+)
+ORGANISATION_UNKNOWN_BUT = (
+    "Keine Organisation heißt „{text}“ oder hat diese E-Mail-Domain. Ähnlich sind: {names}."
+)
+ORGANISATION_AMBIGUOUS = (
+    "„{text}“ passt auf mehrere Organisationen: {names}. Bitte geben Sie den Namen genau so "
+    "an, wie er hier steht."
+)
 NOT_PENDING = "Dieser Zugang wartet nicht auf eine Freigabe."
 EMAIL_INVALID = "Bitte geben Sie eine gültige dienstliche E-Mail-Adresse an."
 ORGANISATION_NAME_REQUIRED = "Bitte nennen Sie Ihre Dienststelle."

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+from urllib.parse import urlencode
+
 from limits import parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from wtforms.fields.choices import SelectChoice
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core.errors import CsrfFailed, ValidationFailed
+from booking.core.paging import decode_cursor, next_page_url, without_param
 from booking.core.web import (
+    Form,
     begin_session,
     bind_form,
     blank_form,
@@ -34,8 +40,7 @@ from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLi
 from booking.members.models import Member
 from booking.members.sessions import end_all_sessions
 from booking.organisations.forms import NewOrganisationForMemberForm
-from booking.organisations.models import Organisation
-from booking.organisations.queries import all_organisations
+from booking.organisations.queries import Suggestion, suggestions
 from booking.organisations.services import create_and_approve
 
 PER_ADDRESS = parse("5/15 minutes")
@@ -176,48 +181,97 @@ async def sign_out_everywhere(request: Request) -> Response:
     return redirect("/")
 
 
+APPROVALS = "/verwaltung/freigaben"
+
+
 async def approvals(request: Request) -> Response:
     actor = await require_member(request)
     return await _approvals_page(request, actor)
 
 
+def _approvals_url(cursor: str | None) -> str:
+    """The page of the list that ``cursor`` starts (the first page without one)."""
+    return f"{APPROVALS}?{urlencode({'cursor': cursor})}" if cursor else APPROVALS
+
+
+def _cursor(request: Request) -> str | None:
+    """The page the organiser was on: a form's action keeps it, so that the answer (or the
+    page after the redirect) is the same page; a forged one is refused like on the page."""
+    cursor = request.query_params.get("cursor") or None
+    if cursor is not None:
+        decode_cursor(cursor, (datetime, int))
+    return cursor
+
+
 async def _approvals_page(
     request: Request,
     actor: Member,
-    refused: tuple[int, NewOrganisationForMemberForm] | None = None,
+    refused: tuple[int, Form] | None = None,
 ) -> Response:
-    """The page; ``refused``: a pending person's new-organisation form that was refused."""
-    pending = await services.pending_members(db(request), actor)
-    organisations = await all_organisations(db(request))
-    forms, new_forms = {}, {}
-    for person in pending:
-        form = blank_form(request, ApproveForm)
-        form.organisation_id.choices = [
-            SelectChoice("", "Bitte wählen …"),
-            *_organisation_choices(organisations),
-        ]
-        forms[person.id] = form
-        new_form = refused[1] if refused is not None and refused[0] == person.id else None
-        new_forms[person.id] = _unique_ids(
-            new_form
-            or blank_form(
-                request,
-                NewOrganisationForMemberForm,
-                name=person.organisation_name_given,
-                domain=services.email_domain(person.email),
-            ),
-            person.id,
+    """One page of the people waiting; ``refused``: one person's form that was refused (an
+    approval, or a new organisation), answered at the form's address with its errors."""
+    session = db(request)
+    cursor = _cursor(request)
+    page = await services.pending_members(session, actor, cursor=cursor)
+    suggested = await suggestions(
+        session,
+        [(services.email_domain(p.email), p.organisation_name_given) for p in page.items],
+    )
+    rows = []
+    for person, suggestion in zip(page.items, suggested, strict=True):
+        form = blank_form(
+            request, ApproveForm, organisation=suggestion.organisation.name if suggestion else ""
         )
-    errors = form_errors(refused[1]) if refused is not None else []
+        new_form = blank_form(
+            request,
+            NewOrganisationForMemberForm,
+            name=person.organisation_name_given,
+            domain=services.email_domain(person.email),
+        )
+        if refused is not None and refused[0] == person.id:
+            if isinstance(refused[1], ApproveForm):
+                form = refused[1]
+            elif isinstance(refused[1], NewOrganisationForMemberForm):
+                new_form = refused[1]
+        rows.append(
+            ApprovalRow(
+                person, _unique_ids(form, person.id), _unique_ids(new_form, person.id), suggestion
+            )
+        )
+    if request.method == "GET":
+        next_url = next_page_url(request, page.next_cursor) if page.next_cursor else None
+        first_url = without_param(request) if cursor else None
+    else:  # a refused form, answered at its action's address: the links lead back to the page
+        next_url = _approvals_url(page.next_cursor) if page.next_cursor else None
+        first_url = APPROVALS if cursor else None
+    query = f"?{urlencode({'cursor': cursor})}" if cursor else ""
     return await render(
         request,
         "members/approvals.html",
-        {"pending": pending, "forms": forms, "new_forms": new_forms, "errors": errors},
+        {
+            "rows": rows,
+            "total": page.total or 0,
+            "query": query,
+            "next_url": next_url,
+            "first_url": first_url,
+            "errors": form_errors(refused[1]) if refused is not None else [],
+        },
         status_code=invalid_status(refused[1]) if refused is not None else 200,
     )
 
 
-def _unique_ids(form: NewOrganisationForMemberForm, member_id: int) -> NewOrganisationForMemberForm:
+@dataclass(frozen=True)
+class ApprovalRow:
+    person: Member
+    form: ApproveForm
+    new_form: NewOrganisationForMemberForm
+    suggestion: Suggestion | None
+
+
+FormT = TypeVar("FormT", bound=Form)
+
+
+def _unique_ids(form: FormT, member_id: int) -> FormT:
     """One form per pending person on the page: ids that name the person."""
     for field in form:
         field.id = field.label.field_id = f"{field.name}-{member_id}"
@@ -228,6 +282,7 @@ async def approve_new_organisation(request: Request) -> Response:
     """Approve a pending member into an organisation created on the spot."""
     actor = await require_member(request)
     member_id = request.path_params["member_id"]
+    cursor = _cursor(request)
     form = await bind_form(request, NewOrganisationForMemberForm)
     if form.validate():
         try:
@@ -247,41 +302,45 @@ async def approve_new_organisation(request: Request) -> Response:
                 field.errors = [*field.errors, message]
         else:
             flash(request, f"{person.display_name} ist freigeschaltet.")
-            return redirect("/verwaltung/freigaben")
+            return redirect(_approvals_url(cursor))
     return await _approvals_page(request, actor, (member_id, form))
 
 
 async def approve(request: Request) -> Response:
+    """Approve a pending member into the organisation the organiser names by its name or
+    one of its domains; anything else is answered on the page, beside the field."""
     actor = await require_member(request)
     member_id = request.path_params["member_id"]
+    cursor = _cursor(request)
     form = await bind_form(request, ApproveForm)
-    form.organisation_id.choices = _organisation_choices(await all_organisations(db(request)))
-    if not form.validate() and "csrf_token" in form.errors:
-        raise CsrfFailed()
-    # An invalid choice arrives as None: the service refuses it after checking who asks.
-    person = await services.approve(
-        db(request),
-        member_id=member_id,
-        organisation_id=form.organisation_id.data,
-        actor=actor,
-        now=now(request),
-    )
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            raise CsrfFailed()
+        return await _approvals_page(request, actor, (member_id, form))
+    try:
+        person = await services.approve(
+            db(request),
+            member_id=member_id,
+            organisation=form.organisation.data or "",
+            actor=actor,
+            now=now(request),
+        )
+    except ValidationFailed as exc:
+        form.organisation.errors = [exc.fields.get("organisation", exc.message)]
+        return await _approvals_page(request, actor, (member_id, form))
     flash(request, f"{person.display_name} ist freigeschaltet.")
-    return redirect("/verwaltung/freigaben")
-
-
-def _organisation_choices(organisations: list[Organisation]) -> list[SelectChoice]:
-    return [SelectChoice(str(o.id), o.name) for o in organisations]
+    return redirect(_approvals_url(cursor))
 
 
 async def reject(request: Request) -> Response:
     actor = await require_member(request)
+    cursor = _cursor(request)
     await verify_csrf(request)
     person = await services.reject(
         db(request), member_id=request.path_params["member_id"], actor=actor
     )
     flash(request, f"Der Zugang von {person.email} wurde abgelehnt.")
-    return redirect("/verwaltung/freigaben")
+    return redirect(_approvals_url(cursor))
 
 
 routes = [

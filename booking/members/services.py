@@ -9,18 +9,24 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members import messages
 from booking.members.models import ROLES, Member, SignInLinkUse
 from booking.organisations.models import Organisation
-from booking.organisations.queries import all_organisations, domain_owner
+from booking.organisations.queries import (
+    Match,
+    all_organisations,
+    domain_owner,
+    find_organisation,
+)
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"
@@ -222,13 +228,24 @@ async def update_profile(
 # -- approval -------------------------------------------------------------------------------------
 
 
-async def pending_members(session: AsyncSession, actor: Member) -> list[Member]:
+PENDING_PAGE = 20
+
+
+async def pending_members(
+    session: AsyncSession, actor: Member, *, cursor: str | None = None, limit: int = PENDING_PAGE
+) -> Page[Member]:
+    """The people waiting for approval, oldest first, a page at a time, with their number."""
     if not actor.is_organiser:
         raise Forbidden()
-    result = await session.scalars(
-        select(Member).where(Member.status == "pending").order_by(Member.created_at, Member.id)
-    )
-    return list(result)
+    order = (Member.created_at, Member.id)
+    key = decode_cursor(cursor, (datetime, int)) if cursor else None
+    query = select(Member).where(Member.status == "pending")
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    if key is not None:
+        query = query.where(after_key(order, key))
+    rows = list(await session.scalars(query.order_by(*order).limit(limit + 1)))
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(rows[:limit], encode_cursor(last.created_at, last.id) if last else None, total)
 
 
 async def pending_member(session: AsyncSession, member_id: int, actor: Member) -> Member:
@@ -246,20 +263,41 @@ async def approve(
     session: AsyncSession,
     *,
     member_id: int,
-    organisation_id: int | None,
+    organisation: str,
     actor: Member,
     now: datetime,
 ) -> Member:
-    """Make a pending member active in an organisation (``None``: none chosen, refused)."""
+    """Make a pending member active in the organisation that ``organisation`` names (its
+    name in any case, or one of its e-mail domains); refused with up to five close matches
+    when it names none or several."""
     async with write_transaction(session):
         member = await pending_member(session, member_id, actor)
-        organisation = await session.get(Organisation, organisation_id) if organisation_id else None
-        if organisation is None:
-            raise ValidationFailed(
-                messages.ORGANISATION_UNKNOWN, {"organisation_id": messages.ORGANISATION_UNKNOWN}
-            )
-        activate(session, member, organisation, now)
+        text = " ".join(organisation.split())
+        problem = None
+        if not text:
+            problem = messages.ORGANISATION_REQUIRED
+        elif has_control_characters(text):
+            problem = messages.CONTROL_CHARACTERS
+        elif len(text) > 254:
+            problem = messages.ORGANISATION_TOO_LONG
+        else:
+            match = await find_organisation(session, text)
+            if match.organisation is None:
+                problem = _unmatched(text, match)
+            else:
+                activate(session, member, match.organisation, now)
+        if problem:
+            raise ValidationFailed(problem, {"organisation": problem})
     return member
+
+
+def _unmatched(text: str, match: Match) -> str:
+    names = ", ".join(f"„{o.name}“" for o in match.candidates)
+    if match.ambiguous:
+        return messages.ORGANISATION_AMBIGUOUS.format(text=text, names=names)
+    if names:
+        return messages.ORGANISATION_UNKNOWN_BUT.format(text=text, names=names)
+    return messages.ORGANISATION_UNKNOWN.format(text=text)
 
 
 def activate(

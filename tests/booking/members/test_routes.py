@@ -75,7 +75,7 @@ async def test_unknown_domain_waits_for_approval_then_organiser_approves(
         assert "person@privat.example" in listing.text
         response = await organiser.post(
             f"/verwaltung/freigaben/{pending.id}/freigeben",
-            data={"csrf_token": csrf_token(listing.text), "organisation_id": str(org.id)},
+            data={"csrf_token": csrf_token(listing.text), "organisation": org.name.upper()},
         )
         assert response.status_code == 303
     await db.commit()  # end the test session's read snapshot
@@ -106,9 +106,14 @@ async def test_members_cannot_see_or_use_approvals(
     page = await client.get("/meine-buchungen")
     response = await client.post(
         f"/verwaltung/freigaben/{waiting.id}/freigeben",
-        data={"csrf_token": csrf_token(page.text), "organisation_id": str(org.id)},
+        data={"csrf_token": csrf_token(page.text), "organisation": org.name},
     )
     assert response.status_code == 403
+    refused = await client.post(
+        f"/verwaltung/freigaben/{waiting.id}/freigeben",
+        data={"csrf_token": csrf_token(page.text), "organisation": ""},
+    )
+    assert refused.status_code == 403
     await db.commit()
     await db.refresh(waiting)
     assert waiting.status == "pending"
@@ -254,11 +259,14 @@ async def test_approval_form_refuses_hostile_input(
     await sign_in(client, app, "orga@amt.example")
     token = csrf_token((await client.get("/verwaltung/freigaben")).text)
     url = f"/verwaltung/freigaben/{waiting.id}/freigeben"
-    for value in ("", "abc", "-1", "99999999999999", str(org.id + 1000), "<b>1</b>"):
-        response = await client.post(url, data={"csrf_token": token, "organisation_id": value})
+    hostile = ("", " ", "abc", "-1", "99999999999999", str(org.id), "<b>1</b>", "a\x00b", "x" * 300)
+    for value in hostile:
+        response = await client.post(url, data={"csrf_token": token, "organisation": value})
         assert response.status_code == 422, value
         assert 'lang="de"' in response.text
-    assert (await client.post(url, data={"organisation_id": str(org.id)})).status_code == 400
+        assert f'id="organisation-{waiting.id}-error"' in response.text, value
+        assert "<b>1</b>" not in response.text
+    assert (await client.post(url, data={"organisation": org.name})).status_code == 400
     not_pending = f"/verwaltung/freigaben/{active.id}/ablehnen"
     assert (await client.post(not_pending, data={"csrf_token": token})).status_code == 409
     unknown = "/verwaltung/freigaben/999999/ablehnen"

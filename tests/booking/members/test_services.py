@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from booking.core.db import utcnow
-from booking.core.errors import NotFound, ValidationFailed
+from booking.core.errors import Forbidden, NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members import services, tokens
 from booking.members.models import ApiToken, Member
+from booking.organisations.models import Organisation
 from tests import factories
 
 
@@ -163,3 +165,88 @@ async def test_import_takes_only_single_mailboxes_normalised(db: AsyncSession) -
 )
 def test_valid_email_is_one_mailbox_in_normal_form(text: str, expected: str | None) -> None:
     assert services.valid_email(text) == expected
+
+
+async def waiting_people(db: AsyncSession, count: int) -> list[Member]:
+    """``count`` people waiting for approval, signed up in threes at the same moment (so
+    that the order needs the id as well), in the order the list must show them."""
+    start = utcnow().replace(microsecond=0) - timedelta(days=30)
+    people = [
+        Member(
+            email=f"wartend{n}@privat{n}.example",
+            status="pending",
+            created_at=start + timedelta(minutes=n // 3),
+        )
+        for n in range(count)
+    ]
+    db.add_all(reversed(people))  # ids in the opposite order of the names
+    db.add(Member(email="aktiv@amt.example", status="active"))
+    await db.commit()
+    return sorted(people, key=lambda m: (m.created_at, m.id))
+
+
+async def test_the_pending_list_pages_through_everyone_once_oldest_first(
+    db: AsyncSession,
+) -> None:
+    expected = await waiting_people(db, 45)
+    organiser = await factories.member(db, role="organiser")
+    seen: list[int] = []
+    cursor = None
+    sizes = []
+    while True:
+        page = await services.pending_members(db, organiser, cursor=cursor)
+        assert page.total == 45
+        seen += [m.id for m in page.items]
+        sizes.append(len(page.items))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert sizes == [20, 20, 5]
+    assert seen == [m.id for m in expected]
+    with pytest.raises(ValidationFailed, match="Blätter-Verweis"):
+        await services.pending_members(db, organiser, cursor="WzEsMl0")  # [1,2]
+    with pytest.raises(Forbidden):
+        await services.pending_members(db, await factories.member(db))
+
+
+async def test_approval_names_the_organisation_by_name_or_domain(db: AsyncSession) -> None:
+    org = await factories.organisation(db, domain="kreis-borken.example")
+    organiser = await factories.member(db, role="organiser")
+    first, second = await waiting_people(db, 2)
+    now = utcnow()
+    done = await services.approve(
+        db, member_id=first.id, organisation=f" {org.name.upper()} ", actor=organiser, now=now
+    )
+    assert (done.status, done.organisation_id, done.approved_at) == ("active", org.id, now)
+    done = await services.approve(
+        db, member_id=second.id, organisation="@Kreis-Borken.example", actor=organiser, now=now
+    )
+    assert (done.status, done.organisation_id) == ("active", org.id)
+
+
+async def test_an_unknown_organisation_refuses_the_approval_and_changes_nothing(
+    db: AsyncSession,
+) -> None:
+    by_domain = await factories.organisation(db, domain="stadt-muenster.example")
+    near = Organisation(name="Stadt Münster", sector="verwaltung", region="Münster")
+    db.add(near)
+    organiser = await factories.member(db, role="organiser")
+    [person] = await waiting_people(db, 1)
+    for text, expected in [
+        ("Stadtverwaltung Münster", f"Ähnlich sind: „{by_domain.name}“, „Stadt Münster“."),
+        ("Nirgendwo", "Fehlt sie, legen Sie sie mit „Organisation fehlt?“ neu an."),
+        (" ", "Bitte geben Sie den Namen der Organisation"),
+        ("a\x00b", "Steuerzeichen"),
+        ("x" * 255, "Höchstens 254 Zeichen."),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            await services.approve(
+                db, member_id=person.id, organisation=text, actor=organiser, now=utcnow()
+            )
+        assert expected in refused.value.fields["organisation"], text
+    await db.commit()
+    db.expire_all()
+    again = await db.get(Member, person.id)
+    assert again is not None and (again.status, again.organisation_id) == ("pending", None)
+    mails = await db.scalar(select(func.count()).select_from(OutboxMessage))
+    assert mails == 0
