@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -128,12 +129,19 @@ async def test_rush_on_sixteen_seats(
             )
 
             async def listing() -> list[dict[str, object]]:
-                answer = await client.get(
-                    f"/api/v1/events/{event_id}/bookings",
-                    headers={"Authorization": f"Bearer {organiser_token}"},
-                )
-                assert answer.status_code == 200
-                rows: list[dict[str, object]] = answer.json()
+                """Every booking of the event, page after page as the Link header leads."""
+                rows: list[dict[str, object]] = []
+                url: str | None = f"/api/v1/events/{event_id}/bookings?limit=64"
+                while url is not None:
+                    answer = await client.get(
+                        url, headers={"Authorization": f"Bearer {organiser_token}"}
+                    )
+                    assert answer.status_code == 200
+                    rows += answer.json()
+                    link = answer.headers.get("link")
+                    following = urlsplit(link.split(">", 1)[0].lstrip("<")) if link else None
+                    url = f"{following.path}?{following.query}" if following else None
+                assert len(rows) == int(answer.headers["x-total-count"])
                 return rows
 
             before = await listing()
