@@ -1,5 +1,6 @@
-# Development tasks. Needs python3 (3.11 or newer); everything else goes into .venv.
-PYTHON ?= python3
+# Development tasks. Needs python3.12 (or newer, see requires-python in pyproject.toml);
+# everything else goes into .venv.
+PYTHON ?= python3.12
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
@@ -42,11 +43,17 @@ migration: $(TEST_STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A .venv made with an older Python (3.11 before) is made again with $(PYTHON).
+NEW_ENOUGH = $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+	{ echo "Erneuere $(VENV) mit $(PYTHON) ..."; rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@$(NEW_ENOUGH)
 	$(BIN)/python -m pip install -e .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
+	@$(NEW_ENOUGH)
 	$(BIN)/python -m pip install -e '.[test,dev]'
 	touch $@ $(RUN_STAMP)
 
