@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
@@ -79,8 +79,6 @@ class UnsupportedMediaType(DomainError):
 
 # -- reading requests -----------------------------------------------------------------------------
 
-M = TypeVar("M", bound=BaseModel)
-
 
 def path_id(request: Request) -> int:
     """The ``{id:id}`` of the path (booking.core.routing: larger numbers do not match, 404)."""
@@ -88,7 +86,7 @@ def path_id(request: Request) -> int:
     return value
 
 
-async def read_body(request: Request, model: type[M], *, optional: bool = False) -> M:
+async def read_body[M: BaseModel](request: Request, model: type[M], *, optional: bool = False) -> M:
     raw = await request.body()
     if optional and not raw.strip():
         return model()
@@ -98,7 +96,7 @@ async def read_body(request: Request, model: type[M], *, optional: bool = False)
     return schemas.parse(model, raw)
 
 
-def read_query(request: Request, model: type[M]) -> M:
+def read_query[M: BaseModel](request: Request, model: type[M]) -> M:
     return schemas.parse_query(model, request.query_params)
 
 

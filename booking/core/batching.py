@@ -9,15 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
 
 log = logging.getLogger("booking.core.batching")
 
-K = TypeVar("K")
-V = TypeVar("V")
 
-
-class Batcher(Generic[K, V]):
+class Batcher[K, V]:
     """``await batcher(key)`` returns the value ``handle`` gave for ``key``, or raises the
     exception it gave. ``handle`` gets a list of keys and returns one outcome per key; if it
     raises instead, every key of that round is tried again on its own, so that one bad key

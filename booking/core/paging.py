@@ -13,7 +13,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -29,12 +29,11 @@ CURSOR_MAX = 600
 CURSOR_INVALID = "Dieser Blätter-Verweis ist ungültig. Bitte beginnen Sie die Liste von vorn."
 LIMIT_RANGE = "Bitte geben Sie als limit eine ganze Zahl von 1 bis {max} an."
 
-T = TypeVar("T")
 Key = str | int | datetime
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page[T]:
     items: list[T]
     next_cursor: str | None
     """Hand it back for the next page; None on the last page."""

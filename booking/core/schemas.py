@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -101,10 +101,7 @@ def german_fields(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse(model: type[M], raw: bytes) -> M:
+def parse[M: BaseModel](model: type[M], raw: bytes) -> M:
     """Validate a JSON body, or raise :class:`ValidationFailed` with German field messages."""
     try:
         return model.model_validate_json(raw)
@@ -206,7 +203,7 @@ class PageQuery(Query):
     cursor: Cursor | None = None
 
 
-def parse_query(model: type[M], params: Mapping[str, str]) -> M:
+def parse_query[M: BaseModel](model: type[M], params: Mapping[str, str]) -> M:
     """Validate query parameters (the last value of each), or raise German field messages."""
     try:
         return model.model_validate(dict(params))

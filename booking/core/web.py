@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import wtforms
 from itsdangerous import URLSafeTimedSerializer
@@ -130,9 +130,6 @@ class Form(wtforms.Form):  # type: ignore[misc]
         locales = ("de_DE", "de")
 
 
-F = TypeVar("F", bound=Form)
-
-
 def _csrf_meta(request: Request) -> dict[str, Any]:
     return {
         "csrf_secret": state(request).settings.secret_key.encode(),
@@ -142,7 +139,7 @@ def _csrf_meta(request: Request) -> dict[str, Any]:
     }
 
 
-async def bind_form(request: Request, form_class: type[F], **data: Any) -> F:
+async def bind_form[F: Form](request: Request, form_class: type[F], **data: Any) -> F:
     """The form filled from the request body (POST) or from ``data`` (GET)."""
     formdata = await request.form() if request.method == "POST" else None
     return form_class(formdata=formdata, meta=_csrf_meta(request), data=data or None)
@@ -160,7 +157,7 @@ def invalid_status(form: wtforms.Form) -> int:
     return CsrfFailed.status if "csrf_token" in form.errors else 422
 
 
-def blank_form(request: Request, form_class: type[F] = Form, **data: Any) -> F:
+def blank_form[F: Form](request: Request, form_class: type[F] = Form, **data: Any) -> F:
     """An unfilled form: for its CSRF token in button forms, or to show defaults."""
     return form_class(formdata=None, meta=_csrf_meta(request), data=data or None)
 

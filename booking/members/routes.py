@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 from urllib.parse import urlencode
 
 from limits import parse
@@ -268,10 +267,7 @@ class ApprovalRow:
     suggestion: Suggestion | None
 
 
-FormT = TypeVar("FormT", bound=Form)
-
-
-def _unique_ids(form: FormT, member_id: int) -> FormT:
+def _unique_ids[FormT: Form](form: FormT, member_id: int) -> FormT:
     """One form per pending person on the page: ids that name the person."""
     for field in form:
         field.id = field.label.field_id = f"{field.name}-{member_id}"

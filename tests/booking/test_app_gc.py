@@ -1,5 +1,5 @@
 """An app process under Python's default garbage-collector settings serves many large
-programme pages and lives.
+programme pages (500 cards each, as the programme was before it had pages) and lives.
 
 On CPython 3.11 a cyclic collection that starts while SQLAlchemy's async bridge runs the
 ORM's loading in its greenlet corrupts memory: the process died with SIGSEGV after a few
@@ -44,6 +44,9 @@ SERVE = """
 import asyncio, gc, sys
 import httpx
 from booking.app import create_app
+from courses import listing
+
+listing.PROGRAMME_PAGE = 500  # large pages, as the programme was before it had pages
 
 async def main(pages):
     gc.set_threshold(700, 10, 10)
