@@ -74,6 +74,8 @@ async def member_feed(
     return itip.feed(entries, name="Meine #sicherimDienst-Termine", dtstamp=now, base_url=base_url)
 
 
+FEED_PART = 200
+"""Events per part when the public feed is built."""
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=365)
 """The public feed shows events with a session from 30 days ago to a year ahead."""
@@ -92,12 +94,15 @@ def _in_window(now: datetime) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-async def programme_window(session: AsyncSession, now: datetime) -> list[Event]:
-    """The events of the feed's window, in id order: a bounded set, however many years of
-    events the database holds."""
+async def programme_window(
+    session: AsyncSession, now: datetime, *, after: int = 0, limit: int | None = None
+) -> list[Event]:
+    """The events of the feed's window, in id order (from after the id ``after``, at most
+    ``limit``): a bounded set, however many years of events the database holds."""
     events = await session.scalars(
         select(Event)
-        .where(*_in_window(now))
+        .where(*_in_window(now), Event.id > after)
+        .limit(limit)
         .options(
             selectinload(Event.sessions),
             selectinload(Event.venue),
@@ -157,16 +162,26 @@ class ProgrammeFeed:
         """The feed as of ``etag`` (from :meth:`tag`), built unless this process has it."""
         async with self._building:
             if self._built is None or self._built.etag != etag:
-                entries = [itip.FeedEntry(e) for e in await programme_window(session, now)]
-                body = await asyncio.to_thread(
-                    itip.feed,
-                    entries,
-                    name="#sicherimDienst Programm",
-                    dtstamp=now,
-                    base_url=base_url,
-                )
+                body = await self._build(session, now=now, base_url=base_url)
                 self._built = BuiltFeed(etag, body)
             return self._built
+
+    async def _build(self, session: AsyncSession, *, now: datetime, base_url: str) -> str:
+        """The feed written a part at a time: a few hundred events are loaded, written in a
+        thread and let go before the next part, so that building a year's programme does
+        not hold all of it, and all of icalendar's objects for it, at once."""
+        parts = [itip.feed_head("#sicherimDienst Programm")]
+        last = 0
+        while events := await programme_window(session, now, after=last, limit=FEED_PART):
+            entries = [itip.FeedEntry(e) for e in events]
+            last = events[-1].id
+            del events
+            parts.append(
+                await asyncio.to_thread(itip.feed_events, entries, dtstamp=now, base_url=base_url)
+            )
+            del entries
+        parts.append(itip.FEED_END)
+        return "".join(parts)
 
 
 async def invitation_for(

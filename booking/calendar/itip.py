@@ -178,8 +178,25 @@ class FeedEntry:
 
 def feed(entries: Iterable[FeedEntry], *, name: str, dtstamp: datetime, base_url: str) -> str:
     """A subscribable calendar (``PUBLISH``): the programme, or a member's own bookings."""
-    cal = _calendar(None, name=name)
-    for entry in entries:
+    return feed_head(name) + feed_events(entries, dtstamp=dtstamp, base_url=base_url) + FEED_END
+
+
+FEED_END = "END:VCALENDAR\r\n"
+
+
+def feed_head(name: str) -> str:
+    """A feed's calendar up to its first event: properties and the time zone."""
+    text = str(_calendar(None, name=name).to_ical().decode())
+    assert text.endswith(FEED_END)
+    return text.removesuffix(FEED_END)
+
+
+def feed_events(entries: Iterable[FeedEntry], *, dtstamp: datetime, base_url: str) -> str:
+    """The VEVENTs of ``entries``, one after another, as they stand in a feed: a large feed
+    can be written a part at a time, between :func:`feed_head` and :data:`FEED_END`."""
+    return "".join(
+        vevent.to_ical().decode()
+        for entry in entries
         for vevent in _vevents(
             entry.event,
             sequence=entry.event.sequence,
@@ -189,6 +206,5 @@ def feed(entries: Iterable[FeedEntry], *, name: str, dtstamp: datetime, base_url
             cancelled=entry.event.status == EventStatus.CANCELLED,
             organizer=None,
             attendee=None,
-        ):
-            cal.add_component(vevent)
-    return str(cal.to_ical().decode())
+        )
+    )

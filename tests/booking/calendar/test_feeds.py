@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,7 @@ from starlette.applications import Starlette
 
 from booking.bookings import changes, services
 from booking.bookings.models import Booking
-from booking.calendar import feeds
+from booking.calendar import feeds, itip
 from tests import factories
 from tests.factories import NOW
 from tests.web import post_form, sign_in
@@ -190,3 +191,27 @@ async def test_the_feeds_tag_follows_what_it_shows_and_nothing_else(db: AsyncSes
     await db.commit()
     assert await tag() != moved
     assert await feeds.fingerprint(db, NOW, "https://anderswo.example") != await tag()
+
+
+async def test_the_public_feed_written_in_parts_is_one_calendar(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    frozen_time: None,
+) -> None:
+    monkeypatch.setattr(feeds, "FEED_PART", 3)
+    titles = [f"Termin {n:02}" for n in range(8)]
+    for n, title in enumerate(titles):
+        await factories.event(db, title=title, days=1 + n % 2, starts_in=timedelta(days=2 + n))
+    body = (await client.get("/programm.ics")).content
+    calendar = Calendar.from_ical(body)
+    assert body.count(b"BEGIN:VCALENDAR") == 1 and body.count(b"BEGIN:VTIMEZONE") == 1
+    summaries = sorted(str(e["SUMMARY"]).split(" (Tag")[0] for e in calendar.walk("VEVENT"))
+    assert sorted(set(summaries)) == titles and len(summaries) == 12
+    whole = itip.feed(
+        [itip.FeedEntry(e) for e in await feeds.programme_window(db, NOW)],
+        name="#sicherimDienst Programm",
+        dtstamp=NOW,
+        base_url="http://testserver",
+    )
+    assert body.decode() == whole  # the same calendar as written in one piece
