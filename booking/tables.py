@@ -7,6 +7,7 @@ import booking.jobs.models
 import booking.mail.models
 import booking.members.models
 import booking.organisations.models
+import courses.attendance.models
 import courses.models
 import materials.models
 import venues.models
@@ -22,6 +23,7 @@ _MODULES = (
     booking.members.models,
     booking.organisations.models,
     booking.bookings.models,
+    courses.attendance.models,
     courses.models,
     materials.models,
     venues.models,

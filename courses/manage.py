@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import changes, queries
-from booking.bookings.models import BookingStatus
+from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
 from booking.core.errors import NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
@@ -44,7 +44,7 @@ BOOKING_LISTS = (
     BookingList(
         "teilnehmende",
         "Teilnehmende",
-        (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW),
+        PARTICIPANT_STATUSES,
     ),
     BookingList("anfragen", "Anfragen", (BookingStatus.REQUESTED,)),
     BookingList("warteliste", "Warteliste", (BookingStatus.WAITING,)),

@@ -78,6 +78,9 @@ class Event(Base):
     course_code: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     prerequisite_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     teaching_units: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    completion_share: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Per cent of the teaching units a participant must attend for the outcome "attended";
+    None: all of them."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -122,6 +125,10 @@ class Event(Base):
             name="seats_per_organisation",
         ),
         CheckConstraint("kind != 'workshop' OR parent_id IS NOT NULL", name="workshop_parent"),
+        CheckConstraint(
+            "completion_share IS NULL OR completion_share BETWEEN 0 AND 100",
+            name="completion_share",
+        ),
     )
 
     @property
@@ -152,11 +159,23 @@ class EventSession(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     title: Mapped[str] = mapped_column(String(200), default="")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    teaching_units: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Unterrichtseinheiten à 45 minutes; None: as many as fit into the session."""
 
     event: Mapped[Event] = relationship(back_populates="sessions")
 
+    @property
+    def units(self) -> int:
+        """The session's teaching units: as given, or whole 45 minutes of its length."""
+        if self.teaching_units is not None:
+            return self.teaching_units
+        return int((self.ends_at - self.starts_at).total_seconds() // (45 * 60))
+
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "teaching_units IS NULL OR teaching_units BETWEEN 0 AND 24", name="teaching_units"
+        ),
         # "Upcoming" and the feed's window look sessions up by their end.
         Index("ix_event_sessions_ends_at", "ends_at", "event_id"),
     )

@@ -39,6 +39,7 @@ STATUS_LABELS = {
     "waiting": "Warteliste",
     "cancelled": "storniert",
     "attended": "teilgenommen",
+    "partial": "teilweise teilgenommen",
     "no_show": "nicht erschienen",
 }
 

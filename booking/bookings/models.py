@@ -21,6 +21,9 @@ class BookingStatus(StrEnum):
     WAITING = "waiting"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
+    """The event is over and the member attended its completion share."""
+    PARTIAL = "partial"
+    """Attended some teaching units, short of the completion share."""
     NO_SHOW = "no_show"
 
 
@@ -28,6 +31,10 @@ ACTIVE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStat
 """A member holds at most one booking in these statuses per event (rule 3)."""
 SEAT_STATUSES = (BookingStatus.CONFIRMED,)
 """What occupies a seat: the one definition, for the decision and every "seats left"."""
+OUTCOME_STATUSES = (BookingStatus.ATTENDED, BookingStatus.PARTIAL, BookingStatus.NO_SHOW)
+"""What a confirmed booking becomes when the last session is marked."""
+PARTICIPANT_STATUSES = (*SEAT_STATUSES, *OUTCOME_STATUSES)
+"""A participant of the event: on the roster, marked, with an outcome."""
 
 
 def _sql_in(values: tuple[BookingStatus, ...] | type[BookingStatus]) -> str:
@@ -53,6 +60,8 @@ class Booking(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    added_on_site: Mapped[bool] = mapped_column(default=False)
+    """A walk-in: added at the door by a trainer or organiser, without seat limits."""
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()

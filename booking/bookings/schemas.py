@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field
 
 from booking.core.schemas import Input, Instant
 
-ApiStatus = Literal["requested", "confirmed", "waitlisted", "cancelled", "attended", "no_show"]
+ApiStatus = Literal[
+    "requested", "confirmed", "waitlisted", "cancelled", "attended", "partially_attended", "no_show"
+]
 """A booking's status as the API names it: the model's ``waiting`` is ``waitlisted``."""
 
 
@@ -18,6 +20,7 @@ _API_STATUSES: dict[str, ApiStatus] = {
     "waiting": "waitlisted",
     "cancelled": "cancelled",
     "attended": "attended",
+    "partial": "partially_attended",
     "no_show": "no_show",
 }
 
