@@ -21,6 +21,7 @@ from booking.core.api import Operation, build_routes, openapi_document
 from booking.members.models import Member
 from booking.organisations import api as organisation_api
 from courses import api as courses_api
+from courses.attendance import api as attendance_api
 
 PREFIX = "/api/v1"
 
@@ -43,6 +44,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *courses_api.OPERATIONS,
     *bookings_api.OPERATIONS,
     *organisation_api.OPERATIONS,
+    *attendance_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

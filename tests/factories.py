@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.bookings.models import Booking
 from booking.members.models import Member
 from booking.organisations.models import Organisation, OrganisationDomain
-from courses.models import Event, EventSector, EventSession
+from courses.models import Event, EventSector, EventSession, event_trainers
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 """Events are placed relative to the real clock, so that pages (which use it) agree."""
@@ -83,3 +85,31 @@ async def event(
     db.add(e)
     await db.commit()
     return e
+
+
+async def training(
+    db: AsyncSession, trainer: Member, *, days: int = 2, units: int | None = 8, **fields: object
+) -> Event:
+    """An event held in the last ``days`` days with ``trainer`` as its trainer and ``units``
+    teaching units a session."""
+    held = await event(db, days=days, starts_in=timedelta(days=-days), **fields)
+    await db.execute(insert(event_trainers).values(event_id=held.id, member_id=trainer.id))
+    for sitting in held.sessions:
+        sitting.teaching_units = units
+    await db.commit()
+    return held
+
+
+async def participants(db: AsyncSession, event: Event, count: int) -> list[Booking]:
+    """``count`` confirmed bookings of ``event``, of members of one new organisation."""
+    org = await organisation(db)
+    booked = []
+    for _ in range(count):
+        person = await member(db, org)
+        booking = Booking(
+            event_id=event.id, member_id=person.id, organisation_id=org.id, status="confirmed"
+        )
+        db.add(booking)
+        booked.append(booking)
+    await db.commit()
+    return booked

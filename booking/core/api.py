@@ -242,7 +242,7 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
         statuses = {401, *op.errors}
         if op.access == "organiser":
             statuses.add(403)
-        if "{id}" in path:
+        if "{" in path:
             statuses.add(404)
         if op.body is not None:
             statuses |= {415, 422}
@@ -269,17 +269,17 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
             "security": [{}, {"bearer": []}] if op.access == "public" else [{"bearer": []}],
             "responses": responses,
         }
-        parameters = _query_parameters(op.query) if op.query is not None else []
-        if "{id}" in path:
-            parameters.insert(
-                0,
-                {
-                    "name": "id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                },
-            )
+        parameters: list[dict[str, Any]] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }
+            for name in re.findall(r"\{(\w+)\}", path)
+        ]
+        if op.query is not None:
+            parameters += _query_parameters(op.query)
         if parameters:
             operation["parameters"] = parameters
         if op.body is not None:

@@ -308,6 +308,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
         "/organisations/{id}": {"patch"},
+        "/events/{id}/sessions/{session_id}/attendance": {"get", "put"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected
