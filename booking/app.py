@@ -52,6 +52,7 @@ from booking.organisations.messages import SECTORS
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import routes as course_routes
+from courses.attendance import routes as attendance_pages
 from courses.messages import KIND_LABELS
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The API first: a booking request is matched against two entries, not all pages.
         Mount("/api/v1", routes=api.routes),
         *course_routes.routes,
+        *attendance_pages.routes,
         *course_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,

@@ -34,3 +34,13 @@ BOOKING_UNKNOWN = "Die Buchung {id} gibt es nicht."
 BOOKING_NOT_ON_ROSTER = "Die Buchung {id} gehört nicht zu den Teilnehmenden dieser Veranstaltung."
 MEMBER_UNKNOWN = "Dieses Mitglied gibt es nicht oder es ist nicht freigeschaltet."
 ALREADY_ON_ROSTER = "Diese Person steht bereits auf der Teilnahmeliste."
+MARK_LABELS = {
+    "present": "anwesend",
+    "late": "verspätet",
+    "excused": "entschuldigt",
+    "absent": "abwesend",
+}
+WALK_IN_UNKNOWN = (
+    "Unter dieser Adresse ist kein freigeschaltetes Mitglied bekannt. Wer noch kein Konto hat, "
+    "meldet sich bitte zuerst an."
+)

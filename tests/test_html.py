@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 
 from booking.app import create_app
 from booking.core.db import session_factory, utcnow
-from booking.demo import ORGANISER_EMAIL, load_demo
+from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from courses.models import Event
 from tests import conftest
 from tests.web import csrf_token, last_sign_in_link, post_form, sign_in, use_link
@@ -213,6 +213,23 @@ def vnu_errors(directory: Path) -> dict[str, list[str]]:
     return errors
 
 
+async def trainer_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+    await sign_in(client, app, TRAINER_EMAIL)
+    courses = await pages.get(client, "/meine-kurse", "my courses")
+    rosters = sorted(set(re.findall(r'href="(/kurse/\d+/termine/\d+)"', courses)))
+    assert rosters, "the demo trainer has courses"
+    roster = await pages.get(client, rosters[0], "roster")
+    await pages.get(client, rosters[0] + "?suche=niemand", "roster searched in vain")
+    refused = await client.post(
+        rosters[0], data={"csrf_token": csrf_token(roster), "mark-1": "anwesend"}
+    )
+    pages.add("roster refused", refused, 422)
+    walk_in = await client.post(
+        rosters[0] + "/vor-ort", data={"csrf_token": csrf_token(roster), "email": "x@y.example"}
+    )
+    pages.add("walk-in refused", walk_in, 422)
+
+
 async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_path: Path) -> None:
     assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `make vnu` (make test does)"
     pages = Pages(tmp_path / "pages")
@@ -231,6 +248,8 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
         await new_member_pages(demo_app, newcomer, pages)
     async with client_for(demo_app, 40004) as organiser:
         await organiser_pages(demo_app, organiser, pages, events)
+    async with client_for(demo_app, 40005) as trainer:
+        await trainer_pages(demo_app, trainer, pages)
     assert len(pages.seen) > 40
     errors = vnu_errors(pages.directory)
     assert errors == {}, "\n".join(
