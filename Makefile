@@ -9,13 +9,13 @@ TEST_STAMP := $(VENV)/.installed-test
 VNU_VERSION := 26.9.27
 VNU_STAMP := $(VENV)/vnu/.installed-$(VNU_VERSION)
 
-.PHONY: run test lint bench bench-scale migration chromium vnu
+.PHONY: run test lint bench bench-scale migration chromium poppler vnu
 
 run: $(RUN_STAMP)
 	$(BIN)/sid demo
 	$(BIN)/sid serve
 
-test: $(TEST_STAMP) chromium vnu
+test: $(TEST_STAMP) chromium poppler vnu
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
@@ -62,6 +62,15 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installiere chromium für die Browsertests ..."; \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			>/dev/null 2>&1 || true; \
+	fi
+
+# The PDF tests render pages with pdftoppm from the Debian poppler-utils package; install it when
+# we may, else those tests skip and say why.
+poppler:
+	@if [ ! -x /usr/bin/pdftoppm ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installiere poppler-utils für die PDF-Tests ..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
 			>/dev/null 2>&1 || true; \
 	fi
 
