@@ -8,92 +8,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from icalendar import Calendar
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.concurrency.server import running_server, server_env, sid
-from tests.smtp import SmtpServer, text_body
+from tests.e2e.conftest import CHROMIUM, Checked, link_from, sign_in_as
+from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 TRAINING = "Deeskalationstraining für Beschäftigte im Gesundheitswesen"
 
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
     pytest.skip(
         "Debian's chromium is not installed (make test installs it)", allow_module_level=True
     )
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[str]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-    env = server_env(url, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
-    sid(["demo"], env)
-    with running_server(env, workers=1) as base:
-        env["BASE_URL"] = base
-        yield base
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
-
-
-class Checked:
-    """Visits pages and runs axe-core on each; collects violations to report at the end."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.axe = Axe()
-        self.violations: dict[str, list[str]] = {}
-
-    async def check(self) -> None:
-        title = await self.page.title()
-        if "<" in title or not title.endswith("– #sicherimDienst"):
-            self.violations.setdefault(self.page.url, []).append(f"page title: {title!r}")
-        results = await self.axe.run(self.page, options=WCAG)
-        found = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}×: {v['nodes'][0]['target']})"
-            for v in results.response["violations"]
-        ]
-        if found:
-            self.violations.setdefault(self.page.url, []).extend(found)
-
-
-def link_from(smtp: SmtpServer, address: str, base: str) -> str:
-    for message in reversed(smtp.inbox.wait_for(1, timeout=15)):
-        if message["To"] == address:
-            match = re.search(r"https?://[^/\s]+(/anmelden/link\?token=\S+)", text_body(message))
-            assert match
-            return base + match.group(1)
-    raise AssertionError(f"no sign-in mail to {address}")
 
 
 async def test_member_books_and_cancels_a_training(
@@ -226,18 +157,6 @@ WIDEST = """() => {
   }
   return widest;
 }"""
-
-
-async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) -> None:
-    before = len(smtp.inbox.messages)
-    await page.goto(server + "/anmelden")
-    await page.get_by_label("Dienstliche E-Mail-Adresse").fill(address)
-    await page.get_by_role("button", name="Anmeldelink anfordern").click()
-    await page.wait_for_url("**/anmelden/gesendet")
-    smtp.inbox.wait_for(before + 1, timeout=15)
-    await page.goto(link_from(smtp, address, server))
-    await page.get_by_role("button", name="Jetzt anmelden").click()
-    await page.wait_for_load_state()
 
 
 async def test_pages_reflow_on_a_phone(
