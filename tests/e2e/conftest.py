@@ -94,3 +94,16 @@ async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) ->
     await page.goto(link_from(smtp, address, server))
     await page.get_by_role("button", name="Jetzt anmelden").click()
     await page.wait_for_load_state()
+
+
+WIDEST = """() => {
+  // The page's width, or wider if a box inside it scrolls sideways (a table in a scroller).
+  let widest = document.documentElement.scrollWidth;
+  for (const e of document.querySelectorAll("body *")) {
+    const overflow = getComputedStyle(e).overflowX;
+    if ((overflow === "auto" || overflow === "scroll") && e.scrollWidth > e.clientWidth + 1) {
+      widest = Math.max(widest, window.innerWidth + e.scrollWidth - e.clientWidth);
+    }
+  }
+  return widest;
+}"""

@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 from playwright.async_api import Browser, Page
 
-from tests.e2e.conftest import CHROMIUM, Checked, link_from, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, link_from, sign_in_as
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
@@ -144,19 +144,6 @@ async def test_booking_with_the_keyboard_alone(
     await page.get_by_text("Ihre Anmeldung ist bestätigt").wait_for()
     assert "bestätigt" in await page.locator(".your-status").inner_text()
     await context.close()
-
-
-WIDEST = """() => {
-  // The page's width, or wider if a box inside it scrolls sideways (a table in a scroller).
-  let widest = document.documentElement.scrollWidth;
-  for (const e of document.querySelectorAll("body *")) {
-    const overflow = getComputedStyle(e).overflowX;
-    if ((overflow === "auto" || overflow === "scroll") && e.scrollWidth > e.clientWidth + 1) {
-      widest = Math.max(widest, window.innerWidth + e.scrollWidth - e.clientWidth);
-    }
-  }
-  return widest;
-}"""
 
 
 async def test_pages_reflow_on_a_phone(

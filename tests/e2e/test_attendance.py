@@ -1,0 +1,61 @@
+"""A trainer at the door, on a phone: the roster in headless Chromium at 390 px, marks by
+touch-sized controls, saved with a plain form; axe-core finds nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from booking.demo import TRAINER_EMAIL
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.smtp import SmtpServer
+
+pytestmark = pytest.mark.e2e
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip(
+        "Debian's chromium is not installed (make test installs it)", allow_module_level=True
+    )
+
+
+async def test_a_trainer_marks_the_roster_on_a_phone(
+    server: str, smtp: SmtpServer, browser: Browser
+) -> None:
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    page = await context.new_page()
+    checked = Checked(page)
+    await sign_in_as(page, smtp, server, TRAINER_EMAIL)
+    await page.goto(server + "/meine-kurse")
+    await checked.check()
+    await page.get_by_role("link", name="Anwesenheit").first.click()
+    await page.wait_for_load_state()
+    await checked.check()
+    assert await page.evaluate(WIDEST) <= 390
+
+    lines = page.locator(".roster-line")
+    assert await lines.count() > 0
+    first = lines.nth(0)
+    name = (await first.locator(".roster-name").inner_text()).strip()
+    late = first.get_by_text("verspätet", exact=True)
+    box = await late.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    await late.click()
+    await page.get_by_role("button", name="Anwesenheit speichern").click()
+    await page.wait_for_load_state()
+    assert "Die Anwesenheit ist gespeichert (1 Einträge)." in await page.content()
+    saved = page.locator(".roster-line", has_text=name)
+    assert await saved.get_by_role("radio", name="verspätet").is_checked()
+
+    await page.get_by_role("button", name="Alle anderen anwesend").click()
+    await page.wait_for_load_state()
+    await checked.check()
+    unmarked = await page.evaluate(
+        "() => [...document.querySelectorAll('.roster-line')]"
+        ".filter(l => !l.querySelector('input:checked')).length"
+    )
+    assert unmarked == 0
+    assert checked.violations == {}
+    await context.close()
