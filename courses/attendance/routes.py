@@ -3,6 +3,8 @@ door (one line per participant, four marks, "Alle anwesend", a search, walk-ins)
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,6 +24,7 @@ from booking.members.services import member_by_email
 from courses import messages
 from courses.attendance import services
 from courses.attendance.models import Mark
+from courses.attendance.sheet import render_sign_in_sheet
 
 MARK_FIELD = "mark-"
 """A roster line's radio group: ``mark-<booking id>``."""
@@ -128,12 +131,29 @@ async def walk_in(request: Request) -> Response:
     return redirect(_roster_url(event_id, session_id))
 
 
+async def sign_in_sheet(request: Request) -> Response:
+    """The event's sign-in sheet as a PDF for printing (its trainers and organisers)."""
+    member = await require_member(request)
+    event_id = request.path_params["event_id"]
+    sheet = await services.sign_in_sheet(db(request), event_id, member, now(request).date())
+    body = await asyncio.to_thread(render_sign_in_sheet, sheet)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="unterschriftenliste-{event_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+ROSTER = "/kurse/{event_id:id}/termine/{session_id:id}"
+
 routes = [
     Route("/meine-kurse", my_courses),
-    Route("/kurse/{event_id:id}/termine/{session_id:id}", roster_page, methods=["GET"]),
-    Route("/kurse/{event_id:id}/termine/{session_id:id}", save_marks, methods=["POST"]),
-    Route(
-        "/kurse/{event_id:id}/termine/{session_id:id}/alle-anwesend", all_present, methods=["POST"]
-    ),
-    Route("/kurse/{event_id:id}/termine/{session_id:id}/vor-ort", walk_in, methods=["POST"]),
+    Route(ROSTER, roster_page, methods=["GET"]),
+    Route(ROSTER, save_marks, methods=["POST"]),
+    Route(f"{ROSTER}/alle-anwesend", all_present, methods=["POST"]),
+    Route(f"{ROSTER}/vor-ort", walk_in, methods=["POST"]),
+    Route("/kurse/{event_id:id}/unterschriftenliste.pdf", sign_in_sheet),
 ]

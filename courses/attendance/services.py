@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +21,12 @@ from sqlalchemy.orm import selectinload
 from booking.bookings.models import PARTICIPANT_STATUSES, Booking, BookingStatus
 from booking.bookings.services import lock_event
 from booking.core.errors import Forbidden, NotFound, ValidationFailed
+from booking.core.formatting import date_de, range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
 from courses.attendance.models import ATTENDED_MARKS, AttendanceChange, AttendanceMark, Mark
+from courses.attendance.sheet import SheetRow, SignInSheet
 from courses.models import Event, EventSession, event_trainers
 
 FULL_SHARE = 100
@@ -297,3 +299,42 @@ async def add_walk_in(
             session.add(booking)
         await session.flush()
     return booking
+
+
+async def sign_in_sheet(
+    session: AsyncSession, event_id: int, actor: Member, today: date
+) -> SignInSheet:
+    """What the printed sign-in sheet of an event shows: its confirmed participants by name,
+    one signature column per session day, its trainers."""
+    event = await event_for_trainer(session, event_id, actor)
+    await session.refresh(event, ["venue"])
+    bookings = await session.scalars(
+        select(Booking)
+        .where(Booking.event_id == event_id, Booking.status.in_(PARTICIPANT_STATUSES))
+        .options(selectinload(Booking.member), selectinload(Booking.organisation))
+    )
+    rows = sorted(
+        (
+            SheetRow(
+                b.member.display_name, b.organisation.name if b.organisation is not None else ""
+            )
+            for b in bookings
+        ),
+        key=lambda row: (row.name.split()[-1].casefold() if row.name else "", row.name),
+    )
+    venue = event.venue
+    first, last = event.sessions[0], event.sessions[-1]
+    dates = (
+        range_de(first.starts_at, first.ends_at)
+        if len(event.sessions) == 1
+        else f"{date_de(first.starts_at)} bis {date_de(last.starts_at)}"
+    )
+    return SignInSheet(
+        event_title=event.title,
+        dates=dates,
+        place=f"{venue.name}, {venue.city}" if venue is not None else "",
+        days=tuple(date_de(s.starts_at) for s in event.sessions),
+        rows=tuple(rows),
+        trainers=tuple(t.display_name for t in event.trainers),
+        printed_on=today,
+    )

@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
+from booking.core.formatting import date_de
 from booking.members.models import Member
 from courses.attendance.models import AttendanceMark
 from courses.models import Event
 from tests import factories
 from tests.factories import participants, training
+from tests.pdfs import page_texts
 from tests.web import post_form, sign_in
 
 
@@ -106,3 +108,26 @@ async def test_bad_marks_and_strangers_get_german_answers(
     no_csrf = await client.post(roster, data={f"mark-{booking.id}": "present"})
     assert no_csrf.status_code == 400
     assert await marks(db) == {}
+
+
+async def test_the_sign_in_sheet_lists_the_participants_with_a_column_per_day(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="akademie.example")
+    trainer = await factories.member(db, org, role="trainer", email="trainer@akademie.example")
+    event = await training(db, trainer, days=2, title="Deeskalation für Führungskräfte")
+    booked = await participants(db, event, 3)
+    await sign_in(client, app, "trainer@akademie.example")
+    sheet = await client.get(f"/kurse/{event.id}/unterschriftenliste.pdf")
+    assert sheet.status_code == 200, sheet.text[-800:]
+    assert sheet.headers["content-type"] == "application/pdf"
+    (text,) = page_texts(sheet.content)
+    assert "Deeskalation für Führungskräfte" in text
+    for booking in booked:
+        person = await db.get(Member, booking.member_id)
+        assert person is not None and person.display_name in text
+    for sitting in event.sessions:
+        assert date_de(sitting.starts_at) in text
+    assert trainer.display_name in text
+    other = await training(db, await factories.member(db, role="trainer"), days=1)
+    assert (await client.get(f"/kurse/{other.id}/unterschriftenliste.pdf")).status_code == 403
