@@ -22,6 +22,7 @@ from booking.core.web import db, now, state
 from booking.members.models import Member
 from courses import listing, schemas
 from courses import services as programme
+from courses.attendance.services import may_mark
 from courses.models import Event
 
 EVENT_PATH = "/events/{id:id}"
@@ -66,7 +67,13 @@ async def _detail(
         summary=event.summary,
         description=event.description,
         sessions=[
-            schemas.SessionOut(id=s.id, starts_at=s.starts_at, ends_at=s.ends_at, title=s.title)
+            schemas.SessionOut(
+                id=s.id,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                title=s.title,
+                teaching_units=s.units,
+            )
             for s in event.sessions
         ],
         venue=schemas.VenueOut.model_validate(event.venue, from_attributes=True)
@@ -90,6 +97,11 @@ async def _detail(
         ],
         target_sectors=event.target_sectors,
         seats_per_organisation=event.seats_per_organisation,
+        trainers=[t.display_name for t in event.trainers],
+        completion_share=100 if event.completion_share is None else event.completion_share,
+        sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
+        if viewer is not None and may_mark(event, viewer)
+        else None,
         booking_opens_at=event.booking_opens_at,
         registration_deadline=eligibility.registration_deadline(event),
         cancellation_deadline=eligibility.cancellation_deadline(event),
@@ -135,7 +147,15 @@ async def change_event(request: Request, actor: Member) -> Response:
     body = await read_body(request, schemas.EventChanges)
     sessions = None
     if "sessions" in body.model_fields_set:
-        sessions = [changes.SessionChange(s.id, s.starts_at, s.ends_at) for s in body.sessions]
+        sessions = [
+            changes.SessionChange(
+                s.id,
+                s.starts_at,
+                s.ends_at,
+                s.teaching_units if "teaching_units" in s.model_fields_set else ...,
+            )
+            for s in body.sessions
+        ]
     changed = await changes.change_event(
         db(request),
         event_id=event_id,

@@ -36,11 +36,42 @@ Capacity = Annotated[int, Field(ge=0, le=100_000)]
 SeatsPerOrganisation = Annotated[int, Field(ge=1, le=100_000)]
 
 
+TeachingUnits = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=24,
+        description="Unterrichtseinheiten à 45 minutes; left out: whole 45 minutes of the "
+        "session's length.",
+    ),
+]
+CompletionShare = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=100,
+        description="Per cent of the teaching units a participant must attend for the outcome "
+        "attended; null: all of them.",
+    ),
+]
+TrainerEmails = Annotated[
+    list[
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=3, max_length=320),
+            AfterValidator(single_line),
+        ]
+    ],
+    Field(max_length=20, description="Addresses of members with the trainer role."),
+]
+
+
 class SessionIn(Input):
     """One sitting: a day of a training, a slot of a conference."""
 
     starts_at: Moment
     ends_at: Moment
+    teaching_units: TeachingUnits | None = None
 
 
 class EventIn(Input):
@@ -68,6 +99,8 @@ class EventIn(Input):
         default=None, description="course_code of a course the member must have attended."
     )
     status: Literal["draft", "published"] = "published"
+    trainers: TrainerEmails = Field(default_factory=list)
+    completion_share: CompletionShare | None = None
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -86,6 +119,9 @@ class EventIn(Input):
             course_code=self.course_code,
             prerequisite_code=self.prerequisite_code,
             status=self.status,
+            session_units=[s.teaching_units for s in self.sessions],
+            trainers=list(self.trainers),
+            completion_share=self.completion_share,
         )
 
 
@@ -95,6 +131,9 @@ class SessionChangeIn(Input):
     id: Id
     starts_at: Moment
     ends_at: Moment
+    teaching_units: TeachingUnits | None = Field(
+        default=None, description="Left out: unchanged; null: from the session's length."
+    )
 
 
 class EventChanges(Input):
@@ -114,6 +153,12 @@ class EventChanges(Input):
         description="Sessions to move. Confirmed participants get an updated invitation.",
         json_schema_extra=without_default,
     )
+    trainers: TrainerEmails = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Replaces the event's trainers.",
+        json_schema_extra=without_default,
+    )
+    completion_share: CompletionShare | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:
@@ -129,6 +174,10 @@ class EventChanges(Input):
             changes["capacity"] = self.capacity
         if "seats_per_organisation" in sent:
             changes["seats_per_organisation"] = self.seats_per_organisation
+        if "completion_share" in sent:
+            changes["completion_share"] = self.completion_share
+        if "trainers" in sent:
+            changes["trainers"] = list(self.trainers)
         return changes
 
 
@@ -137,6 +186,7 @@ class SessionOut(BaseModel):
     starts_at: Instant
     ends_at: Instant
     title: str
+    teaching_units: int = Field(description="As set, or whole 45 minutes of the length.")
 
 
 class VenueOut(BaseModel):
@@ -202,6 +252,14 @@ class EventDetail(EventSummary):
     cancellation_deadline: Instant | None = Field(
         description="Until when members may cancel a confirmed seat themselves: the set "
         "deadline, else the start of the first session."
+    )
+    trainers: list[str] = Field(default_factory=list, description="The trainers' names.")
+    completion_share: int = Field(
+        default=100, description="Per cent of the teaching units that make 'attended'."
+    )
+    sign_in_sheet_url: str | None = Field(
+        default=None,
+        description="The printable sign-in sheet (PDF), for organisers and the event's trainers.",
     )
 
 

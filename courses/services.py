@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +19,8 @@ from booking.organisations.messages import SECTORS
 from courses import messages
 from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
 from venues.models import OnlineRoom, Venue
+
+TRAINER_ROLES = ("trainer", "organiser")
 
 
 def with_details(query: Select[Event]) -> Select[Event]:
@@ -82,6 +85,12 @@ class NewEvent:
     prerequisite_code: str | None = None
     teaching_units: int | None = None
     status: str = EventStatus.PUBLISHED
+    session_units: list[int | None] = field(default_factory=list)
+    """Teaching units of each session, in the order of ``sessions``; None or missing: from
+    the session's length."""
+    trainers: list[str] = field(default_factory=list)
+    """Addresses of members with the trainer role (or organisers)."""
+    completion_share: int | None = None
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -141,10 +150,31 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
             prerequisite_code=data.prerequisite_code,
             teaching_units=data.teaching_units,
         )
-        event.sessions = [EventSession(starts_at=s, ends_at=e) for s, e in sorted(data.sessions)]
+        units = [*data.session_units, *[None] * len(data.sessions)]
+        event.sessions = [
+            EventSession(starts_at=s, ends_at=e, teaching_units=u)
+            for (s, e), u in sorted(zip(data.sessions, units, strict=False), key=lambda p: p[0])
+        ]
+        event.trainers = await resolve_trainers(session, data.trainers)
+        event.completion_share = data.completion_share
         event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
         session.add(event)
     return await event_detail(session, event.id, actor)
+
+
+async def resolve_trainers(session: AsyncSession, emails: Sequence[str]) -> list[Member]:
+    """The members the addresses name, each with the trainer role or an organiser's; a
+    German 422 naming the first address that is neither."""
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
+    found = {
+        m.email: m for m in await session.scalars(select(Member).where(Member.email.in_(wanted)))
+    }
+    for email in wanted:
+        person = found.get(email)
+        if person is None or person.status != "active" or person.role not in TRAINER_ROLES:
+            message = messages.TRAINER_UNKNOWN.format(email=email)
+            raise ValidationFailed(message, {"trainers": message})
+    return [found[email] for email in wanted]
 
 
 def series_dates(series: Series, count: int) -> list[tuple[datetime, datetime]]:

@@ -21,7 +21,7 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
 from courses.models import Event, EventStatus
-from courses.services import event_detail
+from courses.services import event_detail, resolve_trainers
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class SessionChange:
     session_id: int
     starts_at: datetime
     ends_at: datetime
+    teaching_units: int | None | object = ...
+    """New teaching units (None: from the length); ``...``: unchanged."""
 
 
 async def _participants(session: AsyncSession, event_id: int) -> list[Booking]:
@@ -56,6 +58,8 @@ async def change_event(
     sessions: Sequence[SessionChange] | None = None,
     capacity: int | None = None,
     seats_per_organisation: int | None | object = ...,
+    completion_share: int | None | object = ...,
+    trainers: Sequence[str] | None = None,
 ) -> EventChanged:
     """Change an event's sessions, capacity and per-organisation limit in one transaction:
     all of it or nothing, mails included. Moved sessions send confirmed participants an
@@ -71,6 +75,11 @@ async def change_event(
             participants = await _participants(session, event.id)
             await notify(session, event, participants, "event_changed", method="REQUEST")
         set_limits(event, capacity, seats_per_organisation)
+        if completion_share is not ...:
+            event.completion_share = completion_share  # type: ignore[assignment]
+        if trainers is not None:
+            await session.refresh(event, ["trainers"])
+            event.trainers = await resolve_trainers(session, trainers)
         await session.flush()
         promoted = await promote(session, event, now)
     return EventChanged(await event_detail(session, event_id, actor), promoted)
@@ -106,6 +115,8 @@ async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> bool
     moved = False
     for change in changes:
         sitting = by_id[change.session_id]
+        if change.teaching_units is not ...:
+            sitting.teaching_units = change.teaching_units  # type: ignore[assignment]
         if (sitting.starts_at, sitting.ends_at) != (change.starts_at, change.ends_at):
             sitting.starts_at, sitting.ends_at = change.starts_at, change.ends_at
             sitting.sequence += 1

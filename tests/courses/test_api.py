@@ -104,7 +104,7 @@ async def test_detail_has_sessions_venue_workshops_and_deadlines(
         for d in range(2)
     ]
     assert body["sessions"][0]["starts_at"].endswith("+00:00")
-    assert set(body["sessions"][0]) == {"id", "starts_at", "ends_at", "title"}
+    assert set(body["sessions"][0]) == {"id", "starts_at", "ends_at", "title", "teaching_units"}
     assert body["venue"] == {
         "name": "Akademie", "street": "Am Berg 1", "postcode": "48143", "city": "Münster",
         "region": "Münster", "step_free": True, "hearing_loop": False,
@@ -229,7 +229,10 @@ async def test_organiser_creates_event(
     assert (body["seats_per_organisation"], body["target_sectors"]) == (2, ["gesundheit"])
     assert body["description"] == "Mit Rollenspielen.\nBitte bequeme Kleidung."
     again = await client.get(response.headers["location"])
-    assert again.json() == body
+    assert (
+        body["sign_in_sheet_url"] == f"http://testserver/kurse/{body['id']}/unterschriftenliste.pdf"
+    )
+    assert again.json() == {**body, "sign_in_sheet_url": None}  # for organisers and trainers
 
     workshop = await client.post(
         "/api/v1/events",

@@ -11,7 +11,7 @@ from booking.members.models import Member
 from courses.attendance.models import AttendanceMark, Mark
 from courses.attendance.schemas import MarkName
 from tests import factories
-from tests.api import assert_german_error, token_of
+from tests.api import assert_german_error, new_event, token_of
 from tests.factories import participants, training
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -83,3 +83,46 @@ async def test_others_get_403_and_bad_marks_a_german_answer_with_nothing_written
     assert_german_error(await client.put(wrong_session, json={"marks": [good]}, headers=auth), 404)
     assert await db.scalar(select(func.count()).select_from(AttendanceMark)) == 0
     assert_german_error(await client.get(url), 401)
+
+
+async def test_events_take_trainers_teaching_units_and_a_completion_share(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    trainer = await factories.member(db, role="trainer")
+    auth = await token_of(db, organiser)
+    data = new_event(title="BIUS III", capacity=12)
+    data["sessions"][0]["teaching_units"] = 6
+    data |= {"trainers": [trainer.email.upper()], "completion_share": 75}
+    created = await client.post("/api/v1/events", json=data, headers=auth)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["trainers"] == [trainer.display_name]
+    assert body["completion_share"] == 75
+    assert [s["teaching_units"] for s in body["sessions"]][0] == 6
+    url = f"/api/v1/events/{body['id']}"
+    as_trainer = await client.get(url, headers=await token_of(db, trainer))
+    assert as_trainer.json()["sign_in_sheet_url"].endswith("/unterschriftenliste.pdf")
+
+    first = body["sessions"][0]
+    patch = {
+        "completion_share": 50,
+        "trainers": [],
+        "sessions": [{"id": first["id"], "starts_at": first["starts_at"],
+                      "ends_at": first["ends_at"], "teaching_units": 8}],
+    }  # fmt: skip
+    changed = await client.patch(url, json=patch, headers=auth)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["completion_share"], changed.json()["trainers"]) == (50, [])
+    assert changed.json()["sessions"][0]["teaching_units"] == 8
+
+    member = await factories.member(db)
+    for refused in (
+        {"trainers": [member.email]},
+        {"trainers": ["niemand@nirgends.example"]},
+        {"completion_share": 101},
+        {"completion_share": "50"},
+    ):
+        assert_german_error(await client.patch(url, json=refused, headers=auth), 422)
+    again = await client.get(url, headers=auth)
+    assert (again.json()["completion_share"], again.json()["trainers"]) == (50, [])
