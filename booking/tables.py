@@ -8,6 +8,7 @@ import booking.mail.models
 import booking.members.models
 import booking.organisations.models
 import courses.attendance.models
+import courses.certificates.models
 import courses.models
 import materials.models
 import venues.models
@@ -24,6 +25,7 @@ _MODULES = (
     booking.organisations.models,
     booking.bookings.models,
     courses.attendance.models,
+    courses.certificates.models,
     courses.models,
     materials.models,
     venues.models,
