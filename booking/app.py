@@ -53,6 +53,7 @@ from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import routes as course_routes
 from courses.attendance import routes as attendance_pages
+from courses.certificates import routes as certificate_pages
 from courses.messages import KIND_LABELS
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/api/v1", routes=api.routes),
         *course_routes.routes,
         *attendance_pages.routes,
+        *certificate_pages.routes,
         *course_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,

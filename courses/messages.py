@@ -45,3 +45,15 @@ WALK_IN_UNKNOWN = (
     "Unter dieser Adresse ist kein freigeschaltetes Mitglied bekannt. Wer noch kein Konto hat, "
     "meldet sich bitte zuerst an."
 )
+OUTCOMES_MISSING = (
+    "Bescheinigungen gibt es, sobald für den letzten Termin die Anwesenheit aller "
+    "Teilnehmenden eingetragen ist."
+)
+PARTIAL_NOTE = "teilgenommen an {sessions} von {of_sessions} Terminen, {units} von {of_units} UE"
+CERTIFICATE_UNKNOWN = (
+    "Diese Bescheinigung ist nicht bekannt. Bitte prüfen Sie die Nummer oder den Link."
+)
+MARKS_LOCKED = (
+    "Für diese Buchung ist eine Bescheinigung ausgestellt; ihre Anwesenheit lässt sich erst "
+    "nach einem Widerruf berichtigen."
+)

@@ -89,6 +89,10 @@ async def visitor_pages(client: httpx.AsyncClient, pages: Pages, events: list[Ev
         if event.status != "draft":
             await pages.get(client, f"/veranstaltungen/{event.id}", f"event {event.id}")
     await pages.get(client, "/veranstaltungen/999999", "unknown event", 404)
+    await pages.get(client, "/bescheinigungen/pruefen", "verify a certificate")
+    await pages.get(
+        client, "/bescheinigungen/pruefen/erfunden-und-falsch", "unknown certificate", 404
+    )
     await pages.get(client, "/gibt-es-nicht", "unknown page", 404)
     await pages.get(client, "/static/gibt-es-nicht.css", "unknown static file", 404)
     await pages.get(client, "/meine-buchungen/kalender", "wrong method", 405)

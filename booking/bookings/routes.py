@@ -14,6 +14,7 @@ from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
 from booking.bookings.queue import booking_queue
 from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
 from booking.members.models import Member
+from courses.certificates import services as certificates
 
 
 async def book(request: Request) -> Response:
@@ -106,6 +107,9 @@ async def my_bookings(request: Request) -> Response:
                 f"{state(request).settings.base_url}/kalender/{member.calendar_token}.ics"
                 if member.calendar_token
                 else None
+            ),
+            "certificates": await certificates.valid_for_bookings(
+                db(request), [b.id for b in bookings]
             ),
             "can_cancel": {
                 b.id: eligibility.cancellation_allowed(b.event, b, member, current_time)

@@ -20,13 +20,14 @@ from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import PARTICIPANT_STATUSES, Booking, BookingStatus
 from booking.bookings.services import lock_event
-from booking.core.errors import Forbidden, NotFound, ValidationFailed
+from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import date_de, range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
 from courses.attendance.models import ATTENDED_MARKS, AttendanceChange, AttendanceMark, Mark
 from courses.attendance.sheet import SheetRow, SignInSheet
+from courses.certificates.models import Certificate
 from courses.models import Event, EventSession, event_trainers
 
 FULL_SHARE = 100
@@ -130,6 +131,13 @@ async def mark(
             if booking.event_id != event_id or booking.status not in PARTICIPANT_STATUSES:
                 message = messages.BOOKING_NOT_ON_ROSTER.format(id=booking.id)
                 raise ValidationFailed(message, {"marks": message})
+        certified = await session.scalar(
+            select(Certificate.id)
+            .where(Certificate.booking_id.in_(wanted), Certificate.revoked_at.is_(None))
+            .limit(1)
+        )
+        if certified is not None:
+            raise InvalidState(messages.MARKS_LOCKED)
         await _write_marks(session, event, session_id, wanted, actor, now)
 
 

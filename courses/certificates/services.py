@@ -1,0 +1,195 @@
+"""Issuing certificates of attendance, finding them for verification and download.
+
+A certificate is issued for every booking with at least one attended teaching unit once the
+event's outcomes are set (the last session marked); what it states is kept in the register
+as issued. Issuing twice issues only what is missing. While a booking holds a valid
+certificate, its marks stay as they are (courses.attendance.services).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.services import lock_event
+from booking.core.errors import InvalidState, NotFound
+from booking.core.formatting import BERLIN, date_de, range_de
+from booking.core.transactions import write_transaction
+from booking.members.models import Member
+from courses import messages
+from courses.attendance.models import AttendanceMark
+from courses.attendance.services import event_for_trainer, outcome
+from courses.certificates.models import Certificate
+from courses.certificates.pdf import CertificateText, render_certificate
+from courses.models import Event
+
+CERTIFIED = (BookingStatus.ATTENDED, BookingStatus.PARTIAL)
+"""Outcomes that earn a certificate: at least one teaching unit attended."""
+
+
+def dates_of(event: Event) -> str:
+    first, last = event.sessions[0], event.sessions[-1]
+    if len(event.sessions) == 1:
+        return range_de(first.starts_at, first.ends_at)
+    return f"{date_de(first.starts_at)} bis {date_de(last.starts_at)}"
+
+
+async def issue(
+    session: AsyncSession, *, event_id: int, actor: Member, now: datetime
+) -> list[Certificate]:
+    """Certificates for every booking of the event that earned one and holds none that is
+    valid, in one transaction; the ones issued now. Before the outcomes are set: 409."""
+    async with write_transaction(session):
+        await lock_event(session, event_id)
+        event = await event_for_trainer(session, event_id, actor)
+        await session.refresh(event, ["venue"])
+        bookings = list(
+            await session.scalars(
+                select(Booking)
+                .where(Booking.event_id == event_id, Booking.status.in_(CERTIFIED))
+                .options(selectinload(Booking.member))
+                .order_by(Booking.id)
+            )
+        )
+        if await _outcomes_missing(session, event_id):
+            raise InvalidState(messages.OUTCOMES_MISSING)
+        held = set(
+            await session.scalars(
+                select(Certificate.booking_id).where(
+                    Certificate.event_id == event_id, Certificate.revoked_at.is_(None)
+                )
+            )
+        )
+        marks: dict[int, dict[int, str]] = {}
+        rows = await session.execute(
+            select(AttendanceMark.booking_id, AttendanceMark.session_id, AttendanceMark.status)
+            .join(Booking, Booking.id == AttendanceMark.booking_id)
+            .where(Booking.event_id == event_id)
+        )
+        for booking_id, session_id, status in rows:
+            marks.setdefault(booking_id, {})[session_id] = status
+        venue = event.venue
+        issued = []
+        for booking in bookings:
+            if booking.id in held:
+                continue
+            result = outcome(event, marks.get(booking.id, {}))
+            partial = None
+            if result.units_attended < result.units_offered:
+                partial = messages.PARTIAL_NOTE.format(
+                    sessions=result.sessions_attended,
+                    of_sessions=result.sessions_offered,
+                    units=result.units_attended,
+                    of_units=result.units_offered,
+                )
+            certificate = Certificate(
+                number=secrets.token_hex(10),  # replaced by the numbered one below
+                code=secrets.token_urlsafe(16),
+                booking_id=booking.id,
+                member_id=booking.member_id,
+                event_id=event.id,
+                participant_name=booking.member.display_name,
+                course_title=event.title,
+                course_code=event.course_code,
+                dates=dates_of(event),
+                place=venue.city if venue is not None else "",
+                trainers=", ".join(t.display_name for t in event.trainers),
+                units_attended=result.units_attended,
+                units_offered=result.units_offered,
+                partial_note=partial,
+                issued_at=now,
+                issued_by=actor.id,
+            )
+            session.add(certificate)
+            issued.append(certificate)
+        await session.flush()
+        year = now.astimezone(BERLIN).year
+        for certificate in issued:
+            certificate.number = f"SID-{year}-{certificate.id:06d}"
+    return issued
+
+
+async def _outcomes_missing(session: AsyncSession, event_id: int) -> bool:
+    """Whether a participant is still only confirmed: the last session is not marked yet
+    (or someone was added at the door since)."""
+    unsettled = await session.scalar(
+        select(Booking.id)
+        .where(Booking.event_id == event_id, Booking.status == BookingStatus.CONFIRMED)
+        .limit(1)
+    )
+    return unsettled is not None
+
+
+async def valid_for_bookings(
+    session: AsyncSession, booking_ids: list[int]
+) -> dict[int, Certificate]:
+    """The valid certificate of each of these bookings that has one, in one query."""
+    if not booking_ids:
+        return {}
+    found = await session.scalars(
+        select(Certificate).where(
+            Certificate.booking_id.in_(booking_ids), Certificate.revoked_at.is_(None)
+        )
+    )
+    return {c.booking_id: c for c in found if c.booking_id is not None}
+
+
+async def by_code(session: AsyncSession, code: str) -> Certificate:
+    """The certificate a verification address names; 404 in German otherwise."""
+    if not code.isascii() or not 10 <= len(code) <= 40:
+        raise NotFound(messages.CERTIFICATE_UNKNOWN)
+    found = await session.scalar(select(Certificate).where(Certificate.code == code))
+    if found is None:
+        raise NotFound(messages.CERTIFICATE_UNKNOWN)
+    return found
+
+
+async def by_number(session: AsyncSession, number: str) -> Certificate:
+    number = number.strip().upper()
+    if not number.isascii() or len(number) > 40:
+        raise NotFound(messages.CERTIFICATE_UNKNOWN)
+    found = await session.scalar(select(Certificate).where(Certificate.number == number))
+    if found is None:
+        raise NotFound(messages.CERTIFICATE_UNKNOWN)
+    return found
+
+
+async def for_download(session: AsyncSession, number: str, viewer: Member) -> Certificate:
+    """A member's own certificate, or any for an organiser; 404 for everyone else (a
+    certificate's existence is not told to strangers)."""
+    certificate = await by_number(session, number)
+    if certificate.member_id != viewer.id and not viewer.is_organiser:
+        raise NotFound(messages.CERTIFICATE_UNKNOWN)
+    return certificate
+
+
+def abbreviated(name: str) -> str:
+    """ "Ayşe Öztürk-Łukasiewicz" → "Ayşe Ö.": the verification page names no one fully."""
+    given, _, family = name.strip().rpartition(" ")
+    return f"{given} {family[:1]}." if given and family else name[:1] + "."
+
+
+def render(certificate: Certificate, verify_url: str) -> bytes:
+    """The certificate's PDF from what the register keeps (call it in a thread)."""
+    return render_certificate(
+        CertificateText(
+            number=certificate.number,
+            participant=certificate.participant_name,
+            course_title=certificate.course_title,
+            course_code=certificate.course_code,
+            dates=certificate.dates,
+            units_attended=certificate.units_attended,
+            units_offered=certificate.units_offered,
+            partial_note=certificate.partial_note,
+            content=(),
+            trainers=tuple(t for t in certificate.trainers.split(", ") if t),
+            place=certificate.place,
+            issued_on=certificate.issued_at.astimezone(BERLIN).date(),
+            verify_url=verify_url,
+        )
+    )
