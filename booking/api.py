@@ -22,6 +22,7 @@ from booking.members.models import Member
 from booking.organisations import api as organisation_api
 from courses import api as courses_api
 from courses.attendance import api as attendance_api
+from courses.certificates import api as certificates_api
 
 PREFIX = "/api/v1"
 
@@ -45,6 +46,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *bookings_api.OPERATIONS,
     *organisation_api.OPERATIONS,
     *attendance_api.OPERATIONS,
+    *certificates_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

@@ -57,3 +57,5 @@ MARKS_LOCKED = (
     "Für diese Buchung ist eine Bescheinigung ausgestellt; ihre Anwesenheit lässt sich erst "
     "nach einem Widerruf berichtigen."
 )
+REVOKE_REASON = "Bitte geben Sie einen Grund für den Widerruf an (höchstens 500 Zeichen)."
+CERTIFICATE_REVOKED_ALREADY = "Diese Bescheinigung ist bereits widerrufen."

@@ -274,9 +274,11 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                if convertor == "id"
+                else {"type": "string"},
             }
-            for name in re.findall(r"\{(\w+)\}", path)
+            for name, convertor in re.findall(r"\{(\w+):(\w+)\}", op.path)
         ]
         if op.query is not None:
             parameters += _query_parameters(op.query)

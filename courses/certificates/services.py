@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import lock_event
-from booking.core.errors import InvalidState, NotFound
+from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN, date_de, range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
@@ -123,6 +123,35 @@ async def _outcomes_missing(session: AsyncSession, event_id: int) -> bool:
         .limit(1)
     )
     return unsettled is not None
+
+
+async def revoke(
+    session: AsyncSession, *, number: str, reason: str, actor: Member, now: datetime
+) -> Certificate:
+    """Organisers only: the certificate is revoked with a reason (the verification page then
+    says so) and its booking's marks may be corrected and a new one issued."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    reason = reason.strip()
+    if not reason or len(reason) > 500 or not reason.isprintable():
+        raise ValidationFailed(messages.REVOKE_REASON, {"reason": messages.REVOKE_REASON})
+    async with write_transaction(session):
+        certificate = await by_number(session, number)
+        if certificate.revoked_at is not None:
+            raise InvalidState(messages.CERTIFICATE_REVOKED_ALREADY)
+        certificate.revoked_at, certificate.revoked_reason = now, reason
+    return certificate
+
+
+async def member_certificates(session: AsyncSession, member_id: int) -> list[Certificate]:
+    """A member's certificates, newest first (a member holds a few, one per training)."""
+    found = await session.scalars(
+        select(Certificate)
+        .where(Certificate.member_id == member_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(500)
+    )
+    return list(found)
 
 
 async def valid_for_bookings(

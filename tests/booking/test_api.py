@@ -309,6 +309,9 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/organisations": {"get", "post"},
         "/organisations/{id}": {"patch"},
         "/events/{id}/sessions/{session_id}/attendance": {"get", "put"},
+        "/events/{id}/certificates": {"post"},
+        "/me/certificates": {"get"},
+        "/certificates/{number}/revoke": {"post"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking.members.models import Member
+from courses.attendance import services as attendance
 from courses.certificates.models import Certificate
 from tests import factories
+from tests.api import assert_german_error, token_of
 from tests.courses.certificates.test_services import marked_training
+from tests.factories import NOW
 from tests.pdfs import page_texts, render_page
 from tests.web import post_form, sign_in
 
@@ -67,3 +70,49 @@ async def test_issue_download_and_verify(
     ):
         answer = await client.get(unknown)
         assert answer.status_code == 404 and "nicht bekannt" in answer.text
+
+
+async def test_the_api_issues_lists_and_revokes(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    trainer, event, full, half, _ = await marked_training(db)
+    organiser = await factories.member(db, role="organiser")
+    issued = await client.post(
+        f"/api/v1/events/{event.id}/certificates", headers=await token_of(db, trainer)
+    )
+    assert issued.status_code == 201, issued.text
+    rows = {row["booking_id"]: row for row in issued.json()}
+    assert set(rows) == {full.id, half.id}
+    assert (rows[half.id]["partial"], rows[half.id]["units_attended"]) == (True, 8)
+    number = rows[half.id]["number"]
+
+    owner = await db.get(Member, half.member_id)
+    assert owner is not None
+    mine = await client.get("/api/v1/me/certificates", headers=await token_of(db, owner))
+    assert [row["number"] for row in mine.json()] == [number]
+
+    url = f"/api/v1/certificates/{number}/revoke"
+    assert_german_error(
+        await client.post(url, json={"reason": "x"}, headers=await token_of(db, trainer)), 403
+    )
+    auth = await token_of(db, organiser)
+    assert_german_error(await client.post(url, json={"reason": ""}, headers=auth), 422)
+    revoked = await client.post(url, json={"reason": "Anwesenheit berichtigt"}, headers=auth)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert_german_error(await client.post(url, json={"reason": "nochmal"}, headers=auth), 409)
+    assert_german_error(
+        await client.post("/api/v1/certificates/SID-1/revoke", json={"reason": "x"}, headers=auth),
+        404,
+    )
+    verified = await client.get(rows[half.id]["verify_url"].removeprefix("http://testserver"))
+    assert "Widerrufen" in verified.text
+
+    # After the correction, a new certificate with a new number.
+    await attendance.mark(
+        db, event_id=event.id, session_id=event.sessions[1].id, marks=[(half.id, "present")],
+        actor=trainer, now=NOW,
+    )  # fmt: skip
+    again = await client.post(f"/api/v1/events/{event.id}/certificates", headers=auth)
+    [renewed] = again.json()
+    assert renewed["booking_id"] == half.id and renewed["number"] != number
+    assert (renewed["partial"], renewed["units_attended"]) == (False, 16)
