@@ -14,6 +14,7 @@ from pathlib import Path
 
 from booking.cli.background import jobs_list, jobs_run, jobs_worker, mail_send, mail_worker
 from booking.cli.base import CliError
+from booking.cli.certificates import certificates_issue
 from booking.cli.people import members_grant, members_import, organisations_import, token_command
 from booking.cli.server import demo, migrate, serve_command
 from booking.core.errors import DomainError
@@ -102,6 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     mail_commands.add_parser("worker", help="laufend versenden (bis Strg+C)").set_defaults(
         run=mail_worker
     )
+
+    certificates = commands.add_parser("certificates", help="Teilnahmebescheinigungen")
+    certificate_commands = certificates.add_subparsers(metavar="BEFEHL", required=True)
+    issue = certificate_commands.add_parser(
+        "issue", help="die Bescheinigungen einer Veranstaltung ausstellen"
+    )
+    issue.add_argument("event_id", type=int, metavar="EVENT_ID")
+    issue.add_argument(
+        "--by",
+        required=True,
+        metavar="EMAIL",
+        help="wer ausstellt: die Adresse einer Trainerin, eines Trainers der Veranstaltung "
+        "oder der Geschäftsstelle",
+    )
+    issue.set_defaults(run=certificates_issue)
 
     jobs = commands.add_parser("jobs", help="regelmäßige Aufgaben (Jobs)")
     job_commands = jobs.add_subparsers(metavar="BEFEHL", required=True)

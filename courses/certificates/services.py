@@ -79,6 +79,8 @@ async def issue(
             if booking.id in held:
                 continue
             result = outcome(event, marks.get(booking.id, {}))
+            if result.units_attended == 0:  # an outcome set by hand, without marks behind it
+                continue
             partial = None
             if result.units_attended < result.units_offered:
                 partial = messages.PARTIAL_NOTE.format(

@@ -246,3 +246,45 @@ def test_import_errors_name_the_line_of_the_file(demo_db: Path, tmp_path: Path) 
     assert result.returncode == 1
     assert "Zeile 4: ungültige E-Mail-Adresse" in result.stderr
     assert "Zeile 5: unbekannte Organisation" in result.stderr
+
+
+def test_certificates_issue_prints_each_and_refuses_in_german(demo_db: Path) -> None:
+    from booking.demo import TRAINER_EMAIL
+
+    [(event_id,)] = query(
+        demo_db,
+        "SELECT e.id FROM events e JOIN event_trainers t ON t.event_id = e.id "
+        "JOIN members m ON m.id = t.member_id WHERE m.email = ? AND EXISTS "
+        "(SELECT 1 FROM bookings b WHERE b.event_id = e.id AND b.status = 'confirmed') "
+        "ORDER BY e.id LIMIT 1",
+        TRAINER_EMAIL,
+    )
+    early = sid(demo_db, "certificates", "issue", str(event_id), "--by", TRAINER_EMAIL)
+    assert early.returncode == 1 and "sobald für den letzten Termin" in early.stderr
+    with sqlite3.connect(demo_db) as conn:
+        bookings = [b for (b,) in conn.execute(
+            "SELECT id FROM bookings WHERE event_id = ? AND status = 'confirmed'", (event_id,)
+        )]  # fmt: skip
+        sessions = [s for (s,) in conn.execute(
+            "SELECT id FROM event_sessions WHERE event_id = ?", (event_id,)
+        )]  # fmt: skip
+        conn.executemany(
+            "INSERT INTO attendance_marks (booking_id, session_id, status, marked_at) "
+            "VALUES (?, ?, 'present', '2026-01-01 00:00:00')",
+            [(b, s) for b in bookings for s in sessions],
+        )
+        conn.execute(
+            "UPDATE bookings SET status = 'attended' WHERE event_id = ? AND status = 'confirmed'",
+            (event_id,),
+        )
+    issued = sid(demo_db, "certificates", "issue", str(event_id), "--by", TRAINER_EMAIL)
+    assert issued.returncode == 0, issued.stderr
+    lines = issued.stdout.splitlines()
+    assert lines[0].startswith(f"[1/{len(bookings)}] SID-")
+    assert lines[-1] == f"{len(bookings)} Bescheinigung(en) ausgestellt."
+    again = sid(demo_db, "certificates", "issue", str(event_id), "--by", TRAINER_EMAIL)
+    assert "bereits ausgestellt" in again.stdout
+    stranger = sid(demo_db, "certificates", "issue", str(event_id), "--by", JANA)
+    assert stranger.returncode == 1 and "gehört nicht zu Ihren Kursen" in stranger.stderr
+    unknown = sid(demo_db, "certificates", "issue", str(event_id), "--by", "x@y.example")
+    assert unknown.returncode == 1 and "kein Mitglied bekannt" in unknown.stderr

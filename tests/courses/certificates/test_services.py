@@ -66,3 +66,12 @@ async def test_marks_stay_as_certified(db: AsyncSession) -> None:
             db, event_id=event.id, session_id=event.sessions[1].id,
             marks=[(half.id, "present")], actor=trainer, now=NOW,
         )  # fmt: skip
+
+
+async def test_an_outcome_without_marks_behind_it_earns_nothing(db: AsyncSession) -> None:
+    trainer = await factories.member(db, role="trainer")
+    event = await training(db, trainer, days=1)
+    (booking,) = await participants(db, event, 1)
+    booking.status = "attended"  # as the demo's history sets it, without marks
+    await db.commit()
+    assert await services.issue(db, event_id=event.id, actor=trainer, now=NOW) == []
