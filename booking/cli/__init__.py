@@ -112,10 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("event_id", type=int, metavar="EVENT_ID")
     issue.add_argument(
         "--by",
-        required=True,
         metavar="EMAIL",
-        help="wer ausstellt: die Adresse einer Trainerin, eines Trainers der Veranstaltung "
-        "oder der Geschäftsstelle",
+        help="im Namen von: die Adresse einer Trainerin, eines Trainers der Veranstaltung "
+        "oder der Geschäftsstelle (geprüft wie auf der Seite); ohne: als Betrieb",
     )
     issue.set_defaults(run=certificates_issue)
 

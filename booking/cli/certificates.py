@@ -15,13 +15,15 @@ def certificates_issue(args: argparse.Namespace) -> int:
     return run_command(_issue(settings_from_env(), args.event_id, args.by))
 
 
-async def _issue(settings: Settings, event_id: int, by: str) -> int:
+async def _issue(settings: Settings, event_id: int, by: str | None) -> int:
     from courses.certificates import services
 
     async with database_sessions(settings) as sessions, sessions() as session:
-        actor = await member_by_email(session, by.strip().lower())
-        if actor is None:
-            raise CliError(f"Unter {by} ist kein Mitglied bekannt.")
+        actor = None  # the operator, unless a trainer or organiser is named
+        if by is not None:
+            actor = await member_by_email(session, by.strip().lower())
+            if actor is None:
+                raise CliError(f"Unter {by} ist kein Mitglied bekannt.")
         try:
             issued = await services.issue(session, event_id=event_id, actor=actor, now=utcnow())
         except DomainError as exc:

@@ -216,3 +216,15 @@ def flash(request: Request, message: str, kind: str = "success") -> None:
 def pop_flash(request: Request) -> dict[str, str] | None:
     value = request.session.pop("flash", None)
     return value if isinstance(value, dict) else None
+
+
+def pdf_answer(body: bytes, filename: str) -> Response:
+    """A PDF to view in the browser (and print or save), never kept by a cache."""
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

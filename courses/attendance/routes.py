@@ -11,16 +11,17 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core.errors import ValidationFailed
+from booking.core.formatting import BERLIN
 from booking.core.web import (
     db,
     flash,
     now,
+    pdf_answer,
     redirect,
     render,
     require_member,
     verify_csrf,
 )
-from booking.members.services import member_by_email
 from courses import messages
 from courses.attendance import services
 from courses.attendance.models import Mark
@@ -36,8 +37,11 @@ def _roster_url(event_id: int, session_id: int) -> str:
 
 async def my_courses(request: Request) -> Response:
     member = await require_member(request)
-    events = await services.trainer_events(db(request), member)
-    return await render(request, "courses/my_courses.html", {"events": events})
+    at = now(request)
+    events = await services.trainer_events(db(request), member, at)
+    # Certificates follow the last session's marks: the button only once it has begun.
+    begun = {e.id for e in events if e.sessions and e.sessions[-1].starts_at <= at}
+    return await render(request, "courses/my_courses.html", {"events": events, "begun": begun})
 
 
 async def roster_page(
@@ -117,17 +121,15 @@ async def walk_in(request: Request) -> Response:
     member = await require_member(request)
     await verify_csrf(request)
     event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
-    email = str((await request.form()).get("email", "")).strip().lower()[:320]
-    person = await member_by_email(db(request), email) if email.isprintable() and email else None
-    if person is None:
-        return await roster_page(request, [("email", "E-Mail-Adresse", messages.WALK_IN_UNKNOWN)])
+    email = str((await request.form()).get("email", ""))
     try:
-        await services.add_walk_in(
-            db(request), event_id=event_id, member_id=person.id, actor=member, now=now(request)
+        booking = await services.add_walk_in(
+            db(request), event_id=event_id, email=email, actor=member, now=now(request)
         )
     except ValidationFailed as exc:
         return await roster_page(request, [("email", "E-Mail-Adresse", exc.message)])
-    flash(request, f"{person.display_name} ist vor Ort hinzugefügt.")
+    await db(request).refresh(booking, ["member"])
+    flash(request, f"{booking.member.display_name} ist vor Ort hinzugefügt.")
     return redirect(_roster_url(event_id, session_id))
 
 
@@ -135,16 +137,10 @@ async def sign_in_sheet(request: Request) -> Response:
     """The event's sign-in sheet as a PDF for printing (its trainers and organisers)."""
     member = await require_member(request)
     event_id = request.path_params["event_id"]
-    sheet = await services.sign_in_sheet(db(request), event_id, member, now(request).date())
+    today = now(request).astimezone(BERLIN).date()
+    sheet = await services.sign_in_sheet(db(request), event_id, member, today)
     body = await asyncio.to_thread(render_sign_in_sheet, sheet)
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="unterschriftenliste-{event_id}.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return pdf_answer(body, f"unterschriftenliste-{event_id}.pdf")
 
 
 ROSTER = "/kurse/{event_id:id}/termine/{session_id:id}"

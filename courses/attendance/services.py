@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from booking.core.formatting import date_de, range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
+from booking.members.services import member_by_email
 from courses import messages
 from courses.attendance.models import ATTENDED_MARKS, AttendanceChange, AttendanceMark, Mark
 from courses.attendance.sheet import SheetRow, SignInSheet
@@ -33,9 +34,12 @@ from courses.models import Event, EventSession, event_trainers
 FULL_SHARE = 100
 
 
-async def event_for_trainer(session: AsyncSession, event_id: int, actor: Member) -> Event:
-    """An event with its sessions, for one of its trainers or an organiser: 404 when unknown,
-    403 for anyone else."""
+async def event_for_trainer(
+    session: AsyncSession, event_id: int, actor: Member | None
+) -> Event:
+    """An event with its sessions, for one of its trainers or an organiser (``None``: the
+    operator at the command line, who holds the database anyway): 404 when unknown, 403 for
+    anyone else."""
     event = await session.scalar(
         select(Event)
         .where(Event.id == event_id)
@@ -43,7 +47,7 @@ async def event_for_trainer(session: AsyncSession, event_id: int, actor: Member)
     )
     if event is None:
         raise NotFound(messages.EVENT_NOT_FOUND)
-    if not may_mark(event, actor):
+    if actor is not None and not may_mark(event, actor):
         raise Forbidden(messages.NOT_YOUR_COURSE)
     return event
 
@@ -54,12 +58,21 @@ def may_mark(event: Event, actor: Member) -> bool:
     )
 
 
-async def trainer_events(session: AsyncSession, actor: Member) -> list[Event]:
-    """The events a trainer is assigned to, with their sessions, by first session."""
+COURSES_PAST = timedelta(days=90)
+"""How long after its end an event stays on "Meine Kurse" (to mark late, to issue)."""
+
+
+async def trainer_events(session: AsyncSession, actor: Member, now: datetime) -> list[Event]:
+    """The events a trainer is assigned to that are not over, or ended within
+    :data:`COURSES_PAST`, with their sessions, by first session: a bounded list however many
+    years of courses a trainer has given."""
     assigned = select(event_trainers.c.event_id).where(event_trainers.c.member_id == actor.id)
+    recent = select(EventSession.event_id).where(EventSession.ends_at > now - COURSES_PAST)
     events = list(
         await session.scalars(
-            select(Event).where(Event.id.in_(assigned)).options(selectinload(Event.sessions))
+            select(Event)
+            .where(Event.id.in_(assigned), Event.id.in_(recent))
+            .options(selectinload(Event.sessions))
         )
     )
     return sorted(events, key=lambda e: (e.starts_at is None, e.starts_at, e.id))
@@ -69,6 +82,28 @@ async def trainer_events(session: AsyncSession, actor: Member) -> list[Event]:
 class RosterLine:
     booking: Booking
     mark: str | None
+
+
+def event_dates(event: Event) -> str:
+    """ "Di., 05.01.2027, 08:30–16:30 Uhr", or the first and the last day of several, as the
+    sign-in sheet and the certificate print them."""
+    first, last = event.sessions[0], event.sessions[-1]
+    if len(event.sessions) == 1:
+        return range_de(first.starts_at, first.ends_at)
+    return f"{date_de(first.starts_at)} bis {date_de(last.starts_at)}"
+
+
+async def event_marks(session: AsyncSession, event_id: int) -> dict[int, dict[int, str]]:
+    """Every mark of an event's bookings: booking id → session id → mark."""
+    rows = await session.execute(
+        select(AttendanceMark.booking_id, AttendanceMark.session_id, AttendanceMark.status)
+        .join(Booking, Booking.id == AttendanceMark.booking_id)
+        .where(Booking.event_id == event_id)
+    )
+    marks: dict[int, dict[int, str]] = {}
+    for booking_id, session_id, status in rows:
+        marks.setdefault(booking_id, {})[session_id] = status
+    return marks
 
 
 def _sitting(event: Event, session_id: int) -> EventSession:
@@ -248,14 +283,7 @@ async def settle_outcomes(session: AsyncSession, event: Event) -> None:
     if not event.sessions:
         return
     last = max(event.sessions, key=lambda s: (s.starts_at, s.id))
-    rows = await session.execute(
-        select(AttendanceMark.booking_id, AttendanceMark.session_id, AttendanceMark.status)
-        .join(Booking, Booking.id == AttendanceMark.booking_id)
-        .where(Booking.event_id == event.id)
-    )
-    by_booking: dict[int, dict[int, str]] = {}
-    for booking_id, session_id, status in rows:
-        by_booking.setdefault(booking_id, {})[session_id] = status
+    by_booking = await event_marks(session, event.id)
     if not any(last.id in marks for marks in by_booking.values()):
         return
     participants = await session.scalars(
@@ -268,16 +296,22 @@ async def settle_outcomes(session: AsyncSession, event: Event) -> None:
 
 
 async def add_walk_in(
-    session: AsyncSession, *, event_id: int, member_id: int, actor: Member, now: datetime
+    session: AsyncSession, *, event_id: int, email: str, actor: Member, now: datetime
 ) -> Booking:
-    """A member who came without a booking: a confirmed booking added on site, without the
-    seat limits; refused when they hold a booking of the event already."""
+    """A member who came without a booking, named by their address: a confirmed booking
+    added on site, without the seat limits; refused when the address names no active
+    member, or when they hold a booking of the event already."""
+    address = email.strip().lower()
+    unknown = ValidationFailed(messages.WALK_IN_UNKNOWN, {"email": messages.WALK_IN_UNKNOWN})
+    if not address or len(address) > 320 or not address.isprintable():
+        raise unknown
     async with write_transaction(session):
         await lock_event(session, event_id)
         await event_for_trainer(session, event_id, actor)
-        member = await session.get(Member, member_id)
+        member = await member_by_email(session, address)
         if member is None or member.status != "active":
-            raise NotFound(messages.MEMBER_UNKNOWN)
+            raise unknown
+        member_id = member.id
         held = await session.scalar(
             select(Booking).where(
                 Booking.event_id == event_id,
@@ -321,25 +355,14 @@ async def sign_in_sheet(
         .where(Booking.event_id == event_id, Booking.status.in_(PARTICIPANT_STATUSES))
         .options(selectinload(Booking.member), selectinload(Booking.organisation))
     )
-    rows = sorted(
-        (
-            SheetRow(
-                b.member.display_name, b.organisation.name if b.organisation is not None else ""
-            )
-            for b in bookings
-        ),
-        key=lambda row: (row.name.split()[-1].casefold() if row.name else "", row.name),
-    )
+    rows = [
+        SheetRow(b.member.display_name, b.organisation.name if b.organisation is not None else "")
+        for b in sorted(bookings, key=lambda b: (b.member.last_name.casefold(), b.id))
+    ]
     venue = event.venue
-    first, last = event.sessions[0], event.sessions[-1]
-    dates = (
-        range_de(first.starts_at, first.ends_at)
-        if len(event.sessions) == 1
-        else f"{date_de(first.starts_at)} bis {date_de(last.starts_at)}"
-    )
     return SignInSheet(
         event_title=event.title,
-        dates=dates,
+        dates=event_dates(event),
         place=f"{venue.name}, {venue.city}" if venue is not None else "",
         days=tuple(date_de(s.starts_at) for s in event.sessions),
         rows=tuple(rows),

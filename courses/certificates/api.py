@@ -23,8 +23,8 @@ def _out(request: Request, certificate: Certificate) -> schemas.CertificateOut:
         partial=certificate.units_attended < certificate.units_offered,
         issued_at=certificate.issued_at,
         revoked_at=certificate.revoked_at,
-        pdf_url=f"{base}/bescheinigungen/{certificate.number}.pdf",
-        verify_url=f"{base}/bescheinigungen/pruefen/{certificate.code}",
+        pdf_url=services.pdf_url(base, certificate),
+        verify_url=services.verify_url(base, certificate),
     )
 
 

@@ -10,13 +10,18 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core.errors import NotFound
-from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
+from booking.core.web import (
+    db,
+    flash,
+    now,
+    pdf_answer,
+    redirect,
+    render,
+    require_member,
+    state,
+    verify_csrf,
+)
 from courses.certificates import services
-from courses.certificates.models import Certificate
-
-
-def verify_url(request: Request, certificate: Certificate) -> str:
-    return f"{state(request).settings.base_url}/bescheinigungen/pruefen/{certificate.code}"
 
 
 async def issue(request: Request) -> Response:
@@ -67,15 +72,9 @@ async def pdf(request: Request) -> Response:
     member = await require_member(request)
     number = request.path_params["number"]
     certificate = await services.for_download(db(request), number, member)
-    body = await asyncio.to_thread(services.render, certificate, verify_url(request, certificate))
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{certificate.number}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    link = services.verify_url(state(request).settings.base_url, certificate)
+    body = await asyncio.to_thread(services.render, certificate, link)
+    return pdf_answer(body, f"{certificate.number}.pdf")
 
 
 routes = [

@@ -18,29 +18,20 @@ from sqlalchemy.orm import selectinload
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import lock_event
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
-from booking.core.formatting import BERLIN, date_de, range_de
+from booking.core.formatting import BERLIN
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
-from courses.attendance.models import AttendanceMark
-from courses.attendance.services import event_for_trainer, outcome
+from courses.attendance.services import event_dates, event_for_trainer, event_marks, outcome
 from courses.certificates.models import Certificate
 from courses.certificates.pdf import CertificateText, render_certificate
-from courses.models import Event
 
 CERTIFIED = (BookingStatus.ATTENDED, BookingStatus.PARTIAL)
 """Outcomes that earn a certificate: at least one teaching unit attended."""
 
 
-def dates_of(event: Event) -> str:
-    first, last = event.sessions[0], event.sessions[-1]
-    if len(event.sessions) == 1:
-        return range_de(first.starts_at, first.ends_at)
-    return f"{date_de(first.starts_at)} bis {date_de(last.starts_at)}"
-
-
 async def issue(
-    session: AsyncSession, *, event_id: int, actor: Member, now: datetime
+    session: AsyncSession, *, event_id: int, actor: Member | None, now: datetime
 ) -> list[Certificate]:
     """Certificates for every booking of the event that earned one and holds none that is
     valid, in one transaction; the ones issued now. Before the outcomes are set: 409."""
@@ -65,14 +56,7 @@ async def issue(
                 )
             )
         )
-        marks: dict[int, dict[int, str]] = {}
-        rows = await session.execute(
-            select(AttendanceMark.booking_id, AttendanceMark.session_id, AttendanceMark.status)
-            .join(Booking, Booking.id == AttendanceMark.booking_id)
-            .where(Booking.event_id == event_id)
-        )
-        for booking_id, session_id, status in rows:
-            marks.setdefault(booking_id, {})[session_id] = status
+        marks = await event_marks(session, event_id)
         venue = event.venue
         issued = []
         for booking in bookings:
@@ -98,14 +82,14 @@ async def issue(
                 participant_name=booking.member.display_name,
                 course_title=event.title,
                 course_code=event.course_code,
-                dates=dates_of(event),
+                dates=event_dates(event),
                 place=venue.city if venue is not None else "",
                 trainers=", ".join(t.display_name for t in event.trainers),
                 units_attended=result.units_attended,
                 units_offered=result.units_offered,
                 partial_note=partial,
                 issued_at=now,
-                issued_by=actor.id,
+                issued_by=actor.id if actor is not None else None,
             )
             session.add(certificate)
             issued.append(certificate)
@@ -197,6 +181,14 @@ async def for_download(session: AsyncSession, number: str, viewer: Member) -> Ce
     if certificate.member_id != viewer.id and not viewer.is_organiser:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     return certificate
+
+
+def verify_url(base_url: str, certificate: Certificate) -> str:
+    return f"{base_url}/bescheinigungen/pruefen/{certificate.code}"
+
+
+def pdf_url(base_url: str, certificate: Certificate) -> str:
+    return f"{base_url}/bescheinigungen/{certificate.number}.pdf"
 
 
 def abbreviated(name: str) -> str:

@@ -277,7 +277,7 @@ def test_certificates_issue_prints_each_and_refuses_in_german(demo_db: Path) -> 
             "UPDATE bookings SET status = 'attended' WHERE event_id = ? AND status = 'confirmed'",
             (event_id,),
         )
-    issued = sid(demo_db, "certificates", "issue", str(event_id), "--by", TRAINER_EMAIL)
+    issued = sid(demo_db, "certificates", "issue", str(event_id))
     assert issued.returncode == 0, issued.stderr
     lines = issued.stdout.splitlines()
     assert lines[0].startswith(f"[1/{len(bookings)}] SID-")

@@ -4,14 +4,14 @@ search and walk-ins, without JavaScript."""
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking.core.formatting import date_de
 from booking.members.models import Member
 from courses.attendance.models import AttendanceMark
-from courses.models import Event
+from courses.models import Event, event_trainers
 from tests import factories
 from tests.factories import participants, training
 from tests.pdfs import page_texts
@@ -37,11 +37,16 @@ async def marks(db: AsyncSession) -> dict[int, str]:
 async def test_a_trainer_finds_the_course_and_marks_the_roster(
     client: httpx.AsyncClient, app: Starlette, db: AsyncSession
 ) -> None:
-    _, event, roster = await trainer_world(client, app, db)
+    trainer, event, roster = await trainer_world(client, app, db)
     first, second, third = await participants(db, event, 3)
 
+    upcoming = await factories.event(db, title="Später")
+    await db.execute(insert(event_trainers).values(event_id=upcoming.id, member_id=trainer.id))
+    await db.commit()
     courses = await client.get("/meine-kurse")
     assert courses.status_code == 200
+    assert f'action="/kurse/{event.id}/bescheinigungen"' in courses.text
+    assert f'action="/kurse/{upcoming.id}/bescheinigungen"' not in courses.text  # not begun
     assert "Deeskalation kompakt" in courses.text and f'href="{roster}"' in courses.text
     page = await client.get(roster)
     assert page.status_code == 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import services as bookings
@@ -15,7 +15,7 @@ from booking.core.errors import Forbidden, NotEligible, NotFound, ValidationFail
 from booking.members.models import Member
 from courses.attendance import services
 from courses.attendance.models import AttendanceChange, AttendanceMark, Mark
-from courses.models import EventSession
+from courses.models import EventSession, event_trainers
 from tests import factories
 from tests.factories import NOW, participants, training
 
@@ -132,8 +132,11 @@ async def test_only_the_events_trainers_and_organisers_mark(db: AsyncSession) ->
         db, event_id=event.id, session_id=sitting.id, marks=[(booking.id, "present")],
         actor=organiser, now=NOW,
     )  # fmt: skip
-    assert [e.id for e in await services.trainer_events(db, trainer)] == [event.id]
-    assert await services.trainer_events(db, other_trainer) == []
+    long_ago = await factories.event(db, starts_in=timedelta(days=-200))
+    await db.execute(insert(event_trainers).values(event_id=long_ago.id, member_id=trainer.id))
+    await db.commit()
+    assert [e.id for e in await services.trainer_events(db, trainer, NOW)] == [event.id]
+    assert await services.trainer_events(db, other_trainer, NOW) == []
 
 
 async def test_bad_marks_write_nothing(db: AsyncSession) -> None:
@@ -192,15 +195,14 @@ async def test_a_walk_in_joins_a_full_event_as_added_on_site(db: AsyncSession) -
     await participants(db, event, 1)
     guest = await factories.member(db)
     booking = await services.add_walk_in(
-        db, event_id=event.id, member_id=guest.id, actor=trainer, now=NOW
+        db, event_id=event.id, email=guest.email, actor=trainer, now=NOW
     )
     assert (booking.status, booking.added_on_site) == ("confirmed", True)
     with pytest.raises(ValidationFailed):
-        await services.add_walk_in(
-            db, event_id=event.id, member_id=guest.id, actor=trainer, now=NOW
-        )
-    with pytest.raises(NotFound):
-        await services.add_walk_in(db, event_id=event.id, member_id=999_999, actor=trainer, now=NOW)
+        await services.add_walk_in(db, event_id=event.id, email=guest.email, actor=trainer, now=NOW)
+    for unknown in ("niemand@nirgends.example", "a\x00@b.example", ""):
+        with pytest.raises(ValidationFailed):
+            await services.add_walk_in(db, event_id=event.id, email=unknown, actor=trainer, now=NOW)
 
 
 async def test_an_attended_training_opens_the_next_course(db: AsyncSession) -> None:
