@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.core.api import Operation, json_answer, read_body
+from booking.core.api import Operation, json_answer, read_body, read_query
 from booking.core.paging import link_header, next_page_url, parse_limit
 from booking.core.web import db, state
 from booking.members.models import Member
@@ -40,17 +40,17 @@ async def _one(request: Request, organisation: Organisation) -> schemas.Organisa
 
 
 async def list_organisations(request: Request, actor: Member) -> Response:
-    params = request.query_params
+    params = read_query(request, schemas.OrganisationListQuery)
     page = await queries.list_organisations(
         db(request),
         actor,
         queries.OrganisationFilter(
-            search=params.get("search", ""),
-            sector=params.get("sector") or None,
-            region=params.get("region") or None,
+            search=params.search or "",
+            sector=params.sector or None,
+            region=params.region or None,
         ),
-        after=params.get("after") or params.get("cursor") or None,
-        limit=parse_limit(params.get("limit")),
+        after=params.after or params.cursor or None,
+        limit=parse_limit(params.limit),
     )
     headers = {}
     if page.next_cursor is not None:
@@ -99,7 +99,7 @@ async def change_organisation(request: Request, actor: Member) -> Response:
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/organisations", list_organisations, "organiser", 200,
-        schemas.OrganisationPageOut, errors=(422,),
+        schemas.OrganisationPageOut, errors=(422,), query=schemas.OrganisationListQuery,
         summary="Organisationen nach Namen, seitenweise (?search, ?sector, ?region, ?limit, "
         "?after)",
     ),

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from booking.core.schemas import MESSAGES, Input, Title, single_line, without_default
+from booking.core.schemas import MESSAGES, Input, Query, Title, single_line, without_default
 from booking.organisations.checks import is_valid_domain, normalise_domain
 
 Sector = Literal[
@@ -94,3 +94,14 @@ class OrganisationPageOut(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as ?after= for the next page; null on the last page."
     )
+
+
+class OrganisationListQuery(Query):
+    """The list's parameters; the service checks them and answers in German."""
+
+    search: str | None = Field(None, description="Part of the name, in any case.")
+    sector: str | None = Field(None, description="One of the sectors.")
+    region: str | None = Field(None, description="A Regierungsbezirk.")
+    limit: str | None = Field(None, description="Entries per page (1 to 200, default 50).")
+    after: str | None = Field(None, description="The previous page's next_cursor.")
+    cursor: str | None = Field(None, description="The same as after.")

@@ -34,9 +34,7 @@ from courses.models import Event, EventSession, event_trainers
 FULL_SHARE = 100
 
 
-async def event_for_trainer(
-    session: AsyncSession, event_id: int, actor: Member | None
-) -> Event:
+async def event_for_trainer(session: AsyncSession, event_id: int, actor: Member | None) -> Event:
     """An event with its sessions, for one of its trainers or an organiser (``None``: the
     operator at the command line, who holds the database anyway): 404 when unknown, 403 for
     anyone else."""

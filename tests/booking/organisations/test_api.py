@@ -140,3 +140,11 @@ async def test_refusals_are_german_and_change_nothing(
         )
     await db.commit()
     assert await db.scalar(select(func.count()).select_from(Organisation)) == before
+
+
+async def test_the_openapi_document_names_the_lists_parameters(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/v1/openapi.json")).json()
+    operation = document["paths"]["/organisations"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {
+        "search", "sector", "region", "limit", "after", "cursor",
+    }  # fmt: skip
