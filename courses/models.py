@@ -81,6 +81,8 @@ class Event(Base):
     completion_share: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """Per cent of the teaching units a participant must attend for the outcome "attended";
     None: all of them."""
+    certificate_content: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """What the course covered, one line each, printed on its certificates of attendance."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -130,6 +132,10 @@ class Event(Base):
             name="completion_share",
         ),
     )
+
+    @property
+    def certificate_lines(self) -> list[str]:
+        return [line for line in self.certificate_content.splitlines() if line.strip()]
 
     @property
     def target_sectors(self) -> list[str]:

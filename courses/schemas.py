@@ -54,6 +54,20 @@ CompletionShare = Annotated[
         "attended; null: all of them.",
     ),
 ]
+CertificateContent = Annotated[
+    list[
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=150),
+            AfterValidator(single_line),
+        ]
+    ],
+    Field(
+        max_length=8,
+        description="What the course covers, one line each (at most 8 of 150 characters), "
+        "printed on its certificates of attendance.",
+    ),
+]
 TrainerEmails = Annotated[
     list[
         Annotated[
@@ -101,6 +115,7 @@ class EventIn(Input):
     status: Literal["draft", "published"] = "published"
     trainers: TrainerEmails = Field(default_factory=list)
     completion_share: CompletionShare | None = None
+    certificate_content: CertificateContent = Field(default_factory=list)
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -122,6 +137,7 @@ class EventIn(Input):
             session_units=[s.teaching_units for s in self.sessions],
             trainers=list(self.trainers),
             completion_share=self.completion_share,
+            certificate_content=list(self.certificate_content),
         )
 
 
@@ -159,6 +175,11 @@ class EventChanges(Input):
         json_schema_extra=without_default,
     )
     completion_share: CompletionShare | None = None
+    certificate_content: CertificateContent = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Replaces the content printed on certificates issued from now on.",
+        json_schema_extra=without_default,
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:
@@ -178,6 +199,8 @@ class EventChanges(Input):
             changes["completion_share"] = self.completion_share
         if "trainers" in sent:
             changes["trainers"] = list(self.trainers)
+        if "certificate_content" in sent:
+            changes["certificate_content"] = list(self.certificate_content)
         return changes
 
 
@@ -256,6 +279,9 @@ class EventDetail(EventSummary):
     trainers: list[str] = Field(default_factory=list, description="The trainers' names.")
     completion_share: int = Field(
         default=100, description="Per cent of the teaching units that make 'attended'."
+    )
+    certificate_content: list[str] = Field(
+        default_factory=list, description="The content printed on its certificates."
     )
     sign_in_sheet_url: str | None = Field(
         default=None,

@@ -91,6 +91,8 @@ class NewEvent:
     trainers: list[str] = field(default_factory=list)
     """Addresses of members with the trainer role (or organisers)."""
     completion_share: int | None = None
+    certificate_content: list[str] = field(default_factory=list)
+    """What the course covers, one line each, printed on its certificates."""
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -157,6 +159,7 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
         ]
         event.trainers = await resolve_trainers(session, data.trainers)
         event.completion_share = data.completion_share
+        event.certificate_content = "\n".join(data.certificate_content)
         event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
         session.add(event)
     return await event_detail(session, event.id, actor)

@@ -60,6 +60,7 @@ async def change_event(
     seats_per_organisation: int | None | object = ...,
     completion_share: int | None | object = ...,
     trainers: Sequence[str] | None = None,
+    certificate_content: Sequence[str] | None = None,
 ) -> EventChanged:
     """Change an event's sessions, capacity and per-organisation limit in one transaction:
     all of it or nothing, mails included. Moved sessions send confirmed participants an
@@ -77,6 +78,8 @@ async def change_event(
         set_limits(event, capacity, seats_per_organisation)
         if completion_share is not ...:
             event.completion_share = completion_share  # type: ignore[assignment]
+        if certificate_content is not None:
+            event.certificate_content = "\n".join(certificate_content)
         if trainers is not None:
             await session.refresh(event, ["trainers"])
             event.trainers = await resolve_trainers(session, trainers)

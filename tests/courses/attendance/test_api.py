@@ -93,12 +93,16 @@ async def test_events_take_trainers_teaching_units_and_a_completion_share(
     auth = await token_of(db, organiser)
     data = new_event(title="BIUS III", capacity=12)
     data["sessions"][0]["teaching_units"] = 6
-    data |= {"trainers": [trainer.email.upper()], "completion_share": 75}
+    data |= {
+        "trainers": [trainer.email.upper()], "completion_share": 75,
+        "certificate_content": ["  Schutz und Flucht ", "Nachsorge"],
+    }  # fmt: skip
     created = await client.post("/api/v1/events", json=data, headers=auth)
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["trainers"] == [trainer.display_name]
     assert body["completion_share"] == 75
+    assert body["certificate_content"] == ["Schutz und Flucht", "Nachsorge"]
     assert [s["teaching_units"] for s in body["sessions"]][0] == 6
     url = f"/api/v1/events/{body['id']}"
     as_trainer = await client.get(url, headers=await token_of(db, trainer))
@@ -108,6 +112,7 @@ async def test_events_take_trainers_teaching_units_and_a_completion_share(
     patch = {
         "completion_share": 50,
         "trainers": [],
+        "certificate_content": ["Alarmierung"],
         "sessions": [{"id": first["id"], "starts_at": first["starts_at"],
                       "ends_at": first["ends_at"], "teaching_units": 8}],
     }  # fmt: skip
@@ -115,6 +120,7 @@ async def test_events_take_trainers_teaching_units_and_a_completion_share(
     assert changed.status_code == 200, changed.text
     assert (changed.json()["completion_share"], changed.json()["trainers"]) == (50, [])
     assert changed.json()["sessions"][0]["teaching_units"] == 8
+    assert changed.json()["certificate_content"] == ["Alarmierung"]
 
     member = await factories.member(db)
     for refused in (
@@ -122,7 +128,13 @@ async def test_events_take_trainers_teaching_units_and_a_completion_share(
         {"trainers": ["niemand@nirgends.example"]},
         {"completion_share": 101},
         {"completion_share": "50"},
+        {"certificate_content": ["eine Zeile"] * 9},
+        {"certificate_content": ["zwei\nZeilen"]},
+        {"certificate_content": ["mit \u0000 darin"]},
+        {"certificate_content": ["x" * 151]},
+        {"certificate_content": [""]},
     ):
         assert_german_error(await client.patch(url, json=refused, headers=auth), 422)
     again = await client.get(url, headers=auth)
     assert (again.json()["completion_share"], again.json()["trainers"]) == (50, [])
+    assert again.json()["certificate_content"] == ["Alarmierung"]
