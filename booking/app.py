@@ -54,6 +54,7 @@ from courses import manage as course_pages
 from courses import routes as course_routes
 from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
+from courses.certificates.mails import certificate_context
 from courses.messages import KIND_LABELS
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -70,11 +71,16 @@ TEMPLATE_GLOBALS: dict[str, object] = {
 
 
 def mail_renderer() -> MailRenderer:
-    """Mails with the pages' filters; a message's ``booking_id`` and ``member_id`` are loaded
-    by their rooms (in this order: a member named on its own wins)."""
+    """Mails with the pages' filters; a message's ``booking_id``, ``member_id`` and
+    ``certificate_id`` are loaded by their rooms (in this order: a member named on its own
+    wins over a booking's)."""
     return MailRenderer(
         {**FILTERS, **TEMPLATE_FILTERS},
-        {"booking_id": booking_context, "member_id": member_context},
+        {
+            "booking_id": booking_context,
+            "member_id": member_context,
+            "certificate_id": certificate_context,
+        },
     )
 
 
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         limiter=MovingWindowRateLimiter(storage_from_string(storage)),
         serializer=sign_in_serializer(settings.secret_key),
         load_member=get_member,
+        load_token_member=api.member_for_token,
     )
 
     @contextlib.asynccontextmanager

@@ -49,7 +49,10 @@ OUTCOMES_MISSING = (
     "Bescheinigungen gibt es, sobald für den letzten Termin die Anwesenheit aller "
     "Teilnehmenden eingetragen ist."
 )
-PARTIAL_NOTE = "teilgenommen an {sessions} von {of_sessions} Terminen, {units} von {of_units} UE"
+PARTIAL_NOTE = "teilgenommen an {sessions} von {of_sessions} {days}, {units} von {of_units} UE"
+PARTIAL_DAYS = {"training": "Trainingstagen"}
+"""What the partial-attendance note calls the sessions of an event of this kind."""
+PARTIAL_SESSIONS = "Terminen"
 CERTIFICATE_UNKNOWN = (
     "Diese Bescheinigung ist nicht bekannt. Bitte prüfen Sie die Nummer oder den Link."
 )

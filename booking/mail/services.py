@@ -25,6 +25,8 @@ TEMPLATES = (
     "member_rejected",
     "event_changed",
     "event_cancelled",
+    "certificate_issued",
+    "certificate_revoked",
 )
 
 

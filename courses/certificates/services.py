@@ -9,9 +9,10 @@ certificate, its marks stay as they are (courses.attendance.services).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -19,9 +20,13 @@ from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.services import lock_event
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
+from booking.core.paging import Page, decode_cursor, encode_cursor
 from booking.core.transactions import write_transaction
+from booking.mail.models import OutboxMessage
+from booking.mail.services import enqueue
 from booking.members.models import Member
 from courses import messages
+from courses.attendance.models import ATTENDED_MARKS, AttendanceMark
 from courses.attendance.services import event_dates, event_for_trainer, event_marks, outcome
 from courses.certificates.models import Certificate
 from courses.certificates.pdf import CertificateText, render_certificate
@@ -34,7 +39,8 @@ async def issue(
     session: AsyncSession, *, event_id: int, actor: Member | None, now: datetime
 ) -> list[Certificate]:
     """Certificates for every booking of the event that earned one and holds none that is
-    valid, in one transaction; the ones issued now. Before the outcomes are set: 409."""
+    valid, in one transaction with a mail to each member (a link, not the PDF); the ones
+    issued now. Before the outcomes are set: 409."""
     async with write_transaction(session):
         await lock_event(session, event_id)
         event = await event_for_trainer(session, event_id, actor)
@@ -58,7 +64,7 @@ async def issue(
         )
         marks = await event_marks(session, event_id)
         venue = event.venue
-        issued = []
+        issued, certified = [], []
         for booking in bookings:
             if booking.id in held:
                 continue
@@ -70,6 +76,7 @@ async def issue(
                 partial = messages.PARTIAL_NOTE.format(
                     sessions=result.sessions_attended,
                     of_sessions=result.sessions_offered,
+                    days=messages.PARTIAL_DAYS.get(event.kind, messages.PARTIAL_SESSIONS),
                     units=result.units_attended,
                     of_units=result.units_offered,
                 )
@@ -88,15 +95,25 @@ async def issue(
                 units_attended=result.units_attended,
                 units_offered=result.units_offered,
                 partial_note=partial,
+                content="\n".join(event.certificate_lines),
                 issued_at=now,
                 issued_by=actor.id if actor is not None else None,
             )
             session.add(certificate)
             issued.append(certificate)
+            certified.append(booking)
         await session.flush()
         year = now.astimezone(BERLIN).year
-        for certificate in issued:
+        mails = []
+        for certificate, booking in zip(issued, certified, strict=True):
             certificate.number = f"SID-{year}-{certificate.id:06d}"
+            mail = enqueue(
+                session, booking.member.email, "certificate_issued", certificate_id=certificate.id
+            )
+            mails.append(mail)
+        await session.flush()
+        for certificate, mail in zip(issued, mails, strict=True):
+            certificate.message_id = mail.id
     return issued
 
 
@@ -115,7 +132,8 @@ async def revoke(
     session: AsyncSession, *, number: str, reason: str, actor: Member, now: datetime
 ) -> Certificate:
     """Organisers only: the certificate is revoked with a reason (the verification page then
-    says so) and its booking's marks may be corrected and a new one issued."""
+    says so, the member is told by mail) and its booking's marks may be corrected and a new
+    one issued, with a new number."""
     if not actor.is_organiser:
         raise Forbidden()
     reason = reason.strip()
@@ -126,7 +144,95 @@ async def revoke(
         if certificate.revoked_at is not None:
             raise InvalidState(messages.CERTIFICATE_REVOKED_ALREADY)
         certificate.revoked_at, certificate.revoked_reason = now, reason
+        if certificate.member_id is not None:
+            member = await session.get(Member, certificate.member_id)
+            if member is not None:
+                enqueue(session, member.email, "certificate_revoked", certificate_id=certificate.id)
     return certificate
+
+
+EVENT_PAGE = 100
+"""Certificates of an event on one page of its list."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an event's certificates stand: how many are valid and revoked, and of the valid
+    ones how many members have been told by mail, how many mails failed, how many wait."""
+
+    valid: int
+    revoked: int
+    mailed: int
+    failed: int
+
+    @property
+    def waiting(self) -> int:
+        return self.valid - self.mailed - self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+
+async def progress(session: AsyncSession, event_id: int) -> Progress:
+    """An event's certificates and their mails, counted in one query. A mail the outbox's
+    retention has removed was sent long ago."""
+    valid = Certificate.revoked_at.is_(None)
+    sent = valid & (Certificate.message_id.is_(None) | OutboxMessage.sent_at.is_not(None))
+    failed = valid & OutboxMessage.failed_at.is_not(None) & OutboxMessage.sent_at.is_(None)
+    row = (
+        await session.execute(
+            select(
+                func.count(Certificate.id),
+                func.coalesce(func.sum(case((valid, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((sent, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((failed, 1), else_=0)), 0),
+            )
+            .select_from(Certificate)
+            .outerjoin(OutboxMessage, OutboxMessage.id == Certificate.message_id)
+            .where(Certificate.event_id == event_id)
+        )
+    ).one()
+    total, valid_count, mailed, failed_count = (int(n) for n in row)
+    return Progress(valid_count, total - valid_count, mailed, failed_count)
+
+
+async def unissued(session: AsyncSession, event_id: int) -> int:
+    """How many bookings of the event would get a certificate if it were issued now: an
+    outcome that earns one, an attended session behind it, and no valid certificate yet."""
+    attended = (
+        select(AttendanceMark.id)
+        .where(AttendanceMark.booking_id == Booking.id, AttendanceMark.status.in_(ATTENDED_MARKS))
+        .exists()
+    )
+    held = (
+        select(Certificate.id)
+        .where(Certificate.booking_id == Booking.id, Certificate.revoked_at.is_(None))
+        .exists()
+    )
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.event_id == event_id, Booking.status.in_(CERTIFIED), attended, ~held)
+    )
+    return count or 0
+
+
+async def event_certificates(
+    session: AsyncSession, event_id: int, actor: Member, *, cursor: str | None
+) -> Page[Certificate]:
+    """An event's certificates in the order they were issued, a page at a time, for its
+    trainers and organisers (403 for everyone else)."""
+    await event_for_trainer(session, event_id, actor)
+    query = select(Certificate).where(Certificate.event_id == event_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    if cursor:
+        (last_id,) = decode_cursor(cursor, (int,))
+        query = query.where(Certificate.id > last_id)
+    rows = list(await session.scalars(query.order_by(Certificate.id).limit(EVENT_PAGE + 1)))
+    more = len(rows) > EVENT_PAGE
+    rows = rows[:EVENT_PAGE]
+    return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
 
 
 async def member_certificates(session: AsyncSession, member_id: int) -> list[Certificate]:
@@ -209,7 +315,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
             units_attended=certificate.units_attended,
             units_offered=certificate.units_offered,
             partial_note=certificate.partial_note,
-            content=(),
+            content=certificate.content_lines,
             trainers=tuple(t for t in certificate.trainers.split(", ") if t),
             place=certificate.place,
             issued_on=certificate.issued_at.astimezone(BERLIN).date(),

@@ -9,6 +9,7 @@ from booking.mail.models import OutboxMessage
 from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
 from booking.settings import Settings
+from courses.certificates.models import Certificate
 from tests import factories
 from tests.factories import NOW
 
@@ -29,10 +30,20 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
     event = await factories.event(db, title="BIUS I")
     person = await factories.member(db)
     result = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    certificate = Certificate(
+        number="SID-2027-000001", code="c" * 22, booking_id=result.booking.id,
+        member_id=person.id, event_id=event.id, participant_name=person.display_name,
+        course_title=event.title, dates="Di., 02.03.2027", units_attended=8, units_offered=16,
+        partial_note="teilgenommen an 1 von 2 Trainingstagen, 8 von 16 UE", issued_at=NOW,
+        revoked_at=NOW, revoked_reason="Anwesenheit berichtigt",
+    )  # fmt: skip
+    db.add(certificate)
+    await db.commit()
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
         "booking_id": result.booking.id,
         "member_id": person.id,
+        "certificate_id": certificate.id,
         "reason": "",
         "position": 1,
     }
