@@ -27,6 +27,7 @@ from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.models import Organisation, OrganisationDomain
+from courses.attendance.services import mark
 from courses.models import Event
 from materials.models import MaterialItem
 
@@ -85,19 +86,31 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     ids = [m.id for m in members]
     past = programme.past_bius
     booked_at = past.sessions[0].starts_at - timedelta(days=30)
-    for member, status in zip(members[:3], ("attended", "attended", "no_show"), strict=True):
-        session.add(
-            Booking(
-                event_id=past.id,
-                member_id=member.id,
-                organisation_id=member.organisation_id,
-                status=status,
-                created_at=booked_at,
-                confirmed_at=booked_at,
-            )
+    past_bookings = [
+        Booking(
+            event_id=past.id,
+            member_id=member.id,
+            organisation_id=member.organisation_id,
+            status="confirmed",
+            created_at=booked_at,
+            confirmed_at=booked_at,
         )
+        for member in members[:3]
+    ]
+    session.add_all(past_bookings)
     plan = _booking_plan(programme, ids)
     await session.commit()
+    # The trainer's marks at the door: two attended (one came late), one did not come. The
+    # outcomes follow from them; the certificates are the trainer's to issue.
+    for sitting, marks in zip(past.sessions, (("present", "late", "absent"),) * 2, strict=False):
+        await mark(
+            session,
+            event_id=past.id,
+            session_id=sitting.id,
+            marks=[(b.id, m) for b, m in zip(past_bookings, marks, strict=True)],
+            actor=trainer,
+            now=sitting.ends_at,
+        )
     for event_id, member_id in plan:
         await book(session, event_id=event_id, member_id=member_id, now=now)
     # The invented members cannot read mail: drop what the bookings wrote to the outbox.

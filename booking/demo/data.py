@@ -119,6 +119,24 @@ BIUS_TEXT = (
     "Tagen erfasst; wer an beiden Tagen teilgenommen hat, erhält eine Teilnahmebescheinigung.\n\n"
     "Je Organisation können höchstens zwei Beschäftigte einen Platz erhalten."
 )
+BIUS_CONTENT = {  # course code: what its certificate lists
+    "BIUS-I": (
+        "Entstehung von Konflikten und Warnsignale eines Übergriffs",
+        "Eigensicherung: Abstand, Position, Fluchtwege",
+        "Deeskalierende Sprache und Körpersprache",
+        "Lösen aus Griffen und Umklammerungen",
+    ),
+    "BIUS-II": (
+        "Gesprächsführung unter Druck",
+        "Verhalten bei Bedrohungen und Drohschreiben",
+        "Zusammenarbeit und Absprachen im Team",
+    ),
+    "BIUS-III": (
+        "Schutz- und Fluchtmöglichkeiten in Gewaltsituationen",
+        "Alarmierung und Zusammenarbeit mit Polizei und Rettungsdienst",
+        "Nachsorge und Nachbereitung von Vorfällen",
+    ),
+}
 BIUS = [  # course code, prerequisite, title, summary
     (
         "BIUS-I",

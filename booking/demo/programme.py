@@ -10,7 +10,16 @@ from typing import Any
 from dateutil.easter import easter
 
 from booking.core.formatting import BERLIN
-from booking.demo.data import BIUS, BIUS_TEXT, MONDAY, QA_TOPICS, THURSDAY, TUESDAY, WEDNESDAY
+from booking.demo.data import (
+    BIUS,
+    BIUS_CONTENT,
+    BIUS_TEXT,
+    MONDAY,
+    QA_TOPICS,
+    THURSDAY,
+    TUESDAY,
+    WEDNESDAY,
+)
 from booking.members.models import Member
 from courses.models import Event, EventSector, EventSession, Series
 from courses.services import series_dates
@@ -47,9 +56,13 @@ def _at(day: date, clock: str) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
 
 
-def _sessions(*slots: tuple[date, str, str, str]) -> list[EventSession]:
+def _sessions(*slots: tuple[date, str, str, str], units: int | None = None) -> list[EventSession]:
+    """Sessions from (day, start, end, title); ``units``: the teaching units of each, where
+    breaks make them fewer than the length gives."""
     return [
-        EventSession(starts_at=_at(d, start), ends_at=_at(d, end), title=title)
+        EventSession(
+            starts_at=_at(d, start), ends_at=_at(d, end), title=title, teaching_units=units
+        )
         for d, start, end, title in slots
     ]
 
@@ -295,7 +308,9 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
             title,
             14,
             _sessions(
-                (first_day, "08:30", "16:30", "Tag 1"), (second_day, "08:30", "16:30", "Tag 2")
+                (first_day, "08:30", "16:30", "Tag 1"),
+                (second_day, "08:30", "16:30", "Tag 2"),
+                units=8,
             ),
             opens=opens,
             deadline=timedelta(days=14),
@@ -309,6 +324,7 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
             trainers=[trainer],
             summary=summary,
             description=BIUS_TEXT,
+            certificate_content="\n".join(BIUS_CONTENT[code]),
         )
 
     courses = [
@@ -321,7 +337,7 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         "training",
         "Deeskalationstraining für Beschäftigte im Gesundheitswesen",
         12,
-        _sessions((cal.day(40, THURSDAY), "09:00", "16:30", "")),
+        _sessions((cal.day(40, THURSDAY), "09:00", "16:30", ""), units=8),
         opens=open_now,
         deadline=timedelta(days=10),
         cancel=timedelta(days=7),
@@ -342,7 +358,7 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         "training",
         "Sicher im Schulalltag: Deeskalation für Lehrkräfte und Schulsozialarbeit",
         16,
-        _sessions((cal.day(50, MONDAY), "09:00", "15:30", "")),
+        _sessions((cal.day(50, MONDAY), "09:00", "15:30", ""), units=8),
         opens=open_now,
         deadline=timedelta(days=10),
         cancel=timedelta(days=7),
