@@ -217,9 +217,15 @@ def vnu_errors(directory: Path) -> dict[str, list[str]]:
     return errors
 
 
-async def trainer_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+async def trainer_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> str:
+    """The trainer's pages; issues the certificates of the past course and returns the address
+    of their list."""
     await sign_in(client, app, TRAINER_EMAIL)
     courses = await pages.get(client, "/meine-kurse", "my courses")
+    [certificates] = re.findall(r'href="(/kurse/\d+/bescheinigungen)"', courses)
+    before = await pages.get(client, certificates, "certificates before issuing")
+    assert (await client.post(certificates, data={"csrf_token": csrf_token(before)})).is_redirect
+    await pages.get(client, certificates, "certificates issued")
     rosters = sorted(set(re.findall(r'href="(/kurse/\d+/termine/\d+)"', courses)))
     assert rosters, "the demo trainer has courses"
     roster = await pages.get(client, rosters[0], "roster")
@@ -232,6 +238,14 @@ async def trainer_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages)
         rosters[0] + "/vor-ort", data={"csrf_token": csrf_token(roster), "email": "x@y.example"}
     )
     pages.add("walk-in refused", walk_in, 422)
+    return certificates
+
+
+async def revoke_pages(client: httpx.AsyncClient, pages: Pages, certificates: str) -> None:
+    listing = await pages.get(client, certificates, "certificates with revocation")
+    revoke = re.findall(r'action="(/bescheinigungen/[^"]+/widerrufen)"', listing)[0]
+    refused = await client.post(revoke, data={"csrf_token": csrf_token(listing), "grund": ""})
+    pages.add("revocation refused", refused, 422)
 
 
 async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_path: Path) -> None:
@@ -250,10 +264,11 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
         await member_pages(demo_app, member, pages)
     async with client_for(demo_app, 40003) as newcomer:
         await new_member_pages(demo_app, newcomer, pages)
+    async with client_for(demo_app, 40005) as trainer:
+        certificates = await trainer_pages(demo_app, trainer, pages)
     async with client_for(demo_app, 40004) as organiser:
         await organiser_pages(demo_app, organiser, pages, events)
-    async with client_for(demo_app, 40005) as trainer:
-        await trainer_pages(demo_app, trainer, pages)
+        await revoke_pages(organiser, pages, certificates)
     assert len(pages.seen) > 40
     errors = vnu_errors(pages.directory)
     assert errors == {}, "\n".join(

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from booking.core import schemas
-from booking.core.errors import DomainError, Forbidden
+from booking.core.errors import DomainError, Forbidden, TokenInvalid
 from booking.core.http_errors import json_error
 from booking.core.paging import Page, link_header, next_page_url
 from booking.core.routing import MAX_ID
@@ -56,7 +56,7 @@ class Operation:
 TOKEN_MISSING = (
     "Bitte melden Sie sich mit einem API-Token an (Kopfzeile „Authorization: Bearer …“)."
 )
-TOKEN_INVALID = "Das API-Token ist ungültig oder wurde widerrufen."
+TOKEN_INVALID = TokenInvalid.default_message
 JSON_ONLY = "Bitte senden Sie den Inhalt als JSON (Content-Type: application/json)."
 
 

@@ -34,6 +34,15 @@ class NotAuthenticated(DomainError):
     default_message = "Bitte melden Sie sich an."
 
 
+class TokenInvalid(DomainError):
+    """An API token was sent that belongs to no one (or no longer): unlike a missing sign-in,
+    answered with 401, not sent to the sign-in page."""
+
+    code = "not_authenticated"
+    status = 401
+    default_message = "Das API-Token ist ungültig oder wurde widerrufen."
+
+
 class AlreadyBooked(DomainError):
     code = "already_booked"
     status = 409

@@ -21,12 +21,19 @@ from starlette.templating import Jinja2Templates
 from wtforms.csrf.session import SessionCSRF
 
 from booking.core.db import utcnow
-from booking.core.errors import CsrfFailed, NotAuthenticated, ProfileIncomplete, RateLimited
+from booking.core.errors import (
+    CsrfFailed,
+    NotAuthenticated,
+    ProfileIncomplete,
+    RateLimited,
+    TokenInvalid,
+)
 from booking.core.middleware import LazySession
 from booking.core.sessions import ServerSession
 from booking.settings import Settings
 
 MemberLoader = Callable[[AsyncSession, int], Awaitable[Any]]
+TokenLoader = Callable[[Request, str], Awaitable[Any]]
 """Loads the member with this id (or None) in the request's database session."""
 
 
@@ -41,6 +48,8 @@ class AppState:
     limiter: MovingWindowRateLimiter
     serializer: URLSafeTimedSerializer
     load_member: MemberLoader
+    load_token_member: TokenLoader
+    """The active member an API token belongs to, or None."""
 
 
 def state(request: Request) -> AppState:
@@ -102,6 +111,20 @@ async def require_member(request: Request, *, profile_complete: bool = True) -> 
         raise NotAuthenticated()
     if profile_complete and member.needs_profile:
         raise ProfileIncomplete()
+    return member
+
+
+async def require_reader(request: Request) -> Any:
+    """The signed-in member, or the holder of the API token in ``Authorization: Bearer …``:
+    for files that pages and API clients both fetch (PDFs). A token that is sent must be
+    valid (401 otherwise), whatever the session says."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return await require_member(request)
+    member = await state(request).load_token_member(request, token.strip())
+    if member is None:
+        raise TokenInvalid()
+    request.scope["member"] = member
     return member
 
 

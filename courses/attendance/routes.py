@@ -20,6 +20,7 @@ from booking.core.web import (
     redirect,
     render,
     require_member,
+    require_reader,
     verify_csrf,
 )
 from courses import messages
@@ -134,8 +135,9 @@ async def walk_in(request: Request) -> Response:
 
 
 async def sign_in_sheet(request: Request) -> Response:
-    """The event's sign-in sheet as a PDF for printing (its trainers and organisers)."""
-    member = await require_member(request)
+    """The event's sign-in sheet as a PDF for printing (its trainers and organisers, signed in
+    or with an API token)."""
+    member = await require_reader(request)
     event_id = request.path_params["event_id"]
     today = now(request).astimezone(BERLIN).date()
     sheet = await services.sign_in_sheet(db(request), event_id, member, today)

@@ -45,8 +45,8 @@ async def test_a_trainer_finds_the_course_and_marks_the_roster(
     await db.commit()
     courses = await client.get("/meine-kurse")
     assert courses.status_code == 200
-    assert f'action="/kurse/{event.id}/bescheinigungen"' in courses.text
-    assert f'action="/kurse/{upcoming.id}/bescheinigungen"' not in courses.text  # not begun
+    assert f'href="/kurse/{event.id}/bescheinigungen"' in courses.text
+    assert f'href="/kurse/{upcoming.id}/bescheinigungen"' not in courses.text  # not begun
     assert "Deeskalation kompakt" in courses.text and f'href="{roster}"' in courses.text
     page = await client.get(roster)
     assert page.status_code == 200

@@ -31,9 +31,20 @@ async def test_issue_download_and_verify(
     trainer.organisation_id = org.id
     await db.commit()
     await sign_in(client, app, "trainer@akademie.example")
-    issued = await post_form(client, "/meine-kurse", f"/kurse/{event.id}/bescheinigungen")
-    assert issued.status_code == 303
-    assert "2 Bescheinigung(en) ausgestellt." in (await client.get("/meine-kurse")).text
+    page_url = f"/kurse/{event.id}/bescheinigungen"
+    assert page_url in (await client.get("/meine-kurse")).text
+    before = await client.get(page_url)
+    assert "Teilweise teilgenommen: <strong>1</strong>" in before.text
+    assert "Ausgestellte Bescheinigungen" not in before.text
+    assert "2 Bescheinigungen ausstellen" in before.text
+    issued = await post_form(client, page_url, page_url)
+    assert issued.status_code == 303 and issued.headers["location"] == page_url
+    after = (await client.get(page_url)).text
+    assert "2 Bescheinigung(en) ausgestellt" in after and 'value="0"' in after
+    assert "0 von 2 versandt" in after and "Widerrufen" not in after  # revoking: organisers
+    assert "Bescheinigungen ausstellen" not in after and "haben eine gültige" in after
+    stand = await client.get(f"{page_url}/stand")
+    assert stand.json() == {"valid": 2, "mailed": 0, "failed": 0, "done": False}
 
     await db.commit()
     certificate = await db.scalar(select(Certificate).where(Certificate.booking_id == half.id))
@@ -116,3 +127,59 @@ async def test_the_api_issues_lists_and_revokes(
     [renewed] = again.json()
     assert renewed["booking_id"] == half.id and renewed["number"] != number
     assert (renewed["partial"], renewed["units_attended"]) == (False, 16)
+
+
+async def test_organisers_revoke_on_the_page_with_a_reason(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    trainer, event, full, half, _ = await marked_training(db)
+    organiser = await factories.member(db, role="organiser")
+    await db.commit()
+    await sign_in(client, app, organiser.email)
+    page_url = f"/kurse/{event.id}/bescheinigungen"
+    await post_form(client, page_url, page_url)
+    await db.commit()
+    certificate = await db.scalar(select(Certificate).where(Certificate.booking_id == half.id))
+    assert certificate is not None
+    action = f"/bescheinigungen/{certificate.number}/widerrufen"
+
+    refused = await post_form(client, page_url, action, {"grund": "  "})
+    assert refused.status_code == 422
+    assert "Bitte geben Sie einen Grund für den Widerruf an" in refused.text
+    assert f'id="grund-{certificate.number}"' in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    revoked = await post_form(client, page_url, action, {"grund": "Anwesenheit berichtigt"})
+    assert revoked.status_code == 303 and revoked.headers["location"] == page_url
+    listed = (await client.get(page_url)).text
+    assert f"Bescheinigung {certificate.number} widerrufen." in listed
+    assert "Anwesenheit berichtigt" in listed and "1 gültig, 1 widerrufen" in listed
+    verified = await client.get(f"/bescheinigungen/pruefen/{certificate.code}")
+    assert "Widerrufen" in verified.text
+
+
+async def test_pdfs_answer_an_api_token_as_well_as_a_session(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    trainer, event, full, half, _ = await marked_training(db)
+    answer = await client.post(
+        f"/api/v1/events/{event.id}/certificates", headers=await token_of(db, trainer)
+    )
+    rows = {row["booking_id"]: row for row in answer.json()}
+    pdf_path = rows[half.id]["pdf_url"].removeprefix("http://testserver")
+    owner = await db.get(Member, half.member_id)
+    other = await db.get(Member, full.member_id)
+    assert owner is not None and other is not None
+
+    mine = await client.get(pdf_path, headers=await token_of(db, owner))
+    assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
+    theirs = await client.get(pdf_path, headers=await token_of(db, other))
+    assert theirs.status_code == 404
+    forged = await client.get(pdf_path, headers={"Authorization": "Bearer erfunden"})
+    assert forged.status_code == 401 and "API-Token ist ungültig" in forged.text
+    assert (await client.get(pdf_path)).status_code == 303  # no one: to the sign-in page
+
+    detail = await client.get(f"/api/v1/events/{event.id}", headers=await token_of(db, trainer))
+    sheet = detail.json()["sign_in_sheet_url"].removeprefix("http://testserver")
+    printed = await client.get(sheet, headers=await token_of(db, trainer))
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert (await client.get(sheet, headers=await token_of(db, owner))).status_code == 403
