@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.core.errors import ValidationFailed
+from booking.core.errors import InvalidState, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.web import (
     db,
@@ -46,7 +46,7 @@ async def my_courses(request: Request) -> Response:
 
 
 async def roster_page(
-    request: Request, errors: list[tuple[str, str, str]] | None = None
+    request: Request, errors: list[tuple[str, str, str]] | None = None, status_code: int = 422
 ) -> Response:
     member = await require_member(request)
     event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
@@ -75,7 +75,7 @@ async def roster_page(
             "action": _roster_url(event_id, session_id),
             "errors": errors or [],
         },
-        status_code=422 if errors else 200,
+        status_code=status_code if errors else 200,
     )
 
 
@@ -100,8 +100,8 @@ async def save_marks(request: Request) -> Response:
             actor=member,
             now=now(request),
         )
-    except ValidationFailed as exc:
-        return await roster_page(request, [("marks", "Anwesenheit", exc.message)])
+    except (ValidationFailed, InvalidState) as exc:
+        return await roster_page(request, [("marks", "Anwesenheit", exc.message)], exc.status)
     flash(request, f"Die Anwesenheit ist gespeichert ({len(marks)} Einträge).")
     return redirect(_roster_url(event_id, session_id))
 

@@ -80,6 +80,8 @@ async def trainer_events(session: AsyncSession, actor: Member, now: datetime) ->
 class RosterLine:
     booking: Booking
     mark: str | None
+    certified: bool = False
+    """The booking holds a valid certificate: its marks stay as they are until it is revoked."""
 
 
 def event_dates(event: Event) -> str:
@@ -131,7 +133,14 @@ async def roster(
         )
     )
     marks = {booking_id: status for booking_id, status in rows}
-    lines = [RosterLine(b, marks.get(b.id)) for b in bookings]
+    certified = set(
+        await session.scalars(
+            select(Certificate.booking_id).where(
+                Certificate.event_id == event_id, Certificate.revoked_at.is_(None)
+            )
+        )
+    )
+    lines = [RosterLine(b, marks.get(b.id), b.id in certified) for b in bookings]
     lines.sort(key=lambda line: (line.booking.member.last_name.casefold(), line.booking.id))
     return event, sitting, lines
 
@@ -147,7 +156,9 @@ async def mark(
 ) -> None:
     """Set the marks ``(booking id, mark)`` of one session in one transaction, keeping every
     change; then the outcomes, if the last session is marked. Unknown bookings: 404; a
-    booking of another event, or one that is not a participant: 422; nothing is written."""
+    booking of another event, or one that is not a participant: 422; a changed mark of a
+    booking with a valid certificate: 409 (its unchanged mark is passed over); nothing is
+    written."""
     wanted: dict[int, str] = {}
     for booking_id, status in marks:
         if status not in set(Mark):
@@ -164,13 +175,26 @@ async def mark(
             if booking.event_id != event_id or booking.status not in PARTICIPANT_STATUSES:
                 message = messages.BOOKING_NOT_ON_ROSTER.format(id=booking.id)
                 raise ValidationFailed(message, {"marks": message})
-        certified = await session.scalar(
-            select(Certificate.id)
-            .where(Certificate.booking_id.in_(wanted), Certificate.revoked_at.is_(None))
-            .limit(1)
-        )
-        if certified is not None:
-            raise InvalidState(messages.MARKS_LOCKED)
+        certified = {
+            booking_id
+            for booking_id in await session.scalars(
+                select(Certificate.booking_id).where(
+                    Certificate.booking_id.in_(wanted), Certificate.revoked_at.is_(None)
+                )
+            )
+            if booking_id is not None
+        }
+        if certified:
+            rows = await session.execute(
+                select(AttendanceMark.booking_id, AttendanceMark.status).where(
+                    AttendanceMark.session_id == session_id,
+                    AttendanceMark.booking_id.in_(certified),
+                )
+            )
+            current = {booking_id: status for booking_id, status in rows}
+            if any(wanted[booking_id] != current.get(booking_id) for booking_id in certified):
+                raise InvalidState(messages.MARKS_LOCKED)
+            wanted = {b: m for b, m in wanted.items() if b not in certified}
         await _write_marks(session, event, session_id, wanted, actor, now)
 
 

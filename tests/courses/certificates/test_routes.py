@@ -183,3 +183,27 @@ async def test_pdfs_answer_an_api_token_as_well_as_a_session(
     printed = await client.get(sheet, headers=await token_of(db, trainer))
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
     assert (await client.get(sheet, headers=await token_of(db, owner))).status_code == 403
+
+
+async def test_the_roster_keeps_certified_marks_and_says_why(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    trainer, event, full, half, absent = await marked_training(db)
+    organiser = await factories.member(db, role="organiser")
+    await db.commit()
+    await sign_in(client, app, organiser.email)
+    await post_form(
+        client, f"/kurse/{event.id}/bescheinigungen", f"/kurse/{event.id}/bescheinigungen"
+    )
+    roster = f"/kurse/{event.id}/termine/{event.sessions[1].id}"
+    page = (await client.get(roster)).text
+    assert page.count("Bescheinigung ausgestellt (Berichtigung nach Widerruf)") == 2
+    assert f'name="mark-{half.id}" value="present" disabled' in page
+    assert f'name="mark-{absent.id}" value="present">' in page
+
+    changed = await post_form(client, roster, roster, {f"mark-{half.id}": "present"})
+    assert changed.status_code == 409 and "nach einem Widerruf berichtigen" in changed.text
+    corrected = await post_form(client, roster, roster, {f"mark-{absent.id}": "late"})
+    assert corrected.status_code == 303
+    issue_page = (await client.get(f"/kurse/{event.id}/bescheinigungen")).text
+    assert "Bescheinigung ausstellen" in issue_page and "die Person, die" in issue_page

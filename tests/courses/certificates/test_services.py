@@ -67,13 +67,25 @@ async def test_no_certificates_before_the_outcomes_nor_for_strangers(db: AsyncSe
 
 
 async def test_marks_stay_as_certified(db: AsyncSession) -> None:
-    trainer, event, full, half, _ = await marked_training(db)
+    trainer, event, full, half, absent = await marked_training(db)
     await services.issue(db, event_id=event.id, actor=trainer, now=NOW)
+    last = event.sessions[1].id
     with pytest.raises(InvalidState):
         await attendance.mark(
-            db, event_id=event.id, session_id=event.sessions[1].id,
-            marks=[(half.id, "present")], actor=trainer, now=NOW,
+            db, event_id=event.id, session_id=last,
+            marks=[(half.id, "present"), (absent.id, "present")], actor=trainer, now=NOW,
         )  # fmt: skip
+    # The whole roster sent again, as its form does: the certified marks as they are pass,
+    # the one who was wrongly marked absent is corrected and earns a certificate.
+    await attendance.mark(
+        db, event_id=event.id, session_id=last,
+        marks=[(full.id, "late"), (half.id, "excused"), (absent.id, "present")],
+        actor=trainer, now=NOW,
+    )  # fmt: skip
+    assert await services.unissued(db, event.id) == 1
+    [late_one] = await services.issue(db, event_id=event.id, actor=trainer, now=NOW)
+    assert (late_one.booking_id, late_one.units_attended) == (absent.id, 8)
+    assert await services.unissued(db, event.id) == 0
 
 
 async def test_an_outcome_without_marks_behind_it_earns_nothing(db: AsyncSession) -> None:
@@ -129,9 +141,7 @@ async def test_the_content_as_it_was_at_issue(db: AsyncSession) -> None:
     issued = await services.issue(db, event_id=event.id, actor=trainer, now=NOW)
     event.certificate_content = "Etwas anderes"
     await db.commit()
-    certificate = await db.scalar(
-        select(Certificate).where(Certificate.booking_id == full.id)
-    )
+    certificate = await db.scalar(select(Certificate).where(Certificate.booking_id == full.id))
     assert certificate in issued and certificate is not None
     assert certificate.content_lines == ("Gesprächsführung unter Druck", "Zusammenarbeit im Team")
     (text,) = page_texts(services.render(certificate, "https://example.org/pruefen/x"))
