@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 import wtforms
 from wtforms import BooleanField, IntegerField, SelectField, StringField
@@ -17,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from booking.core.formatting import FIRST_YEAR, LAST_YEAR
+from booking.core.formatting import FIRST_YEAR, LAST_YEAR, parse_clock_de, parse_day_de
 from booking.core.web import Form
 from booking.organisations.messages import SECTORS
 from courses import messages
@@ -44,17 +44,33 @@ def month_in_range(form: wtforms.Form, field: wtforms.Field) -> None:
         raise ValidationError(messages.MONTH_RANGE)
 
 
-def day_in_range(form: wtforms.Form, field: wtforms.Field) -> None:
-    """After the format check: a real calendar day from FIRST_YEAR to LAST_YEAR."""
-    try:
-        day = date.fromisoformat(field.data)
-    except ValueError:
-        raise ValidationError(messages.DAY_UNKNOWN) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValidationError(messages.DAY_RANGE)
+class DayField(StringField):  # type: ignore[misc]
+    """A day typed as "12.03.2027" (or "12.3.27", or ISO); once valid, ``parsed`` holds it.
+    Whether it may be empty is for its validators (InputRequired or Optional) to say."""
+
+    parsed: date | None = None
+
+    def pre_validate(self, form: wtforms.Form) -> None:
+        self.parsed = None
+        if (self.data or "").strip():
+            try:
+                self.parsed = parse_day_de(self.data)
+            except ValueError:
+                raise StopValidation(messages.DAY_FORMAT) from None
 
 
-CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+class ClockField(StringField):  # type: ignore[misc]
+    """A time of day typed as "9:00", "09:00", "9.30" or "9 Uhr"; once valid, ``parsed``."""
+
+    parsed: time | None = None
+
+    def pre_validate(self, form: wtforms.Form) -> None:
+        self.parsed = None
+        if (self.data or "").strip():
+            try:
+                self.parsed = parse_clock_de(self.data)
+            except ValueError:
+                raise StopValidation(messages.CLOCK_FORMAT) from None
 
 
 class ProgrammeFilterForm(Form):
@@ -112,27 +128,12 @@ class CapacityForm(Form):
 class SessionForm(Form):
     """Move one session: date and times in Berlin local time, as organisers think of them."""
 
-    day = StringField(
-        "Datum",
-        validators=[
-            InputRequired("Bitte geben Sie das Datum an."),
-            FullMatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", messages.DAY_FORMAT),
-            day_in_range,
-        ],
+    day = DayField("Datum", validators=[InputRequired("Bitte geben Sie das Datum an.")])
+    starts = ClockField(
+        "Beginn", validators=[InputRequired("Bitte geben Sie die Uhrzeit des Beginns an.")]
     )
-    starts = StringField(
-        "Beginn",
-        validators=[
-            InputRequired("Bitte geben Sie die Uhrzeit des Beginns an."),
-            FullMatch(CLOCK, messages.CLOCK_FORMAT),
-        ],
-    )
-    ends = StringField(
-        "Ende",
-        validators=[
-            InputRequired("Bitte geben Sie die Uhrzeit des Endes an."),
-            FullMatch(CLOCK, messages.CLOCK_FORMAT),
-        ],
+    ends = ClockField(
+        "Ende", validators=[InputRequired("Bitte geben Sie die Uhrzeit des Endes an.")]
     )
 
 

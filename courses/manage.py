@@ -1,10 +1,10 @@
-"""The organisers' event page: participants and waiting list, capacity and the
-per-organisation limit, moving a session, calling the event off."""
+"""The organisers' pages: the back-office home, an event's page (participants and waiting
+list, capacity and the per-organisation limit), moving a session, calling the event off."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +15,7 @@ from booking.bookings import changes, queries
 from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
 from booking.core.errors import NotFound, ValidationFailed
-from booking.core.formatting import BERLIN
+from booking.core.formatting import BERLIN, day_input, time_de
 from booking.core.web import (
     bind_form,
     blank_form,
@@ -23,9 +23,11 @@ from booking.core.web import (
     flash,
     now,
     redirect,
+    render,
     render_form,
     require_member,
 )
+from courses import queries as backoffice
 from courses import services
 from courses.forms import CancelEventForm, CapacityForm, SessionForm
 
@@ -50,6 +52,13 @@ BOOKING_LISTS = (
     BookingList("warteliste", "Warteliste", (BookingStatus.WAITING,)),
     BookingList("storniert", "Storniert", (BookingStatus.CANCELLED,)),
 )
+
+
+async def home(request: Request) -> Response:
+    """The back office's first page: what comes next, the drafts, what needs attention."""
+    actor = await require_member(request)
+    found = await backoffice.home(db(request), actor, now(request))
+    return await render(request, "courses/backoffice.html", {"home": found})
 
 
 async def manage_event(request: Request) -> Response:
@@ -119,11 +128,9 @@ async def manage_event(request: Request) -> Response:
     )
 
 
-def _local(day: str, clock: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=BERLIN)
-    except ValueError:
-        return None
+def local_moment(day: date, clock: time) -> datetime:
+    """A day and a time of day in Berlin, as organisers think of them, in UTC."""
+    return datetime.combine(day, clock, tzinfo=BERLIN).astimezone(UTC)
 
 
 async def move_session(request: Request) -> Response:
@@ -137,32 +144,30 @@ async def move_session(request: Request) -> Response:
         raise NotFound("Diesen Termin gibt es bei dieser Veranstaltung nicht.")
     form = await bind_form(request, SessionForm)
     if request.method == "POST" and form.validate():
-        starts = _local(form.day.data or "", form.starts.data or "")
-        ends = _local(form.day.data or "", form.ends.data or "")
-        if starts is None or ends is None:
-            form.day.errors = ["Dieses Datum gibt es nicht."]
+        day, starts, ends = form.day.parsed, form.starts.parsed, form.ends.parsed
+        assert day is not None and starts is not None and ends is not None  # validated
+        change = changes.SessionChange(
+            session_id, local_moment(day, starts), local_moment(day, ends)
+        )
+        try:
+            await changes.change_sessions(
+                session, event_id=event_id, changes=[change], actor=actor, now=now(request)
+            )
+        except ValidationFailed as exc:  # the service's rules: the end after the start
+            form.ends.errors = [exc.message]
         else:
-            change = changes.SessionChange(session_id, starts.astimezone(UTC), ends.astimezone(UTC))
-            try:
-                await changes.change_sessions(
-                    session, event_id=event_id, changes=[change], actor=actor, now=now(request)
-                )
-            except ValidationFailed as exc:  # the service's rules: the end after the start
-                form.ends.errors = [exc.message]
-            else:
-                flash(
-                    request,
-                    "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.",
-                )
-                return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+            flash(
+                request,
+                "Der Termin ist verschoben. Die Teilnehmenden werden per E-Mail informiert.",
+            )
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     if request.method == "GET":
-        start = sitting.starts_at.astimezone(BERLIN)
         form = blank_form(
             request,
             SessionForm,
-            day=start.date().isoformat(),
-            starts=start.strftime("%H:%M"),
-            ends=sitting.ends_at.astimezone(BERLIN).strftime("%H:%M"),
+            day=day_input(sitting.starts_at),
+            starts=time_de(sitting.starts_at),
+            ends=time_de(sitting.ends_at),
         )
     return await render_form(
         request, "courses/move_session.html", form, {"event": event, "sitting": sitting}
@@ -188,6 +193,7 @@ async def cancel_event(request: Request) -> Response:
 
 
 routes = [
+    Route("/verwaltung", home),
     Route("/verwaltung/veranstaltungen/{event_id:id}", manage_event, methods=["GET", "POST"]),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/termine/{session_id:id}",

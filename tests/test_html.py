@@ -149,6 +149,7 @@ async def organiser_pages(
     app: Starlette, client: httpx.AsyncClient, pages: Pages, events: list[Event]
 ) -> None:
     await sign_in(client, app, ORGANISER_EMAIL)
+    await pages.get(client, "/verwaltung", "back-office home")
     approvals = await pages.get(client, "/verwaltung/freigaben", "approvals")
     approve = re.findall(r'action="(/verwaltung/freigaben/\d+/freigeben)"', approvals)[0]
     unknown = {"csrf_token": csrf_token(approvals), "organisation": "Gibt es nicht"}

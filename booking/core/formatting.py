@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, parse_date, parse_time
 from babel.numbers import format_decimal
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -17,6 +18,43 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 """The years a date may be entered in, in forms and in the API alike: far enough for any
 real event, and far from the ends of Python's calendar (year 1 or 9999 in Berlin time has
 no UTC equivalent)."""
+
+
+DAY_SHAPE = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.([0-9]{2}|[0-9]{4})|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CLOCK_SHAPE = re.compile(r"([0-9]{1,2})([:.][0-9]{2})?( ?Uhr)?", re.IGNORECASE)
+
+
+def parse_day_de(text: str) -> date:
+    """A day as people in Germany write it ("12.03.2027", "12.3.27") or in ISO form
+    ("2027-03-12"); ValueError for anything else, an impossible day or a year outside
+    FIRST_YEAR to LAST_YEAR."""
+    text = text.strip()
+    if not DAY_SHAPE.fullmatch(text):
+        raise ValueError(text)
+    try:
+        day = parse_date(text, locale=LOCALE)
+    except Exception as exc:  # babel's ParseError, and its IndexError on odd input
+        raise ValueError(text) from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(text)
+    return day
+
+
+def parse_clock_de(text: str) -> time:
+    """A time of day as people write it: "9:00", "09:00", "9.00", "9", "9 Uhr"; ValueError
+    otherwise."""
+    text = text.strip()
+    if not CLOCK_SHAPE.fullmatch(text):
+        raise ValueError(text)
+    try:
+        return parse_time(text.lower().removesuffix("uhr").strip(), locale=LOCALE)
+    except Exception as exc:
+        raise ValueError(text) from exc
+
+
+def day_input(value: datetime) -> str:
+    """ "12.03.2027": a day as a form field shows it."""
+    return format_datetime(value, "dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE)
 
 
 def local(value: datetime) -> datetime:

@@ -1,0 +1,119 @@
+"""What the organisers' back-office home shows: the coming events with their seats, the
+drafts, and what needs attention. Every list is cut to a few rows; the counts say how many
+there are in all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.bookings.models import Booking, BookingStatus
+from booking.bookings.queries import Availability, availability
+from booking.core.errors import Forbidden
+from booking.mail.models import OutboxMessage
+from booking.members.models import Member
+from courses.listing import Listing, ProgrammeFilter, programme
+from courses.models import Event, EventSession, EventStatus
+from courses.services import with_details
+
+HOME_ROWS = 10
+"""Rows of each list on the home page."""
+DEADLINE_SOON = timedelta(days=7)
+"""An event whose registration closes within this time, with seats left, needs attention."""
+LONG_WAITLIST = 5
+"""A waiting list this long (or longer) needs attention: more seats, or another date?"""
+
+
+@dataclass(frozen=True)
+class Attention:
+    event: Event
+    availability: Availability
+
+
+@dataclass(frozen=True)
+class Home:
+    upcoming: list[Listing]
+    upcoming_total: int
+    drafts: list[Event]
+    drafts_total: int
+    deadline_soon: list[Attention]
+    long_waitlists: list[Attention]
+    pending_members: int
+    dead_letters: int
+
+
+async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
+    if not actor.is_organiser:
+        raise Forbidden()
+    upcoming = await programme(
+        session, ProgrammeFilter(include_workshops=True), now, limit=HOME_ROWS
+    )
+    drafts = list(
+        await session.scalars(
+            with_details(
+                select(Event)
+                .where(Event.status == EventStatus.DRAFT)
+                .order_by(Event.updated_at.desc(), Event.id.desc())
+                .limit(HOME_ROWS)
+            )
+        )
+    )
+    drafts_total = await session.scalar(
+        select(func.count()).where(Event.status == EventStatus.DRAFT)
+    )
+    not_begun = select(EventSession.event_id).where(EventSession.starts_at <= now)
+    closing = list(
+        await session.scalars(
+            with_details(
+                select(Event)
+                .where(
+                    Event.status == EventStatus.PUBLISHED,
+                    Event.registration_deadline > now,
+                    Event.registration_deadline <= now + DEADLINE_SOON,
+                    Event.id.not_in(not_begun),
+                )
+                .order_by(Event.registration_deadline, Event.id)
+                .limit(HOME_ROWS * 3)
+            )
+        )
+    )
+    waiting = (
+        select(Booking.event_id, func.count().label("waiting"))
+        .where(Booking.status == BookingStatus.WAITING)
+        .group_by(Booking.event_id)
+        .having(func.count() >= LONG_WAITLIST)
+        .subquery()
+    )
+    live = select(EventSession.event_id).where(EventSession.ends_at > now)
+    crowded = list(
+        await session.scalars(
+            with_details(
+                select(Event)
+                .join(waiting, waiting.c.event_id == Event.id)
+                .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
+                .order_by(waiting.c.waiting.desc(), Event.id)
+                .limit(HOME_ROWS)
+            )
+        )
+    )
+    seats = await availability(session, [*closing, *crowded])
+    deadline_soon = [Attention(e, seats[e.id]) for e in closing if seats[e.id].seats_left > 0]
+    pending = await session.scalar(select(func.count()).where(Member.status == "pending"))
+    dead = await session.scalar(
+        select(func.count()).where(
+            OutboxMessage.failed_at.is_not(None), OutboxMessage.sent_at.is_(None)
+        )
+    )
+    return Home(
+        upcoming=upcoming.items,
+        upcoming_total=upcoming.total or 0,
+        drafts=drafts,
+        drafts_total=drafts_total or 0,
+        deadline_soon=deadline_soon[:HOME_ROWS],
+        long_waitlists=[Attention(e, seats[e.id]) for e in crowded],
+        pending_members=pending or 0,
+        dead_letters=dead or 0,
+    )
