@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, time
 
 import wtforms
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
@@ -16,6 +26,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.core.formatting import FIRST_YEAR, LAST_YEAR, parse_clock_de, parse_day_de
 from booking.core.web import Form
@@ -141,4 +152,127 @@ class CancelEventForm(Form):
     reason = StringField(
         "Begründung für die Teilnehmenden (optional)",
         validators=[Optional(), Length(max=1000, message="Höchstens 1000 Zeichen.")],
+    )
+
+
+SESSION_ROWS_MAX = 30
+"""Sessions one form takes (the API takes more)."""
+
+
+class SessionRowForm(wtforms.Form):  # type: ignore[misc]
+    """One session of a new event; a row left empty is no session. Part of EventForm,
+    whose CSRF token covers it."""
+
+    day = DayField("Datum", validators=[Optional()])
+    starts = ClockField("Beginn", validators=[Optional()])
+    ends = ClockField("Ende", validators=[Optional()])
+    units = IntegerField(
+        "UE (leer: aus der Dauer)",
+        validators=[Optional(), NumberRange(0, 24, "Bitte leer lassen oder 0 bis 24 UE.")],
+    )
+
+    @property
+    def filled(self) -> bool:
+        return any((f.data or "").strip() for f in (self.day, self.starts, self.ends))
+
+
+def lines(text: str | None) -> list[str]:
+    """The non-empty lines of a text area, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def no_control_chars(form: wtforms.Form, field: wtforms.Field) -> None:
+    if any(c in (field.data or "") for c in "\x00\x0b\x0c\x1b"):
+        raise ValidationError(messages.CONTROL_CHARS)
+
+
+def at_most_lines(count: int, length: int) -> Callable[[wtforms.Form, wtforms.Field], None]:
+    def check(form: wtforms.Form, field: wtforms.Field) -> None:
+        found = lines(field.data)
+        if len(found) > count or any(len(line) > length for line in found):
+            raise ValidationError(messages.LINES_LIMIT.format(count=count, length=length))
+
+    return check
+
+
+class EventForm(Form):
+    """A new event of any format. Choices of parents, venues, rooms and online rooms are set
+    by the page from what exists."""
+
+    kind = SelectField(
+        "Format",
+        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+    )
+    title = StringField(
+        "Titel",
+        validators=[
+            InputRequired(messages.TITLE_REQUIRED),
+            Length(3, 200, messages.TITLE_LENGTH),
+            no_control_chars,
+        ],
+    )
+    parent = SelectField("Gehört zu (nur für Workshops)", choices=[], default="")
+    summary = TextAreaField(
+        "Kurzbeschreibung für das Programm",
+        validators=[
+            Optional(),
+            Length(max=500, message="Höchstens 500 Zeichen."),
+            no_control_chars,
+        ],
+    )
+    description = TextAreaField(
+        "Beschreibung",
+        validators=[
+            Optional(), Length(max=20_000, message="Höchstens 20000 Zeichen."), no_control_chars
+        ],
+    )  # fmt: skip
+    sessions = FieldList(FormField(SessionRowForm), min_entries=3, max_entries=SESSION_ROWS_MAX)
+    capacity = IntegerField(
+        "Plätze",
+        validators=[
+            InputRequired("Bitte geben Sie die Zahl der Plätze an."),
+            NumberRange(0, 100_000, "Bitte eine ganze Zahl zwischen 0 und 100000."),
+        ],
+    )
+    seats_per_organisation = IntegerField(
+        "Plätze je Organisation (leer: keine Begrenzung)",
+        validators=[Optional(), NumberRange(1, 100_000, "Bitte leer lassen oder eine Zahl ab 1.")],
+    )
+    venue = SelectField("Veranstaltungsort", choices=[], default="")
+    room = SelectField("Raum", choices=[], default="")
+    online_room = SelectField(
+        "Online-Raum (der Link geht nur an Bestätigte)", choices=[], default=""
+    )
+    opens_day = DayField("Anmeldung ab (Datum, leer: sofort)", validators=[Optional()])
+    opens_time = ClockField("Uhrzeit", validators=[Optional()])
+    deadline_day = DayField("Anmeldeschluss (Datum, leer: Beginn)", validators=[Optional()])
+    deadline_time = ClockField("Uhrzeit", validators=[Optional()])
+    cancel_day = DayField("Stornieren bis (Datum, leer: Beginn)", validators=[Optional()])
+    cancel_time = ClockField("Uhrzeit", validators=[Optional()])
+    sectors = SelectMultipleField(
+        "Nur für diese Bereiche (keiner gewählt: für alle)",
+        choices=[SelectChoice(k, v) for k, v in SECTORS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+    course_code = StringField(
+        "Kursnummer (z. B. BIUS-I)",
+        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), no_control_chars],
+    )
+    prerequisite_code = StringField(
+        "Voraussetzung: Kursnummer eines besuchten Kurses",
+        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), no_control_chars],
+    )
+    trainers = TextAreaField(
+        "Trainerinnen und Trainer (E-Mail-Adressen, eine je Zeile)",
+        validators=[Optional(), at_most_lines(20, 320), no_control_chars],
+    )
+    completion_share = IntegerField(
+        "Für „teilgenommen“ nötiger Anteil der UE in Prozent (leer: alle)",
+        validators=[Optional(), NumberRange(0, 100, "Bitte leer lassen oder 0 bis 100.")],
+    )
+    certificate_content = TextAreaField(
+        "Inhalte für die Teilnahmebescheinigung (eine Zeile je Inhalt)",
+        validators=[Optional(), at_most_lines(8, 150), no_control_chars],
     )

@@ -9,27 +9,41 @@ from datetime import UTC, date, datetime, time
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import changes, queries
 from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
-from booking.core.errors import NotFound, ValidationFailed
+from booking.core.errors import CsrfFailed, Forbidden, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN, day_input, time_de
 from booking.core.web import (
     bind_form,
     blank_form,
     db,
     flash,
+    invalid_status,
     now,
     redirect,
     render,
     render_form,
     require_member,
 )
+from courses import messages, services
 from courses import queries as backoffice
-from courses import services
-from courses.forms import CancelEventForm, CapacityForm, SessionForm
+from courses.forms import (
+    SESSION_ROWS_MAX,
+    CancelEventForm,
+    CapacityForm,
+    ClockField,
+    DayField,
+    EventForm,
+    SessionForm,
+    lines,
+)
+from courses.models import EventStatus
+from courses.services import NewEvent
 
 LIST_PAGE = 100
 """Bookings per page of the organisers' lists."""
@@ -59,6 +73,144 @@ async def home(request: Request) -> Response:
     actor = await require_member(request)
     found = await backoffice.home(db(request), actor, now(request))
     return await render(request, "courses/backoffice.html", {"home": found})
+
+
+ADD_SESSION = "termin"
+"""The value of the new-event form's button that adds a row for one more session."""
+PUBLISH = "veroeffentlichen"
+
+
+def _set_choices(form: EventForm, choices: backoffice.EventChoices) -> None:
+    def options(pairs: list[tuple[int, str]], empty: str) -> list[SelectChoice]:
+        return [SelectChoice("", empty), *(SelectChoice(str(i), label) for i, label in pairs)]
+
+    form.parent.choices = options(choices.parents, "– keine –")
+    form.venue.choices = options(choices.venues, "– kein Ort (online) –")
+    form.room.choices = options(choices.rooms, "– kein bestimmter Raum –")
+    form.online_room.choices = options(choices.online_rooms, "– kein Online-Raum –")
+
+
+def _event_errors(form: EventForm) -> list[tuple[str, str, str]]:
+    """The error summary: each field's messages, the session rows' by row."""
+    summary = []
+    for field in form:
+        if field.name == "csrf_token":
+            summary += [("", "", CsrfFailed.default_message)] if field.errors else []
+        elif field.name == "sessions":
+            for n, row in enumerate(field, start=1):
+                for sub in row.form:
+                    summary += [(sub.id, f"Termin {n}, {sub.label.text}", e) for e in sub.errors]
+        else:
+            summary += [(field.id, str(field.label.text), str(e)) for e in field.errors]
+    return summary
+
+
+def _moment(day: DayField, clock: ClockField, default: time) -> datetime | None:
+    if day.parsed is None:
+        return None
+    return local_moment(day.parsed, clock.parsed or default)
+
+
+def _new_event(form: EventForm, status: str) -> NewEvent | None:
+    """The event the form describes, or None with the errors set on the fields."""
+    sessions, units = [], []
+    for row in form.sessions:
+        entry = row.form
+        if not entry.filled:
+            continue
+        if entry.day.parsed is None or entry.starts.parsed is None or entry.ends.parsed is None:
+            entry.day.errors = [*entry.day.errors, messages.SESSION_INCOMPLETE]
+            continue
+        starts = local_moment(entry.day.parsed, entry.starts.parsed)
+        ends = local_moment(entry.day.parsed, entry.ends.parsed)
+        if ends <= starts:
+            entry.ends.errors = [*entry.ends.errors, messages.SESSION_ORDER]
+        sessions.append((starts, ends))
+        units.append(entry.units.data)
+    if not sessions and not form.sessions[0].form.day.errors:
+        form.sessions[0].form.day.errors = [messages.SESSIONS_REQUIRED]
+    if _event_errors(form):
+        return None
+
+    def number(field: SelectField) -> int | None:
+        return int(field.data) if field.data else None
+
+    return NewEvent(
+        title=form.title.data.strip(),
+        kind=form.kind.data,
+        capacity=form.capacity.data,
+        sessions=sessions,
+        session_units=units,
+        summary=(form.summary.data or "").strip(),
+        description=(form.description.data or "").strip(),
+        booking_opens_at=_moment(form.opens_day, form.opens_time, time(0, 0)),
+        registration_deadline=_moment(form.deadline_day, form.deadline_time, time(23, 59)),
+        cancellation_deadline=_moment(form.cancel_day, form.cancel_time, time(23, 59)),
+        seats_per_organisation=form.seats_per_organisation.data,
+        target_sectors=list(form.sectors.data or []),
+        parent_id=number(form.parent),
+        venue_id=number(form.venue),
+        room_id=number(form.room),
+        online_room_id=number(form.online_room),
+        course_code=(form.course_code.data or "").strip() or None,
+        prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
+        status=status,
+        trainers=lines(form.trainers.data),
+        completion_share=form.completion_share.data,
+        certificate_content=lines(form.certificate_content.data),
+    )
+
+
+FIELD_OF = {
+    "kind": "kind", "sessions": "sessions", "target_sectors": "sectors",
+    "booking_opens_at": "opens_day", "parent_id": "parent", "venue_id": "venue",
+    "room_id": "room", "online_room_id": "online_room", "trainers": "trainers",
+}  # fmt: skip
+"""The form field that shows a service's refusal of one of its values."""
+
+
+async def create_event(request: Request) -> Response:
+    """A new event of any format, saved as a draft or published at once. Without JavaScript,
+    "Weiteren Termin" adds a row for one more session."""
+    actor = await require_member(request)
+    if not actor.is_organiser:
+        raise Forbidden()
+    session = db(request)
+    form = await bind_form(request, EventForm)
+    _set_choices(form, await backoffice.event_choices(session, now(request)))
+    action = str((await request.form()).get("aktion", "")) if request.method == "POST" else ""
+    if action == ADD_SESSION:
+        if len(form.sessions) < SESSION_ROWS_MAX:
+            form.sessions.append_entry()
+        return await render(request, "courses/event_form.html", {"form": form, "errors": []})
+    if request.method == "POST" and form.validate():
+        status = EventStatus.PUBLISHED if action == PUBLISH else EventStatus.DRAFT
+        data = _new_event(form, status)
+        if data is not None:
+            try:
+                event = await services.create_event(session, data=data, actor=actor)
+            except ValidationFailed as exc:
+                for key, message in (exc.fields or {"sessions": exc.message}).items():
+                    target = getattr(form, FIELD_OF.get(key, key), form.title)
+                    if target is form.sessions:
+                        target = form.sessions[0].form.day
+                    target.errors = [*target.errors, message]
+            else:
+                flash(
+                    request,
+                    "Die Veranstaltung ist veröffentlicht."
+                    if status == EventStatus.PUBLISHED
+                    else "Die Veranstaltung ist als Entwurf gespeichert; "
+                    "sie erscheint erst nach dem Veröffentlichen im Programm.",
+                )
+                return redirect(f"/verwaltung/veranstaltungen/{event.id}")
+    refused = request.method == "POST"
+    return await render(
+        request,
+        "courses/event_form.html",
+        {"form": form, "errors": _event_errors(form) if refused else []},
+        status_code=invalid_status(form) if refused else 200,
+    )
 
 
 async def manage_event(request: Request) -> Response:
@@ -194,6 +346,7 @@ async def cancel_event(request: Request) -> Response:
 
 routes = [
     Route("/verwaltung", home),
+    Route("/verwaltung/veranstaltungen/neu", create_event, methods=["GET", "POST"]),
     Route("/verwaltung/veranstaltungen/{event_id:id}", manage_event, methods=["GET", "POST"]),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/termine/{session_id:id}",

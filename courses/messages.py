@@ -10,6 +10,12 @@ KIND_LABELS = {
     "webinar": "Webinar",
     "training": "Deeskalationstraining",
 }
+TITLE_REQUIRED = "Bitte geben Sie einen Titel an."
+TITLE_LENGTH = "Der Titel hat 3 bis 200 Zeichen."
+CONTROL_CHARS = "Der Text enthält unzulässige Steuerzeichen."
+LINES_LIMIT = "Höchstens {count} Zeilen mit je höchstens {length} Zeichen."
+SESSION_INCOMPLETE = "Bitte geben Sie Datum, Beginn und Ende an."
+SESSION_ROWS_FULL = "Mehr Termine lassen sich hier nicht anlegen; weitere über die API."
 EVENT_NOT_FOUND = "Diese Veranstaltung gibt es nicht."
 SESSIONS_REQUIRED = "Bitte geben Sie mindestens einen Termin an."
 SESSION_ORDER = "Ein Termin muss nach seinem Beginn enden."
@@ -21,6 +27,7 @@ EVENT_CANCELLED_ALREADY = "Diese Veranstaltung ist bereits abgesagt."
 SESSION_UNKNOWN = "Dieser Termin gehört nicht zu der Veranstaltung."
 VENUE_UNKNOWN = "Diesen Veranstaltungsort gibt es nicht."
 ROOM_UNKNOWN = "Diesen Online-Raum gibt es nicht."
+ROOM_NOT_AT_VENUE = "Diesen Raum gibt es am gewählten Veranstaltungsort nicht."
 MONTH_FORMAT = "Bitte wählen Sie einen Monat (JJJJ-MM)."
 MONTH_RANGE = "Bitte wählen Sie einen Monat zwischen 2000 und 2100."
 DAY_FORMAT = "Bitte ein Datum zwischen 2000 und 2100 angeben, das es gibt, z. B. 12.03.2027."

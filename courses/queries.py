@@ -16,8 +16,9 @@ from booking.core.errors import Forbidden
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from courses.listing import Listing, ProgrammeFilter, programme
-from courses.models import Event, EventSession, EventStatus
+from courses.models import Event, EventKind, EventSession, EventStatus
 from courses.services import with_details
+from venues.models import OnlineRoom, Room, Venue
 
 HOME_ROWS = 10
 """Rows of each list on the home page."""
@@ -116,4 +117,52 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         long_waitlists=[Attention(e, seats[e.id]) for e in crowded],
         pending_members=pending or 0,
         dead_letters=dead or 0,
+    )
+
+
+CHOICES_MAX = 200
+"""Venues, rooms, online rooms and parent events offered in a form's lists."""
+
+
+@dataclass(frozen=True)
+class EventChoices:
+    """What a new event may belong to and take place in, as (id, label) pairs."""
+
+    parents: list[tuple[int, str]]
+    venues: list[tuple[int, str]]
+    rooms: list[tuple[int, str]]
+    online_rooms: list[tuple[int, str]]
+
+
+async def event_choices(session: AsyncSession, now: datetime) -> EventChoices:
+    """Conferences and network meetings that are not over (a workshop's parent), and the
+    venues, rooms and online rooms, each list by name and bounded."""
+    live = select(EventSession.event_id).where(EventSession.ends_at > now)
+    parents = await session.execute(
+        select(Event.id, Event.title)
+        .where(
+            Event.kind.in_((EventKind.CONFERENCE, EventKind.NETWORK_MEETING)),
+            Event.status != EventStatus.CANCELLED,
+            Event.id.in_(live),
+        )
+        .order_by(Event.title, Event.id)
+        .limit(CHOICES_MAX)
+    )
+    venues = await session.execute(
+        select(Venue.id, Venue.name, Venue.city).order_by(Venue.name, Venue.id).limit(CHOICES_MAX)
+    )
+    rooms = await session.execute(
+        select(Room.id, Room.name, Venue.name, Room.capacity)
+        .join(Venue, Venue.id == Room.venue_id)
+        .order_by(Venue.name, Room.name, Room.id)
+        .limit(CHOICES_MAX)
+    )
+    online = await session.execute(
+        select(OnlineRoom.id, OnlineRoom.name).order_by(OnlineRoom.name).limit(CHOICES_MAX)
+    )
+    return EventChoices(
+        parents=[(i, title) for i, title in parents],
+        venues=[(i, f"{name}, {city}") for i, name, city in venues],
+        rooms=[(i, f"{venue}: {name} ({cap} Plätze)") for i, name, venue, cap in rooms],
+        online_rooms=[(i, name) for i, name in online],
     )

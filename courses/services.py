@@ -18,7 +18,7 @@ from booking.members.models import Member
 from booking.organisations.messages import SECTORS
 from courses import messages
 from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
-from venues.models import OnlineRoom, Venue
+from venues.models import OnlineRoom, Room, Venue
 
 TRAINER_ROLES = ("trainer", "organiser")
 
@@ -80,6 +80,7 @@ class NewEvent:
     target_sectors: list[str] = field(default_factory=list)
     parent_id: int | None = None
     venue_id: int | None = None
+    room_id: int | None = None
     online_room_id: int | None = None
     course_code: str | None = None
     prerequisite_code: str | None = None
@@ -129,6 +130,12 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
             )
         if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
             raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
+        if data.room_id is not None:
+            room = await session.get(Room, data.room_id)
+            if room is None or room.venue_id != data.venue_id:
+                raise ValidationFailed(
+                    messages.ROOM_NOT_AT_VENUE, {"room_id": messages.ROOM_NOT_AT_VENUE}
+                )
         if (
             data.online_room_id is not None
             and await session.get(OnlineRoom, data.online_room_id) is None
@@ -147,6 +154,7 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
             seats_per_organisation=data.seats_per_organisation,
             parent_id=data.parent_id,
             venue_id=data.venue_id,
+            room_id=data.room_id,
             online_room_id=data.online_room_id,
             course_code=data.course_code,
             prerequisite_code=data.prerequisite_code,

@@ -150,6 +150,14 @@ async def organiser_pages(
 ) -> None:
     await sign_in(client, app, ORGANISER_EMAIL)
     await pages.get(client, "/verwaltung", "back-office home")
+    new = "/verwaltung/veranstaltungen/neu"
+    await pages.get(client, new, "new event")
+    more = await post_form(client, new, new, {"aktion": "termin", "title": "Entwurf"})
+    pages.add("new event with a fourth session", more, 200)
+    refused = await post_form(
+        client, new, new, {"aktion": "entwurf", "sessions-0-day": "31.02.2030", "capacity": "x"}
+    )
+    pages.add("new event refused", refused, 422)
     approvals = await pages.get(client, "/verwaltung/freigaben", "approvals")
     approve = re.findall(r'action="(/verwaltung/freigaben/\d+/freigeben)"', approvals)[0]
     unknown = {"csrf_token": csrf_token(approvals), "organisation": "Gibt es nicht"}

@@ -213,3 +213,78 @@ async def test_participants_waiting_list_and_cancelled_are_separate_lists_in_pag
 
     cancelled = await client.get(f"{base}?liste=storniert")
     assert people[6].email in cancelled.text and people[0].email not in cancelled.text
+
+
+NEW = "/verwaltung/veranstaltungen/neu"
+
+
+async def test_an_organiser_creates_a_training_on_the_web(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    from datetime import UTC, datetime
+
+    from courses.models import Event
+    from venues.models import Room, Venue
+
+    organiser = await factories.member(db, role="organiser")
+    trainer = await factories.member(db, role="trainer")
+    venue = Venue(name="Polizeipräsidium Münster", city="Münster", region="Münster",
+                  rooms=[Room(name="Sporthalle", capacity=20)])  # fmt: skip
+    other = Venue(name="Rathaus", city="Bonn", region="Köln", rooms=[Room(name="Saal", capacity=9)])
+    db.add_all([venue, other])
+    await db.commit()
+    await sign_in(client, app, (await factories.member(db)).email)
+    assert (await client.get(NEW)).status_code == 403
+    await sign_in(client, app, organiser.email)
+    page = await client.get(NEW)
+    assert page.status_code == 200 and page.text.count('class="session-row"') == 3
+
+    data = {
+        "kind": "training", "title": "BIUS I: Grundlagen", "capacity": "14",
+        "sessions-0-day": "12.03.2030", "sessions-0-starts": "8:30", "sessions-0-ends": "16:30",
+        "sessions-0-units": "8",
+        "sessions-1-day": "13.3.30", "sessions-1-starts": "8.30", "sessions-1-ends": "16:30 Uhr",
+        "venue": str(venue.id), "room": str(venue.rooms[0].id), "sectors": ["polizei", "schule"],
+        "course_code": "BIUS-I", "trainers": f"\n  {trainer.email.upper()}  \n",
+        "certificate_content": "Eigensicherung\n\nDeeskalation",
+        "deadline_day": "26.02.2030",
+    }  # fmt: skip
+    more = await post_form(client, NEW, NEW, {**data, "aktion": "termin"})
+    assert more.status_code == 200 and more.text.count('class="session-row"') == 4
+    assert 'value="BIUS I: Grundlagen"' in more.text and "Bitte korrigieren" not in more.text
+
+    for wrong, message in (
+        ({"title": ""}, messages.TITLE_REQUIRED),
+        ({"title": "BIUS\x00"}, messages.CONTROL_CHARS),
+        ({"sessions-0-day": "31.02.2030"}, messages.DAY_FORMAT),
+        ({"sessions-1-ends": "7:00"}, messages.SESSION_ORDER),
+        ({"sessions-1-starts": ""}, messages.SESSION_INCOMPLETE),
+        ({"room": str(other.rooms[0].id)}, messages.ROOM_NOT_AT_VENUE),
+        ({"room": "999999"}, "Keine gültige Auswahl"),
+        ({"trainers": "niemand@nirgends.example"}, "niemand@nirgends.example ist kein"),
+        ({"certificate_content": "x\n" * 9}, "Höchstens 8 Zeilen"),
+    ):
+        refused = await post_form(client, NEW, NEW, {**data, **wrong, "aktion": "entwurf"})
+        assert refused.status_code == 422, wrong
+        assert html.escape(message, quote=False) in refused.text or message in refused.text, wrong
+    await db.commit()
+    assert await db.scalar(select(func.count()).select_from(Event)) == 0
+
+    created = await post_form(client, NEW, NEW, {**data, "aktion": "veroeffentlichen"})
+    assert created.status_code == 303
+    event_id = int(created.headers["location"].rsplit("/", 1)[1])
+    await db.commit()
+    event = await db.get(Event, event_id)
+    assert event is not None
+    await db.refresh(event, ["sessions", "trainers", "sectors"])
+    assert (event.status, event.kind, event.capacity, event.room_id) == (
+        "published", "training", 14, venue.rooms[0].id
+    )
+    assert [(s.starts_at, s.teaching_units) for s in event.sessions] == [
+        (datetime(2030, 3, 12, 7, 30, tzinfo=UTC), 8),
+        (datetime(2030, 3, 13, 7, 30, tzinfo=UTC), None),
+    ]
+    assert event.registration_deadline == datetime(2030, 2, 26, 22, 59, tzinfo=UTC)
+    assert [t.id for t in event.trainers] == [trainer.id]
+    assert event.target_sectors == ["polizei", "schule"]
+    assert event.certificate_lines == ["Eigensicherung", "Deeskalation"]
