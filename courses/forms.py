@@ -276,3 +276,14 @@ class EventForm(Form):
         "Inhalte für die Teilnahmebescheinigung (eine Zeile je Inhalt)",
         validators=[Optional(), at_most_lines(8, 150), no_control_chars],
     )
+
+
+class EventEditForm(EventForm):
+    """An existing event's details and place. Its format stays; sessions are moved one by
+    one, seats changed on the event's page."""
+
+    kind = None
+    parent = None
+    sessions = None
+    capacity = None
+    seats_per_organisation = None

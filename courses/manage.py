@@ -29,6 +29,7 @@ from booking.core.web import (
     render,
     render_form,
     require_member,
+    verify_csrf,
 )
 from courses import messages, services
 from courses import queries as backoffice
@@ -38,11 +39,12 @@ from courses.forms import (
     CapacityForm,
     ClockField,
     DayField,
+    EventEditForm,
     EventForm,
     SessionForm,
     lines,
 )
-from courses.models import EventStatus
+from courses.models import Event, EventStatus
 from courses.services import NewEvent
 
 LIST_PAGE = 100
@@ -84,7 +86,8 @@ def _set_choices(form: EventForm, choices: backoffice.EventChoices) -> None:
     def options(pairs: list[tuple[int, str]], empty: str) -> list[SelectChoice]:
         return [SelectChoice("", empty), *(SelectChoice(str(i), label) for i, label in pairs)]
 
-    form.parent.choices = options(choices.parents, "– keine –")
+    if form.parent is not None:  # only new events choose it
+        form.parent.choices = options(choices.parents, "– keine –")
     form.venue.choices = options(choices.venues, "– kein Ort (online) –")
     form.room.choices = options(choices.rooms, "– kein bestimmter Raum –")
     form.online_room.choices = options(choices.online_rooms, "– kein Online-Raum –")
@@ -190,11 +193,7 @@ async def create_event(request: Request) -> Response:
             try:
                 event = await services.create_event(session, data=data, actor=actor)
             except ValidationFailed as exc:
-                for key, message in (exc.fields or {"sessions": exc.message}).items():
-                    target = getattr(form, FIELD_OF.get(key, key), form.title)
-                    if target is form.sessions:
-                        target = form.sessions[0].form.day
-                    target.errors = [*target.errors, message]
+                _show_refusal(form, exc)
             else:
                 flash(
                     request,
@@ -211,6 +210,106 @@ async def create_event(request: Request) -> Response:
         {"form": form, "errors": _event_errors(form) if refused else []},
         status_code=invalid_status(form) if refused else 200,
     )
+
+
+def _window_fields(event: Event) -> dict[str, str]:
+    """The booking window's fields as the edit form shows them."""
+    values = {}
+    for prefix, moment in (
+        ("opens", event.booking_opens_at),
+        ("deadline", event.registration_deadline),
+        ("cancel", event.cancellation_deadline),
+    ):
+        if moment is not None:
+            values[f"{prefix}_day"], values[f"{prefix}_time"] = day_input(moment), time_de(moment)
+    return values
+
+
+def _selected(field: SelectField) -> int | None:
+    return int(field.data) if field.data else None
+
+
+async def edit_event(request: Request) -> Response:
+    """An event's details and place. Participants are told (with an updated invitation) only
+    when the place changed; sessions move on their own page."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    form = await bind_form(request, EventEditForm)
+    _set_choices(form, await backoffice.event_choices(session, now(request)))
+    if request.method == "POST" and form.validate():
+        details = services.EventDetails(
+            title=form.title.data.strip(),
+            summary=(form.summary.data or "").strip(),
+            description=(form.description.data or "").strip(),
+            booking_opens_at=_moment(form.opens_day, form.opens_time, time(0, 0)),
+            registration_deadline=_moment(form.deadline_day, form.deadline_time, time(23, 59)),
+            cancellation_deadline=_moment(form.cancel_day, form.cancel_time, time(23, 59)),
+            target_sectors=list(form.sectors.data or []),
+            course_code=(form.course_code.data or "").strip() or None,
+            prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
+        )
+        place = changes.Place(
+            _selected(form.venue), _selected(form.room), _selected(form.online_room)
+        )
+        try:
+            await changes.change_event(
+                session, event_id=event_id, actor=actor, now=now(request), details=details,
+                place=place, trainers=lines(form.trainers.data),
+                completion_share=form.completion_share.data,
+                certificate_content=lines(form.certificate_content.data),
+            )  # fmt: skip
+        except ValidationFailed as exc:
+            _show_refusal(form, exc)
+        else:
+            flash(request, "Die Änderungen sind gespeichert.")
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+    if request.method == "GET":
+        form = blank_form(
+            request,
+            EventEditForm,
+            title=event.title,
+            summary=event.summary,
+            description=event.description,
+            venue=str(event.venue_id or ""),
+            room=str(event.room_id or ""),
+            online_room=str(event.online_room_id or ""),
+            sectors=event.target_sectors,
+            course_code=event.course_code or "",
+            prerequisite_code=event.prerequisite_code or "",
+            trainers="\n".join(t.email for t in event.trainers),
+            completion_share=event.completion_share,
+            certificate_content=event.certificate_content,
+            **_window_fields(event),
+        )
+        _set_choices(form, await backoffice.event_choices(session, now(request)))
+    refused = request.method == "POST"
+    return await render(
+        request,
+        "courses/event_form.html",
+        {"form": form, "event": event, "errors": _event_errors(form) if refused else []},
+        status_code=invalid_status(form) if refused else 200,
+    )
+
+
+def _show_refusal(form: EventForm, exc: ValidationFailed) -> None:
+    """A service's refusal next to the field it names (the first session row for sessions,
+    the title when it names none the form has)."""
+    for key, message in (exc.fields or {"title": exc.message}).items():
+        target = getattr(form, FIELD_OF.get(key, key), None) or form.title
+        if target is getattr(form, "sessions", None):
+            target = form.sessions[0].form.day
+        target.errors = [*target.errors, message]
+
+
+async def publish_event(request: Request) -> Response:
+    actor = await require_member(request)
+    await verify_csrf(request)
+    event_id = request.path_params["event_id"]
+    await services.publish_event(db(request), event_id=event_id, actor=actor)
+    flash(request, "Die Veranstaltung ist veröffentlicht und erscheint im Programm.")
+    return redirect(f"/verwaltung/veranstaltungen/{event_id}")
 
 
 async def manage_event(request: Request) -> Response:
@@ -348,6 +447,16 @@ routes = [
     Route("/verwaltung", home),
     Route("/verwaltung/veranstaltungen/neu", create_event, methods=["GET", "POST"]),
     Route("/verwaltung/veranstaltungen/{event_id:id}", manage_event, methods=["GET", "POST"]),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/bearbeiten",
+        edit_event,
+        methods=["GET", "POST"],
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/veroeffentlichen",
+        publish_event,
+        methods=["POST"],
+    ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/termine/{session_id:id}",
         move_session,

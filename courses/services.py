@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booking.core.errors import Forbidden, NotFound, ValidationFailed
+from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
@@ -119,6 +119,50 @@ def validate_new_event(data: NewEvent) -> None:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
 
+@dataclass(frozen=True)
+class EventDetails:
+    """What an event says about itself, changed as a whole on its edit page. Changing it
+    sends no mail (time and place do: booking.bookings.changes)."""
+
+    title: str
+    summary: str
+    description: str
+    booking_opens_at: datetime | None
+    registration_deadline: datetime | None
+    cancellation_deadline: datetime | None
+    target_sectors: list[str]
+    course_code: str | None
+    prerequisite_code: str | None
+
+
+def apply_details(event: Event, details: EventDetails) -> None:
+    """Check the details (German 422 naming the field) and set them on the locked event,
+    whose sectors are loaded."""
+    errors: dict[str, str] = {}
+    if not 3 <= len(details.title) <= 200:
+        errors["title"] = messages.TITLE_LENGTH
+    if any(s not in SECTORS for s in details.target_sectors):
+        errors["target_sectors"] = messages.SECTOR_UNKNOWN
+    opens, closes = details.booking_opens_at, details.registration_deadline
+    if opens is not None and closes is not None and opens >= closes:
+        errors["booking_opens_at"] = messages.WINDOW_ORDER
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors)
+    event.title, event.summary, event.description = (
+        details.title,
+        details.summary,
+        details.description,
+    )
+    event.booking_opens_at = details.booking_opens_at
+    event.registration_deadline = details.registration_deadline
+    event.cancellation_deadline = details.cancellation_deadline
+    event.course_code, event.prerequisite_code = details.course_code, details.prerequisite_code
+    wanted = set(details.target_sectors)
+    kept = [s for s in event.sectors if s.sector in wanted]
+    have = {s.sector for s in kept}
+    event.sectors = kept + [EventSector(sector=s) for s in sorted(wanted - have)]
+
+
 async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) -> Event:
     if not actor.is_organiser:
         raise Forbidden()
@@ -171,6 +215,21 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
         event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
         session.add(event)
     return await event_detail(session, event.id, actor)
+
+
+async def publish_event(session: AsyncSession, *, event_id: int, actor: Member) -> Event:
+    """A draft goes into the programme (its published workshops with it). Published
+    already: nothing changes; called off: 409."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        event = await session.get(Event, event_id, with_for_update=True)
+        if event is None:
+            raise NotFound(messages.EVENT_NOT_FOUND)
+        if event.status == EventStatus.CANCELLED:
+            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+        event.status = EventStatus.PUBLISHED
+    return event
 
 
 async def resolve_trainers(session: AsyncSession, emails: Sequence[str]) -> list[Member]:

@@ -166,11 +166,14 @@ async def organiser_pages(
     for event in events:
         manage = f"/verwaltung/veranstaltungen/{event.id}"
         await pages.get(client, manage, f"manage {event.id}")
+        await pages.get(client, f"{manage}/bearbeiten", f"edit {event.id}")
         await pages.get(client, f"/veranstaltungen/{event.id}", f"organiser event {event.id}")
     event = next(e for e in events if e.kind == "training" and e.status == "published")
     manage = f"/verwaltung/veranstaltungen/{event.id}"
     refused = await post_form(client, manage, manage, {"capacity": "-1"})
     pages.add("capacity refused", refused, 422)
+    edit = f"{manage}/bearbeiten"
+    pages.add("edit refused", await post_form(client, edit, edit, {"title": "x"}), 422)
     move = f"{manage}/termine/{event.sessions[0].id}"
     await pages.get(client, move, "move session")
     refused = await post_form(client, move, move, {"day": "0001-01-01", "starts": "9"})

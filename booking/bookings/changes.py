@@ -17,11 +17,16 @@ from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from booking.bookings.notices import notify
 from booking.bookings.services import lock_event, lock_events, promote
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
+from booking.core.formatting import range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
 from courses.models import Event, EventStatus
-from courses.services import event_detail, resolve_trainers
+from courses.services import EventDetails, apply_details, event_detail, resolve_trainers
+from venues.models import OnlineRoom, Room, Venue
+
+Change = dict[str, str]
+"""What changed for the mail: ``{"what": "Termin", "new": …, "old": …}``."""
 
 
 @dataclass(frozen=True)
@@ -61,20 +66,35 @@ async def change_event(
     completion_share: int | None | object = ...,
     trainers: Sequence[str] | None = None,
     certificate_content: Sequence[str] | None = None,
+    place: Place | None = None,
+    details: EventDetails | None = None,
 ) -> EventChanged:
-    """Change an event's sessions, capacity and per-organisation limit in one transaction:
-    all of it or nothing, mails included. Moved sessions send confirmed participants an
-    updated invitation (same UID, higher SEQUENCE) and those waiting a short notice; more
-    seats move waiting members up at once (rule 4); fewer never remove anyone (rule 5)."""
+    """Change an event's sessions, place, details, capacity and per-organisation limit in
+    one transaction: all of it or nothing, mails included. When time or place changed,
+    confirmed participants get an updated invitation (same UID, higher SEQUENCE) and those
+    waiting a short notice, each saying what changed ("neu: …, bisher: …"); other changes
+    send nothing. More seats move waiting members up at once (rule 4); fewer never remove
+    anyone (rule 5)."""
     if not actor.is_organiser:
         raise Forbidden()
     if sessions is not None:
         _check_session_changes(sessions)
     async with write_transaction(session):
         event = await lock_event(session, event_id)
-        if sessions is not None and await _move_sessions(event, sessions):
+        if event.status == EventStatus.CANCELLED and (sessions or place or details):
+            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+        changed = await _move_sessions(event, sessions) if sessions is not None else []
+        if place is not None:
+            changed += await _move_place(session, event, place)
+        if changed:
+            event.sequence += 1
             participants = await _participants(session, event.id)
-            await notify(session, event, participants, "event_changed", method="REQUEST")
+            await notify(
+                session, event, participants, "event_changed", method="REQUEST", changes=changed
+            )
+        if details is not None:
+            await session.refresh(event, ["sectors"])
+            apply_details(event, details)
         set_limits(event, capacity, seats_per_organisation)
         if completion_share is not ...:
             event.completion_share = completion_share  # type: ignore[assignment]
@@ -108,25 +128,68 @@ def _check_session_changes(changes: Sequence[SessionChange]) -> None:
         raise ValidationFailed(messages.SESSION_ORDER, {"sessions": messages.SESSION_ORDER})
 
 
-async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> bool:
-    """Apply the changes to the locked event; whether any session moved."""
-    if event.status == EventStatus.CANCELLED:
-        raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> list[Change]:
+    """Apply the changes to the locked event; the sessions that moved, as the mail says it."""
     by_id = {s.id: s for s in event.sessions}
     if any(c.session_id not in by_id for c in changes):
         raise ValidationFailed(messages.SESSION_UNKNOWN, {"sessions": messages.SESSION_UNKNOWN})
-    moved = False
+    moved = []
     for change in changes:
         sitting = by_id[change.session_id]
         if change.teaching_units is not ...:
             sitting.teaching_units = change.teaching_units  # type: ignore[assignment]
         if (sitting.starts_at, sitting.ends_at) != (change.starts_at, change.ends_at):
+            old = range_de(sitting.starts_at, sitting.ends_at)
             sitting.starts_at, sitting.ends_at = change.starts_at, change.ends_at
             sitting.sequence += 1
-            moved = True
-    if moved:
-        event.sequence += 1
+            moved.append(
+                {"what": "Termin", "new": range_de(change.starts_at, change.ends_at), "old": old}
+            )
     return moved
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an event takes place: a venue with one of its rooms, and an online room."""
+
+    venue_id: int | None
+    room_id: int | None = None
+    online_room_id: int | None = None
+
+
+async def _move_place(session: AsyncSession, event: Event, place: Place) -> list[Change]:
+    """Set the locked event's place; what changed, as the mail says it."""
+    venue = await session.get(Venue, place.venue_id) if place.venue_id is not None else None
+    if place.venue_id is not None and venue is None:
+        raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
+    room = await session.get(Room, place.room_id) if place.room_id is not None else None
+    if place.room_id is not None and (room is None or room.venue_id != place.venue_id):
+        raise ValidationFailed(messages.ROOM_NOT_AT_VENUE, {"room_id": messages.ROOM_NOT_AT_VENUE})
+    online = None
+    if place.online_room_id is not None:
+        online = await session.get(OnlineRoom, place.online_room_id)
+        if online is None:
+            raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
+    await session.refresh(event, ["venue", "room", "online_room"])
+    before = _where(event.venue, event.room, event.online_room)
+    event.venue_id, event.room_id = place.venue_id, place.room_id
+    event.online_room_id = place.online_room_id
+    event.venue, event.room, event.online_room = venue, room, online
+    after = _where(venue, room, online)
+    return [] if after == before else [{"what": "Ort", "new": after, "old": before}]
+
+
+def _where(venue: Venue | None, room: Room | None, online: OnlineRoom | None) -> str:
+    """ "Polizeipräsidium Münster, Friesenring 43, 48147 Münster, Raum Sporthalle"."""
+    parts = []
+    if venue is not None:
+        address = f"{venue.postcode} {venue.city}".strip()
+        parts.append(", ".join(p for p in (venue.name, venue.street, address) if p))
+    if room is not None:
+        parts.append(f"Raum {room.name}")
+    if online is not None:
+        parts.append(f"online ({online.name})")
+    return ", ".join(parts) or "noch offen"
 
 
 async def cancel_event(

@@ -288,3 +288,67 @@ async def test_an_organiser_creates_a_training_on_the_web(
     assert [t.id for t in event.trainers] == [trainer.id]
     assert event.target_sectors == ["polizei", "schule"]
     assert event.certificate_lines == ["Eigensicherung", "Deeskalation"]
+
+
+async def test_an_organiser_edits_details_and_place_and_publishes_a_draft(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    from booking.mail.models import OutboxMessage
+    from courses.models import Event
+    from venues.models import Room, Venue
+
+    organiser = await factories.member(db, role="organiser")
+    first = Venue(name="Polizeipräsidium Münster", street="Friesenring 43", postcode="48147",
+                  city="Münster", region="Münster", rooms=[Room(name="Sporthalle", capacity=20)])
+    second = Venue(name="Rathaus", street="Markt 1", postcode="53111", city="Bonn",
+                   region="Köln", rooms=[Room(name="Saal", capacity=30)])  # fmt: skip
+    db.add_all([first, second])
+    await db.commit()
+    event = await factories.event(db, status="draft", title="BIUS I", venue_id=first.id)
+    person = await factories.member(db)
+    await sign_in(client, app, organiser.email)
+    manage_url = f"/verwaltung/veranstaltungen/{event.id}"
+    page = (await client.get(manage_url)).text
+    assert "Entwurf" in page and f"{manage_url}/veroeffentlichen" in page
+    assert (await post_form(client, manage_url, f"{manage_url}/veroeffentlichen")).is_redirect
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+
+    edit = f"{manage_url}/bearbeiten"
+    form = await client.get(edit)
+    assert form.status_code == 200 and 'value="BIUS I"' in form.text
+    base = {"title": "BIUS I: Grundlagen", "venue": str(first.id), "deadline_day": "1.2.2030"}
+    renamed = await post_form(client, edit, edit, base)
+    assert renamed.status_code == 303
+    await db.commit()
+    mails = select(OutboxMessage.template).where(OutboxMessage.recipient == person.email)
+    assert list(await db.scalars(mails)) == ["booking_confirmed"]  # a new title: no mail
+
+    for wrong, message in (
+        ({"title": "x"}, messages.TITLE_LENGTH),
+        ({"room": str(second.rooms[0].id)}, messages.ROOM_NOT_AT_VENUE),
+        ({"opens_day": "2.2.2030"}, messages.WINDOW_ORDER),
+        ({"deadline_time": "25:00"}, messages.CLOCK_FORMAT),
+    ):
+        refused = await post_form(client, edit, edit, {**base, **wrong})
+        assert refused.status_code == 422 and message in refused.text, wrong
+    moved = await post_form(
+        client, edit, edit, {**base, "venue": str(second.id), "room": str(second.rooms[0].id)}
+    )
+    assert moved.status_code == 303
+    await db.commit()
+    stored = await db.get(Event, event.id)
+    assert stored is not None
+    await db.refresh(stored)
+    assert (stored.title, stored.venue_id, stored.room_id, stored.sequence) == (
+        "BIUS I: Grundlagen", second.id, second.rooms[0].id, 1
+    )
+    changed = await db.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient == person.email, OutboxMessage.template == "event_changed"
+        )
+    )
+    assert changed is not None
+    assert changed.context["changes"] == [{
+        "what": "Ort", "new": "Rathaus, Markt 1, 53111 Bonn, Raum Saal",
+        "old": "Polizeipräsidium Münster, Friesenring 43, 48147 Münster",
+    }]  # fmt: skip
