@@ -287,3 +287,9 @@ class EventEditForm(EventForm):
     sessions = None
     capacity = None
     seats_per_organisation = None
+
+
+class CopyEventForm(Form):
+    first_day = DayField(
+        "Erster Tag der Kopie", validators=[InputRequired("Bitte geben Sie das Datum an.")]
+    )

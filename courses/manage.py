@@ -38,6 +38,7 @@ from courses.forms import (
     CancelEventForm,
     CapacityForm,
     ClockField,
+    CopyEventForm,
     DayField,
     EventEditForm,
     EventForm,
@@ -303,6 +304,23 @@ def _show_refusal(form: EventForm, exc: ValidationFailed) -> None:
         target.errors = [*target.errors, message]
 
 
+async def copy_event(request: Request) -> Response:
+    """The event (with its workshops) as a draft at a new date."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    form = await bind_form(request, CopyEventForm)
+    if request.method == "POST" and form.validate():
+        assert form.first_day.parsed is not None  # validated
+        copy = await services.copy_event(
+            session, event_id=event_id, first_day=form.first_day.parsed, actor=actor
+        )
+        flash(request, "Die Kopie ist als Entwurf angelegt. Bitte prüfen und veröffentlichen.")
+        return redirect(f"/verwaltung/veranstaltungen/{copy.id}")
+    return await render_form(request, "courses/copy_event.html", form, {"event": event})
+
+
 async def publish_event(request: Request) -> Response:
     actor = await require_member(request)
     await verify_csrf(request)
@@ -451,6 +469,9 @@ routes = [
         "/verwaltung/veranstaltungen/{event_id:id}/bearbeiten",
         edit_event,
         methods=["GET", "POST"],
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/kopieren", copy_event, methods=["GET", "POST"]
     ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/veroeffentlichen",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import Select, select
@@ -230,6 +230,90 @@ async def publish_event(session: AsyncSession, *, event_id: int, actor: Member) 
             raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
         event.status = EventStatus.PUBLISHED
     return event
+
+
+def shifted(moment: datetime, days: int) -> datetime:
+    """The same wall-clock time in Berlin ``days`` days later (or earlier), in UTC: a
+    9:00 session stays at 9:00 across a change of summer time."""
+    local = moment.astimezone(BERLIN)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), BERLIN).astimezone(
+        UTC
+    )
+
+
+def _copy(event: Event, days: int) -> Event:
+    """A draft of ``event`` ``days`` days later: its texts, seats, place, rules, sectors and
+    trainers; the booking window moves with it."""
+
+    def later(moment: datetime | None) -> datetime | None:
+        return shifted(moment, days) if moment is not None else None
+
+    return Event(
+        kind=event.kind,
+        status=EventStatus.DRAFT,
+        title=event.title,
+        summary=event.summary,
+        description=event.description,
+        capacity=event.capacity,
+        seats_per_organisation=event.seats_per_organisation,
+        course_code=event.course_code,
+        prerequisite_code=event.prerequisite_code,
+        teaching_units=event.teaching_units,
+        completion_share=event.completion_share,
+        certificate_content=event.certificate_content,
+        venue_id=event.venue_id,
+        room_id=event.room_id,
+        online_room_id=event.online_room_id,
+        booking_opens_at=later(event.booking_opens_at),
+        registration_deadline=later(event.registration_deadline),
+        cancellation_deadline=later(event.cancellation_deadline),
+        sessions=[
+            EventSession(
+                starts_at=shifted(s.starts_at, days),
+                ends_at=shifted(s.ends_at, days),
+                title=s.title,
+                teaching_units=s.teaching_units,
+            )
+            for s in event.sessions
+        ],
+        sectors=[EventSector(sector=s.sector) for s in event.sectors],
+        trainers=list(event.trainers),
+    )
+
+
+async def copy_event(
+    session: AsyncSession, *, event_id: int, first_day: date, actor: Member
+) -> Event:
+    """A copy of the event (with its workshops) whose first session falls on ``first_day``,
+    every session at the same time of day; a draft, for the organisers to check and publish.
+    Bookings are not copied."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    async with write_transaction(session):
+        event = await session.scalar(
+            select(Event)
+            .where(Event.id == event_id)
+            .options(
+                selectinload(Event.sessions),
+                selectinload(Event.sectors),
+                selectinload(Event.trainers),
+                selectinload(Event.workshops).selectinload(Event.sessions),
+                selectinload(Event.workshops).selectinload(Event.sectors),
+                selectinload(Event.workshops).selectinload(Event.trainers),
+            )
+        )
+        if event is None:
+            raise NotFound(messages.EVENT_NOT_FOUND)
+        if not event.sessions:
+            raise ValidationFailed(
+                messages.SESSIONS_REQUIRED, {"sessions": messages.SESSIONS_REQUIRED}
+            )
+        days = (first_day - event.sessions[0].starts_at.astimezone(BERLIN).date()).days
+        copy = _copy(event, days)
+        copy.parent_id = event.parent_id
+        copy.workshops = [_copy(w, days) for w in event.workshops]
+        session.add(copy)
+    return copy
 
 
 async def resolve_trainers(session: AsyncSession, emails: Sequence[str]) -> list[Member]:

@@ -174,6 +174,9 @@ async def organiser_pages(
     pages.add("capacity refused", refused, 422)
     edit = f"{manage}/bearbeiten"
     pages.add("edit refused", await post_form(client, edit, edit, {"title": "x"}), 422)
+    copy = f"{manage}/kopieren"
+    await pages.get(client, copy, "copy event")
+    pages.add("copy refused", await post_form(client, copy, copy, {"first_day": "x"}), 422)
     move = f"{manage}/termine/{event.sessions[0].id}"
     await pages.get(client, move, "move session")
     refused = await post_form(client, move, move, {"day": "0001-01-01", "starts": "9"})

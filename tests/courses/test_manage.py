@@ -352,3 +352,22 @@ async def test_an_organiser_edits_details_and_place_and_publishes_a_draft(
         "what": "Ort", "new": "Rathaus, Markt 1, 53111 Bonn, Raum Saal",
         "old": "Polizeipräsidium Münster, Friesenring 43, 48147 Münster",
     }]  # fmt: skip
+
+
+async def test_an_organiser_copies_an_event_to_a_new_date(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, title="Netzwerktreffen")
+    await sign_in(client, app, organiser.email)
+    url = f"/verwaltung/veranstaltungen/{event.id}/kopieren"
+    assert "Zu einem neuen Termin kopieren" in (
+        await client.get(f"/verwaltung/veranstaltungen/{event.id}")
+    ).text
+    for wrong in ("", "31.02.2031", "1.1.1999"):
+        refused = await post_form(client, url, url, {"first_day": wrong})
+        assert refused.status_code == 422, wrong
+    copied = await post_form(client, url, url, {"first_day": "3.6.2031"})
+    assert copied.status_code == 303
+    page = await client.get(copied.headers["location"])
+    assert "Entwurf" in page.text and "Di., 03.06.2031" in page.text
