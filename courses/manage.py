@@ -3,7 +3,7 @@ list, capacity and the per-organisation limit), moving a session, calling the ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 
 from starlette.requests import Request
@@ -251,12 +251,12 @@ async def edit_event(request: Request) -> Response:
             course_code=(form.course_code.data or "").strip() or None,
             prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
         )
-        place = changes.Place(
+        place = services.Place(
             _selected(form.venue), _selected(form.room), _selected(form.online_room)
         )
         try:
             await changes.change_event(
-                session, event_id=event_id, actor=actor, now=now(request), details=details,
+                session, event_id=event_id, actor=actor, now=now(request), details=asdict(details),
                 place=place, trainers=lines(form.trainers.data),
                 completion_share=form.completion_share.data,
                 certificate_content=lines(form.certificate_content.data),

@@ -3,6 +3,7 @@ and an event's details."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
@@ -23,7 +24,7 @@ from booking.core.schemas import (
     without_default,
 )
 from booking.organisations.schemas import Region, Sector
-from courses.services import NewEvent
+from courses.services import EventDetails, NewEvent, Place
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
 """courses.models.KINDS (a test keeps them equal)."""
@@ -108,6 +109,11 @@ class EventIn(Input):
     parent_id: Id | None = Field(
         default=None, description="The conference or meeting a workshop belongs to."
     )
+    venue_id: Id | None = Field(default=None, description="Where it takes place (GET /venues).")
+    room_id: Id | None = Field(default=None, description="A room of that venue.")
+    online_room_id: Id | None = Field(
+        default=None, description="The online room whose link confirmed participants get."
+    )
     course_code: CourseCode | None = None
     prerequisite_code: CourseCode | None = Field(
         default=None, description="course_code of a course the member must have attended."
@@ -131,6 +137,9 @@ class EventIn(Input):
             seats_per_organisation=self.seats_per_organisation,
             target_sectors=list(self.target_sectors),
             parent_id=self.parent_id,
+            venue_id=self.venue_id,
+            room_id=self.room_id,
+            online_room_id=self.online_room_id,
             course_code=self.course_code,
             prerequisite_code=self.prerequisite_code,
             status=self.status,
@@ -180,6 +189,31 @@ class EventChanges(Input):
         description="Replaces the content printed on certificates issued from now on.",
         json_schema_extra=without_default,
     )
+    venue_id: Id | None = Field(
+        default=None,
+        description="A new place (null: none) raises SEQUENCE and mails participants the "
+        "updated invitation saying what changed.",
+    )
+    room_id: Id | None = Field(default=None, description="A room of the event's venue; null: none.")
+    online_room_id: Id | None = None
+    title: Title = Field(default=None, json_schema_extra=without_default)  # type: ignore[assignment]
+    summary: Summary = Field(default=None, json_schema_extra=without_default)  # type: ignore[assignment]
+    description: Description = Field(default=None, json_schema_extra=without_default)  # type: ignore[assignment]
+    booking_opens_at: Moment | None = None
+    registration_deadline: Moment | None = None
+    cancellation_deadline: Moment | None = None
+    target_sectors: Annotated[list[Sector], Field(max_length=20)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Replaces the sectors; empty: open to every sector.",
+        json_schema_extra=without_default,
+    )
+    course_code: CourseCode | None = None
+    prerequisite_code: CourseCode | None = None
+    status: Literal["published"] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="published: a draft goes into the programme.",
+        json_schema_extra=without_default,
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:
@@ -201,7 +235,21 @@ class EventChanges(Input):
             changes["trainers"] = list(self.trainers)
         if "certificate_content" in sent:
             changes["certificate_content"] = list(self.certificate_content)
+        place = {k: getattr(self, k) for k in PLACE_FIELDS if k in sent}
+        if place:
+            changes["place"] = Place(**place)
+        details = {k: getattr(self, k) for k in DETAIL_FIELDS if k in sent}
+        if "target_sectors" in details:
+            details["target_sectors"] = list(self.target_sectors)
+        if details:
+            changes["details"] = details
+        if "status" in sent:
+            changes["publish"] = True
         return changes
+
+
+PLACE_FIELDS = ("venue_id", "room_id", "online_room_id")
+DETAIL_FIELDS = tuple(f.name for f in fields(EventDetails))
 
 
 class SessionOut(BaseModel):

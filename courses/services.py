@@ -135,6 +135,31 @@ class EventDetails:
     prerequisite_code: str | None
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an event takes place: a venue with one of its rooms, and an online room; a
+    part left as ``...`` stays as it is."""
+
+    venue_id: int | None | object = ...
+    room_id: int | None | object = ...
+    online_room_id: int | None | object = ...
+
+
+def details_of(event: Event) -> EventDetails:
+    """The event's details as they are (its sectors loaded)."""
+    return EventDetails(
+        title=event.title,
+        summary=event.summary,
+        description=event.description,
+        booking_opens_at=event.booking_opens_at,
+        registration_deadline=event.registration_deadline,
+        cancellation_deadline=event.cancellation_deadline,
+        target_sectors=event.target_sectors,
+        course_code=event.course_code,
+        prerequisite_code=event.prerequisite_code,
+    )
+
+
 def apply_details(event: Event, details: EventDetails) -> None:
     """Check the details (German 422 naming the field) and set them on the locked event,
     whose sectors are loaded."""

@@ -4,9 +4,10 @@ mail, with the updated or cancelled invitation; freed seats go to the waiting li
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from courses import messages
 from courses.models import Event, EventStatus
-from courses.services import EventDetails, apply_details, event_detail, resolve_trainers
+from courses.services import Place, apply_details, details_of, event_detail, resolve_trainers
 from venues.models import OnlineRoom, Room, Venue
 
 Change = dict[str, str]
@@ -67,14 +68,16 @@ async def change_event(
     trainers: Sequence[str] | None = None,
     certificate_content: Sequence[str] | None = None,
     place: Place | None = None,
-    details: EventDetails | None = None,
+    details: Mapping[str, Any] | None = None,
+    publish: bool = False,
 ) -> EventChanged:
     """Change an event's sessions, place, details, capacity and per-organisation limit in
     one transaction: all of it or nothing, mails included. When time or place changed,
     confirmed participants get an updated invitation (same UID, higher SEQUENCE) and those
     waiting a short notice, each saying what changed ("neu: …, bisher: …"); other changes
     send nothing. More seats move waiting members up at once (rule 4); fewer never remove
-    anyone (rule 5)."""
+    anyone (rule 5). ``details`` names fields of courses.services.EventDetails to change;
+    ``publish`` puts a draft into the programme."""
     if not actor.is_organiser:
         raise Forbidden()
     if sessions is not None:
@@ -92,9 +95,11 @@ async def change_event(
             await notify(
                 session, event, participants, "event_changed", method="REQUEST", changes=changed
             )
-        if details is not None:
+        if details:
             await session.refresh(event, ["sectors"])
-            apply_details(event, details)
+            apply_details(event, replace(details_of(event), **details))
+        if publish and event.status == EventStatus.DRAFT:
+            event.status = EventStatus.PUBLISHED
         set_limits(event, capacity, seats_per_organisation)
         if completion_share is not ...:
             event.completion_share = completion_share  # type: ignore[assignment]
@@ -148,32 +153,22 @@ async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> list
     return moved
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where an event takes place: a venue with one of its rooms, and an online room."""
-
-    venue_id: int | None
-    room_id: int | None = None
-    online_room_id: int | None = None
-
-
 async def _move_place(session: AsyncSession, event: Event, place: Place) -> list[Change]:
     """Set the locked event's place; what changed, as the mail says it."""
-    venue = await session.get(Venue, place.venue_id) if place.venue_id is not None else None
-    if place.venue_id is not None and venue is None:
+    venue_id = event.venue_id if place.venue_id is ... else place.venue_id
+    room_id = event.room_id if place.room_id is ... else place.room_id
+    online_id = event.online_room_id if place.online_room_id is ... else place.online_room_id
+    venue = await session.get(Venue, venue_id) if venue_id is not None else None
+    if venue_id is not None and venue is None:
         raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
-    room = await session.get(Room, place.room_id) if place.room_id is not None else None
-    if place.room_id is not None and (room is None or room.venue_id != place.venue_id):
+    room = await session.get(Room, room_id) if room_id is not None else None
+    if room_id is not None and (room is None or room.venue_id != venue_id):
         raise ValidationFailed(messages.ROOM_NOT_AT_VENUE, {"room_id": messages.ROOM_NOT_AT_VENUE})
-    online = None
-    if place.online_room_id is not None:
-        online = await session.get(OnlineRoom, place.online_room_id)
-        if online is None:
-            raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
+    online = await session.get(OnlineRoom, online_id) if online_id is not None else None
+    if online_id is not None and online is None:
+        raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
     await session.refresh(event, ["venue", "room", "online_room"])
     before = _where(event.venue, event.room, event.online_room)
-    event.venue_id, event.room_id = place.venue_id, place.room_id
-    event.online_room_id = place.online_room_id
     event.venue, event.room, event.online_room = venue, room, online
     after = _where(venue, room, online)
     return [] if after == before else [{"what": "Ort", "new": after, "old": before}]

@@ -29,7 +29,7 @@ from tests.api import (
     utc,
 )
 from tests.factories import NOW
-from venues.models import OnlineRoom, Venue
+from venues.models import OnlineRoom, Room, Venue
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
@@ -398,3 +398,73 @@ async def test_workshops_of_a_draft_conference_are_hidden_with_their_parent(
     await db.commit()
     listed = await client.get("/api/v1/events")
     assert workshop.id in [e["id"] for e in listed.json()]
+
+
+async def test_events_take_their_place_and_details_and_get_published(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    auth = await token_of(db, organiser)
+    first = Venue(
+        name="Polizeipräsidium",
+        city="Münster",
+        region="Münster",
+        rooms=[Room(name="Sporthalle", capacity=20)],
+    )
+    second = Venue(
+        name="Rathaus", city="Bonn", region="Köln", rooms=[Room(name="Saal", capacity=9)]
+    )
+    online = OnlineRoom(name="Webex 1", meeting_url="https://webex.example/j/1")  # fmt: skip
+    db.add_all([first, second, online])
+    await db.commit()
+    data = new_event(title="BIUS I", capacity=12) | {
+        "venue_id": first.id, "room_id": first.rooms[0].id, "status": "draft",
+    }  # fmt: skip
+    created = await client.post("/api/v1/events", json=data, headers=auth)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["venue"]["name"] == "Polizeipräsidium" and body["status"] == "draft"
+    url = f"/api/v1/events/{body['id']}"
+    refused = {**data, "room_id": second.rooms[0].id}
+    assert_german_error(await client.post("/api/v1/events", json=refused, headers=auth), 422)
+
+    published = await client.patch(url, json={"status": "published"}, headers=auth)
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    person = await factories.member(db)
+    await services.book(db, event_id=body["id"], member_id=person.id, now=NOW)
+
+    for wrong in (
+        {"room_id": second.rooms[0].id},
+        {"venue_id": 999_999},
+        {"online_room_id": 999_999},
+        {"title": "x"},
+        {"title": None},
+        {"status": "draft"},
+        {"booking_opens_at": "2030-03-02T08:00:00+01:00",
+         "registration_deadline": "2030-03-01T08:00:00+01:00"},
+        {"target_sectors": ["gibt-es-nicht"]},
+        {"summary": "mit \x00"},
+    ):  # fmt: skip
+        assert_german_error(await client.patch(url, json=wrong, headers=auth), 422)
+    renamed = await client.patch(
+        url, json={"title": "BIUS I: Grundlagen", "target_sectors": ["polizei"]}, headers=auth
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["title"], renamed.json()["target_sectors"]) == (
+        "BIUS I: Grundlagen",
+        ["polizei"],
+    )
+    moved = await client.patch(
+        url, json={"venue_id": second.id, "room_id": second.rooms[0].id,
+                   "online_room_id": online.id}, headers=auth,
+    )  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["venue"]["name"] == "Rathaus"
+    await db.commit()
+    sent = list(
+        await db.scalars(
+            select(OutboxMessage.template)
+            .where(OutboxMessage.recipient == person.email)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    assert sent == ["booking_confirmed", "event_changed"]  # the title sent nothing
