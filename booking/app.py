@@ -20,7 +20,8 @@ from starlette.staticfiles import StaticFiles
 
 from booking import api
 from booking.bookings import routes as booking_routes
-from booking.bookings.mails import booking_context
+from booking.bookings.announcements import fill
+from booking.bookings.mails import announcement_context, booking_context
 from booking.bookings.messages import status_label
 from booking.bookings.models import ACTIVE_STATUSES
 from booking.bookings.queue import BookingQueue
@@ -60,6 +61,7 @@ from courses.messages import KIND_LABELS
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
     "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
     "sector_label": lambda sector: SECTORS.get(sector, sector),
+    "fill_placeholders": lambda text, member, event: fill(text, member.display_name, event.title),
 }
 """The domains' labels, for pages and mails alike (on top of the core's date filters)."""
 TEMPLATE_GLOBALS: dict[str, object] = {
@@ -80,6 +82,7 @@ def mail_renderer() -> MailRenderer:
             "booking_id": booking_context,
             "member_id": member_context,
             "certificate_id": certificate_context,
+            "announcement_id": announcement_context,
         },
     )
 

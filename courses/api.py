@@ -100,6 +100,7 @@ async def _detail(
         trainers=[t.display_name for t in event.trainers],
         completion_share=100 if event.completion_share is None else event.completion_share,
         certificate_content=event.certificate_lines,
+        reminder_days=event.reminder_days,
         sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
         if viewer is not None and may_mark(event, viewer)
         else None,

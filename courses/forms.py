@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -256,6 +257,14 @@ class EventForm(Form):
         option_widget=CheckboxInput(),
         validate_choice=True,
     )
+    reminder_days = IntegerField(
+        "Erinnerung an die Teilnehmenden: Tage vorher (0: keine; leer: 2)",
+        default=2,
+        validators=[
+            Optional(),
+            NumberRange(0, 30, "Bitte 0 (keine Erinnerung) bis 30 Tage angeben."),
+        ],
+    )
     course_code = StringField(
         "Kursnummer (z. B. BIUS-I)",
         validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), no_control_chars],
@@ -292,4 +301,34 @@ class EventEditForm(EventForm):
 class CopyEventForm(Form):
     first_day = DayField(
         "Erster Tag der Kopie", validators=[InputRequired("Bitte geben Sie das Datum an.")]
+    )
+
+
+class MessageForm(Form):
+    """A message to an event's people (booking.bookings.announcements checks it again)."""
+
+    to = RadioField(
+        "An",
+        choices=[
+            SelectChoice("confirmed", "die bestätigten Teilnehmenden"),
+            SelectChoice("waiting", "die Warteliste"),
+            SelectChoice("all", "Teilnehmende und Warteliste"),
+        ],
+        default="confirmed",
+    )
+    subject = StringField(
+        "Betreff",
+        validators=[
+            InputRequired("Bitte geben Sie einen Betreff an."),
+            Length(max=200, message="Höchstens 200 Zeichen."),
+            no_control_chars,
+        ],
+    )
+    body = TextAreaField(
+        "Text",
+        validators=[
+            InputRequired("Bitte geben Sie einen Text an."),
+            Length(max=10_000, message="Höchstens 10000 Zeichen."),
+            no_control_chars,
+        ],
     )

@@ -13,7 +13,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import changes, queries
+from booking.bookings import announcements, changes, queries
 from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
 from booking.core.errors import CsrfFailed, Forbidden, NotFound, ValidationFailed
@@ -23,6 +23,7 @@ from booking.core.web import (
     blank_form,
     db,
     flash,
+    form_errors,
     invalid_status,
     now,
     redirect,
@@ -42,6 +43,7 @@ from courses.forms import (
     DayField,
     EventEditForm,
     EventForm,
+    MessageForm,
     SessionForm,
     lines,
 )
@@ -78,6 +80,7 @@ async def home(request: Request) -> Response:
     return await render(request, "courses/backoffice.html", {"home": found})
 
 
+DEFAULT_REMINDER_DAYS = 2
 ADD_SESSION = "termin"
 """The value of the new-event form's button that adds a row for one more session."""
 PUBLISH = "veroeffentlichen"
@@ -162,7 +165,13 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         trainers=lines(form.trainers.data),
         completion_share=form.completion_share.data,
         certificate_content=lines(form.certificate_content.data),
+        reminder_days=_reminder_days(form),
     )
+
+
+def _reminder_days(form: EventForm) -> int:
+    days = form.reminder_days.data
+    return DEFAULT_REMINDER_DAYS if days is None else int(days)
 
 
 FIELD_OF = {
@@ -250,6 +259,7 @@ async def edit_event(request: Request) -> Response:
             target_sectors=list(form.sectors.data or []),
             course_code=(form.course_code.data or "").strip() or None,
             prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
+            reminder_days=_reminder_days(form),
         )
         place = services.Place(
             _selected(form.venue), _selected(form.room), _selected(form.online_room)
@@ -282,6 +292,7 @@ async def edit_event(request: Request) -> Response:
             trainers="\n".join(t.email for t in event.trainers),
             completion_share=event.completion_share,
             certificate_content=event.certificate_content,
+            reminder_days=event.reminder_days,
             **_window_fields(event),
         )
         _set_choices(form, await backoffice.event_choices(session, now(request)))
@@ -319,6 +330,57 @@ async def copy_event(request: Request) -> Response:
         flash(request, "Die Kopie ist als Entwurf angelegt. Bitte prüfen und veröffentlichen.")
         return redirect(f"/verwaltung/veranstaltungen/{copy.id}")
     return await render_form(request, "courses/copy_event.html", form, {"event": event})
+
+
+SEND = "senden"
+
+
+async def message_page(request: Request) -> Response:
+    """Write to the event's people: a preview (with the placeholders filled in for the first
+    of them) and then the sending, one mail each through the outbox."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    form = await bind_form(request, MessageForm)
+    preview = None
+    if request.method == "POST" and form.validate():
+        draft = announcements.Draft(form.to.data, form.subject.data, form.body.data)
+        action = str((await request.form()).get("aktion", ""))
+        try:
+            if action == SEND:
+                sent = await announcements.announce(
+                    session, event_id=event_id, draft=draft, actor=actor, now=now(request)
+                )
+                flash(request, f"Die Nachricht geht an {sent.recipients} Person(en).")
+                return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+            draft = announcements.check(draft)
+            count = await announcements.recipients(session, event_id, draft.audience)
+            name = "Vorname Nachname"
+            preview = {
+                "subject": announcements.fill(draft.subject, name, event.title),
+                "body": announcements.fill(draft.body, name, event.title),
+                "recipients": count,
+                "audience": announcements.AUDIENCE_LABELS[draft.audience],
+            }
+        except ValidationFailed as exc:
+            for key, message in (exc.fields or {"body": exc.message}).items():
+                target = getattr(form, key, form.body)
+                target.errors = [*target.errors, message]
+    refused = request.method == "POST" and preview is None
+    return await render(
+        request,
+        "courses/message.html",
+        {
+            "event": event,
+            "form": form,
+            "preview": preview,
+            "errors": form_errors(form) if refused else [],
+            "sent": await announcements.event_announcements(session, event_id, actor),
+            "AUDIENCE_LABELS": announcements.AUDIENCE_LABELS,
+        },
+        status_code=invalid_status(form) if refused else 200,
+    )
 
 
 async def publish_event(request: Request) -> Response:
@@ -472,6 +534,11 @@ routes = [
     ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/kopieren", copy_event, methods=["GET", "POST"]
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/nachricht",
+        message_page,
+        methods=["GET", "POST"],
     ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/veroeffentlichen",

@@ -10,6 +10,7 @@ KIND_LABELS = {
     "webinar": "Webinar",
     "training": "Deeskalationstraining",
 }
+REMINDER_DAYS = "Bitte 0 (keine Erinnerung) bis 30 Tage angeben."
 TITLE_REQUIRED = "Bitte geben Sie einen Titel an."
 TITLE_LENGTH = "Der Titel hat 3 bis 200 Zeichen."
 CONTROL_CHARS = "Der Text enthält unzulässige Steuerzeichen."

@@ -81,6 +81,9 @@ class Event(Base):
     completion_share: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """Per cent of the teaching units a participant must attend for the outcome "attended";
     None: all of them."""
+    reminder_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    """Days before the first session that confirmed participants are reminded; 0: no
+    reminder."""
     certificate_content: Mapped[str] = mapped_column(Text, default="", server_default="")
     """What the course covered, one line each, printed on its certificates of attendance."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -131,6 +134,7 @@ class Event(Base):
             "completion_share IS NULL OR completion_share BETWEEN 0 AND 100",
             name="completion_share",
         ),
+        CheckConstraint("reminder_days BETWEEN 0 AND 30", name="reminder_days"),
     )
 
     @property

@@ -69,6 +69,15 @@ CertificateContent = Annotated[
         "printed on its certificates of attendance.",
     ),
 ]
+ReminderDays = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=30,
+        description="Days before the first session that confirmed participants get a "
+        "reminder; 0: none.",
+    ),
+]
 TrainerEmails = Annotated[
     list[
         Annotated[
@@ -122,6 +131,7 @@ class EventIn(Input):
     trainers: TrainerEmails = Field(default_factory=list)
     completion_share: CompletionShare | None = None
     certificate_content: CertificateContent = Field(default_factory=list)
+    reminder_days: ReminderDays = 2
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -147,6 +157,7 @@ class EventIn(Input):
             trainers=list(self.trainers),
             completion_share=self.completion_share,
             certificate_content=list(self.certificate_content),
+            reminder_days=self.reminder_days,
         )
 
 
@@ -209,6 +220,10 @@ class EventChanges(Input):
     )
     course_code: CourseCode | None = None
     prerequisite_code: CourseCode | None = None
+    reminder_days: ReminderDays = Field(
+        default=None,  # type: ignore[assignment]
+        json_schema_extra=without_default,
+    )
     status: Literal["published"] = Field(
         default=None,  # type: ignore[arg-type]
         description="published: a draft goes into the programme.",
@@ -330,6 +345,9 @@ class EventDetail(EventSummary):
     )
     certificate_content: list[str] = Field(
         default_factory=list, description="The content printed on its certificates."
+    )
+    reminder_days: int = Field(
+        default=2, description="Days before the first session of the reminder; 0: none."
     )
     sign_in_sheet_url: str | None = Field(
         default=None,

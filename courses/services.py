@@ -94,6 +94,8 @@ class NewEvent:
     completion_share: int | None = None
     certificate_content: list[str] = field(default_factory=list)
     """What the course covers, one line each, printed on its certificates."""
+    reminder_days: int = 2
+    """Days before the first session that participants are reminded; 0: no reminder."""
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -133,6 +135,8 @@ class EventDetails:
     target_sectors: list[str]
     course_code: str | None
     prerequisite_code: str | None
+    reminder_days: int = 2
+    """Days before the first session of the reminder; 0: none."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,7 @@ def details_of(event: Event) -> EventDetails:
         target_sectors=event.target_sectors,
         course_code=event.course_code,
         prerequisite_code=event.prerequisite_code,
+        reminder_days=event.reminder_days,
     )
 
 
@@ -171,6 +176,8 @@ def apply_details(event: Event, details: EventDetails) -> None:
     opens, closes = details.booking_opens_at, details.registration_deadline
     if opens is not None and closes is not None and opens >= closes:
         errors["booking_opens_at"] = messages.WINDOW_ORDER
+    if not 0 <= details.reminder_days <= 30:
+        errors["reminder_days"] = messages.REMINDER_DAYS
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     event.title, event.summary, event.description = (
@@ -182,6 +189,7 @@ def apply_details(event: Event, details: EventDetails) -> None:
     event.registration_deadline = details.registration_deadline
     event.cancellation_deadline = details.cancellation_deadline
     event.course_code, event.prerequisite_code = details.course_code, details.prerequisite_code
+    event.reminder_days = details.reminder_days
     wanted = set(details.target_sectors)
     kept = [s for s in event.sectors if s.sector in wanted]
     have = {s.sector for s in kept}
@@ -237,6 +245,7 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
         event.trainers = await resolve_trainers(session, data.trainers)
         event.completion_share = data.completion_share
         event.certificate_content = "\n".join(data.certificate_content)
+        event.reminder_days = data.reminder_days
         event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
         session.add(event)
     return await event_detail(session, event.id, actor)
@@ -286,6 +295,7 @@ def _copy(event: Event, days: int) -> Event:
         teaching_units=event.teaching_units,
         completion_share=event.completion_share,
         certificate_content=event.certificate_content,
+        reminder_days=event.reminder_days,
         venue_id=event.venue_id,
         room_id=event.room_id,
         online_room_id=event.online_room_id,

@@ -174,6 +174,17 @@ async def organiser_pages(
     pages.add("capacity refused", refused, 422)
     edit = f"{manage}/bearbeiten"
     pages.add("edit refused", await post_form(client, edit, edit, {"title": "x"}), 422)
+    message = f"{manage}/nachricht"
+    await pages.get(client, message, "message")
+    data = {
+        "to": "all",
+        "subject": "Hinweis",
+        "body": "Guten Tag {name},\nbis bald.",
+        "aktion": "vorschau",
+    }
+    pages.add("message preview", await post_form(client, message, message, data), 200)
+    refused = await post_form(client, message, message, {**data, "subject": ""})
+    pages.add("message refused", refused, 422)
     copy = f"{manage}/kopieren"
     await pages.get(client, copy, "copy event")
     pages.add("copy refused", await post_form(client, copy, copy, {"first_day": "x"}), 422)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.bookings import queries, schemas, services
+from booking.bookings import announcements, queries, schemas, services
 from booking.bookings.models import BookingStatus
 from booking.bookings.queue import booking_queue
 from booking.core.api import (
@@ -96,6 +96,21 @@ async def my_bookings(request: Request, member: Member) -> Response:
     )
 
 
+async def send_message(request: Request, actor: Member) -> Response:
+    body = await read_body(request, schemas.MessageIn)
+    draft = announcements.Draft(body.to, body.subject, body.body)
+    sent = await announcements.announce(
+        db(request), event_id=path_id(request), draft=draft, actor=actor, now=now(request)
+    )
+    return json_answer(
+        schemas.MessageOut(
+            id=sent.id, to=sent.audience, subject=sent.subject, recipients=sent.recipients,
+            created_at=sent.created_at,
+        ),
+        201,
+    )  # fmt: skip
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET", "/events/{id:id}/bookings", event_bookings, "organiser", 200,
@@ -111,6 +126,12 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "DELETE", "/bookings/{id:id}", cancel_booking, "member", 200, schemas.BookingCancelled,
         errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
+    ),
+    Operation(
+        "POST", "/events/{id:id}/messages", send_message, "organiser", 201, schemas.MessageOut,
+        body=schemas.MessageIn, errors=(503,),
+        summary="Nachricht an die Teilnehmenden, die Warteliste oder beide (eine E-Mail je "
+        "Person, auf der Veranstaltung vermerkt)",
     ),
     Operation(
         "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings.eligibility import meeting_link
+from booking.bookings.models import Announcement
 from booking.bookings.queries import booking_with_event, waitlist_positions
 from booking.calendar import itip
 from booking.core.db import utcnow
@@ -51,3 +52,13 @@ async def booking_context(
         )
         parts.append(CalendarPart(method=method, ics=ics))
     return Loaded(values, parts)
+
+
+async def announcement_context(
+    session: AsyncSession, settings: Settings, stored: Mapping[str, Any]
+) -> Loaded:
+    """For messages whose context names an ``announcement_id`` (with its ``booking_id``)."""
+    announcement = await session.get(Announcement, int(stored["announcement_id"]))
+    if announcement is None:
+        raise LookupError("announcement is gone")
+    return Loaded({"announcement": announcement})

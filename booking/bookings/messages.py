@@ -48,3 +48,9 @@ def status_label(status: str, position: int | None = None) -> str:
     if status == "waiting" and position is not None:
         return f"Warteliste Platz {position}"
     return STATUS_LABELS.get(status, status)
+
+
+AUDIENCE_UNKNOWN = "Bitte wählen Sie, an wen die Nachricht geht: confirmed, waiting oder all."
+SUBJECT_INVALID = "Bitte geben Sie einen Betreff an (eine Zeile, höchstens 200 Zeichen)."
+BODY_INVALID = "Bitte geben Sie einen Text an (höchstens 10000 Zeichen, ohne Steuerzeichen)."
+NO_RECIPIENTS = "An diese Auswahl lässt sich nichts senden: Es steht niemand darauf."

@@ -1,11 +1,12 @@
-"""Bookings: one row per member and attempt, with the waiting list kept in the same table."""
+"""Bookings: one row per member and attempt, with the waiting list kept in the same table;
+the messages organisers wrote to them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
@@ -58,6 +59,8 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the reminder before the event was written to the outbox (once per booking)."""
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
     added_on_site: Mapped[bool] = mapped_column(default=False)
@@ -79,4 +82,29 @@ class Booking(Base):
         ),
         Index("ix_bookings_event_status", "event_id", "status", "id"),
         Index("ix_bookings_member", "member_id"),
+    )
+
+
+class Announcement(Base):
+    """A message organisers wrote to an event's participants, its waiting list or both:
+    recorded on the event, sent as one mail per person through the outbox."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    sent_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    audience: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sender: Mapped[Member | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("audience IN ('confirmed', 'waiting', 'all')", name="audience"),
+        Index("ix_announcements_event", "event_id", "created_at"),
     )

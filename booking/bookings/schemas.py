@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from booking.core.schemas import Input, Instant
+from booking.core.schemas import Input, Instant, Title, multi_line
 
 ApiStatus = Literal[
     "requested", "confirmed", "waitlisted", "cancelled", "attended", "partially_attended", "no_show"
@@ -63,3 +63,26 @@ class MyBooking(BaseModel):
     waitlist_position: int | None
     starts_at: Instant | None
     ends_at: Instant | None
+
+
+class MessageIn(Input):
+    """A message to an event's people; ``{name}`` and ``{veranstaltung}`` are filled in for
+    each. An online event's link goes only to confirmed participants."""
+
+    to: Literal["confirmed", "waiting", "all"] = Field(
+        description="confirmed: participants; waiting: the waiting list; all: both."
+    )
+    subject: Title
+    body: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
+        AfterValidator(multi_line),
+    ]
+
+
+class MessageOut(BaseModel):
+    id: int
+    to: str
+    subject: str
+    recipients: int = Field(description="Mails written to the outbox, one per person.")
+    created_at: Instant

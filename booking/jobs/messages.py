@@ -4,6 +4,9 @@ from __future__ import annotations
 
 SWEEP_DONE = "{events} Veranstaltung(en) mit Warteliste geprüft, {promoted} Platz/Plätze vergeben."
 SWEEP_BUSY = "{busy} Veranstaltung(en) gerade gesperrt, beim nächsten Lauf wieder."
+REMINDERS_DONE = (
+    "{events} Veranstaltung(en) mit fälligen Erinnerungen, {bookings} Erinnerung(en) geschrieben."
+)
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

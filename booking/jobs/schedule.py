@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from booking.jobs.reminders import booking_reminders
 from booking.jobs.scheduler import Job
 from booking.jobs.sweep import promotion_sweep
 
 JOBS: tuple[Job, ...] = (
     Job(name="promotion-sweep", every=timedelta(minutes=15), run=promotion_sweep),
+    Job(
+        name="booking-reminders",
+        every=timedelta(minutes=15),
+        run=booking_reminders,
+        offset=timedelta(minutes=5),
+    ),
 )

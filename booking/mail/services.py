@@ -27,6 +27,8 @@ TEMPLATES = (
     "event_cancelled",
     "certificate_issued",
     "certificate_revoked",
+    "event_message",
+    "booking_reminder",
 )
 
 

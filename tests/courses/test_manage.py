@@ -278,7 +278,10 @@ async def test_an_organiser_creates_a_training_on_the_web(
     assert event is not None
     await db.refresh(event, ["sessions", "trainers", "sectors"])
     assert (event.status, event.kind, event.capacity, event.room_id) == (
-        "published", "training", 14, venue.rooms[0].id
+        "published",
+        "training",
+        14,
+        venue.rooms[0].id,
     )
     assert [(s.starts_at, s.teaching_units) for s in event.sessions] == [
         (datetime(2030, 3, 12, 7, 30, tzinfo=UTC), 8),
@@ -298,8 +301,14 @@ async def test_an_organiser_edits_details_and_place_and_publishes_a_draft(
     from venues.models import Room, Venue
 
     organiser = await factories.member(db, role="organiser")
-    first = Venue(name="Polizeipräsidium Münster", street="Friesenring 43", postcode="48147",
-                  city="Münster", region="Münster", rooms=[Room(name="Sporthalle", capacity=20)])
+    first = Venue(
+        name="Polizeipräsidium Münster",
+        street="Friesenring 43",
+        postcode="48147",
+        city="Münster",
+        region="Münster",
+        rooms=[Room(name="Sporthalle", capacity=20)],
+    )
     second = Venue(name="Rathaus", street="Markt 1", postcode="53111", city="Bonn",
                    region="Köln", rooms=[Room(name="Saal", capacity=30)])  # fmt: skip
     db.add_all([first, second])
@@ -340,7 +349,10 @@ async def test_an_organiser_edits_details_and_place_and_publishes_a_draft(
     assert stored is not None
     await db.refresh(stored)
     assert (stored.title, stored.venue_id, stored.room_id, stored.sequence) == (
-        "BIUS I: Grundlagen", second.id, second.rooms[0].id, 1
+        "BIUS I: Grundlagen",
+        second.id,
+        second.rooms[0].id,
+        1,
     )
     changed = await db.scalar(
         select(OutboxMessage).where(
@@ -361,9 +373,10 @@ async def test_an_organiser_copies_an_event_to_a_new_date(
     event = await factories.event(db, title="Netzwerktreffen")
     await sign_in(client, app, organiser.email)
     url = f"/verwaltung/veranstaltungen/{event.id}/kopieren"
-    assert "Zu einem neuen Termin kopieren" in (
-        await client.get(f"/verwaltung/veranstaltungen/{event.id}")
-    ).text
+    assert (
+        "Zu einem neuen Termin kopieren"
+        in (await client.get(f"/verwaltung/veranstaltungen/{event.id}")).text
+    )
     for wrong in ("", "31.02.2031", "1.1.1999"):
         refused = await post_form(client, url, url, {"first_day": wrong})
         assert refused.status_code == 422, wrong

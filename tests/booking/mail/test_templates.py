@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.app import mail_renderer
 from booking.bookings import services
+from booking.bookings.models import Announcement
 from booking.mail.models import OutboxMessage
 from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
@@ -37,13 +38,18 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         partial_note="teilgenommen an 1 von 2 Trainingstagen, 8 von 16 UE", issued_at=NOW,
         revoked_at=NOW, revoked_reason="Anwesenheit berichtigt",
     )  # fmt: skip
-    db.add(certificate)
+    announcement = Announcement(
+        event_id=event.id, audience="all", subject="Hinweis zu {veranstaltung}",
+        body="Guten Tag {name},\n\nbitte beachten Sie den neuen Raum.", recipients=1,
+    )  # fmt: skip
+    db.add_all([certificate, announcement])
     await db.commit()
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
         "booking_id": result.booking.id,
         "member_id": person.id,
         "certificate_id": certificate.id,
+        "announcement_id": announcement.id,
         "reason": "",
         "position": 1,
     }
