@@ -304,6 +304,8 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/events": {"get", "post"},
         "/events/{id}": {"get", "patch"},
         "/events/{id}/bookings": {"get", "post"},
+        "/events/{id}/bookings.csv": {"get"},
+        "/events/{id}/bookings.xlsx": {"get"},
         "/bookings/{id}": {"delete"},
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
