@@ -109,16 +109,21 @@ def to_xlsx(table: Table) -> bytes:
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
     bold = Font(bold=True)
 
-    def cell(value: Value, header: bool = False) -> Cell | None:
+    def cell(value: Value, header: bool = False) -> Cell | str | int | None:
+        """A cell object only where a plain value would not do: it costs ten times more."""
         if value is None:
             return None
         if isinstance(value, str):
             value = ILLEGAL_XLSX.sub(REPLACEMENT, value)
+            formula_like = is_formula_like(value)
+            if not (header or formula_like or value.startswith("#")):
+                return value  # openpyxl stores it as a string
+        elif isinstance(value, int) and not header:
+            return value
         made = WriteOnlyCell(sheet, value)
         if isinstance(value, str):
             made.data_type = "s"  # openpyxl would take "=…" for a formula, "#N/A" for an error
-            if is_formula_like(value):
-                made.quotePrefix = True
+            made.quotePrefix = formula_like
         elif isinstance(value, datetime):
             made.number_format = DATETIME_XLSX
         if header:
