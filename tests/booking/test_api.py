@@ -306,6 +306,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/events/{id}/bookings": {"get", "post"},
         "/events/{id}/bookings.csv": {"get"},
         "/events/{id}/bookings.xlsx": {"get"},
+        "/events/{id}/messages": {"post"},
         "/bookings/{id}": {"delete"},
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
