@@ -1,5 +1,6 @@
 """The organisers' pages: the back-office home, an event's page (participants and waiting
-list, capacity and the per-organisation limit), moving a session, calling the event off."""
+list, also as CSV and XLSX; capacity and the per-organisation limit), moving a session,
+calling the event off."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import announcements, changes, queries
+from booking.bookings import announcements, changes, exports, queries
 from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
 from booking.core.errors import CsrfFailed, Forbidden, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN, day_input, time_de
 from booking.core.web import (
+    SpreadsheetKind,
     bind_form,
     blank_form,
     db,
@@ -30,6 +32,7 @@ from booking.core.web import (
     render,
     render_form,
     require_member,
+    spreadsheet_answer,
     verify_csrf,
 )
 from courses import messages, services
@@ -523,6 +526,24 @@ async def cancel_event(request: Request) -> Response:
     return await render_form(request, "courses/cancel_event.html", form, {"event": event})
 
 
+async def _exported(request: Request, kind: SpreadsheetKind) -> Response:
+    """The event's bookings as a spreadsheet to download (organisers, and the event's
+    trainers)."""
+    actor = await require_member(request)
+    event_id = request.path_params["event_id"]
+    table = await exports.participants_table(db(request), event_id, actor)
+    today = now(request).astimezone(BERLIN).date()
+    return await spreadsheet_answer(table, kind, exports.export_filename(event_id, today))
+
+
+async def participants_csv(request: Request) -> Response:
+    return await _exported(request, "csv")
+
+
+async def participants_xlsx(request: Request) -> Response:
+    return await _exported(request, "xlsx")
+
+
 routes = [
     Route("/verwaltung", home),
     Route("/verwaltung/veranstaltungen/neu", create_event, methods=["GET", "POST"]),
@@ -553,4 +574,6 @@ routes = [
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/absagen", cancel_event, methods=["GET", "POST"]
     ),
+    Route("/verwaltung/veranstaltungen/{event_id:id}/teilnehmende.csv", participants_csv),
+    Route("/verwaltung/veranstaltungen/{event_id:id}/teilnehmende.xlsx", participants_xlsx),
 ]

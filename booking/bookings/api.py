@@ -1,11 +1,12 @@
-"""The JSON API of bookings: book, cancel, an event's bookings, a member's own."""
+"""The JSON API of bookings: book, cancel, an event's bookings (also as CSV and XLSX), a
+member's own."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.bookings import announcements, queries, schemas, services
+from booking.bookings import announcements, exports, queries, schemas, services
 from booking.bookings.models import BookingStatus
 from booking.bookings.queue import booking_queue
 from booking.core.api import (
@@ -16,8 +17,10 @@ from booking.core.api import (
     read_body,
     read_query,
 )
+from booking.core.formatting import BERLIN
 from booking.core.schemas import PageQuery
-from booking.core.web import db, now
+from booking.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from booking.core.web import SpreadsheetKind, db, now, spreadsheet_answer
 from booking.members.models import Member
 
 
@@ -72,6 +75,21 @@ async def event_bookings(request: Request, actor: Member) -> Response:
     )
 
 
+async def _exported(request: Request, actor: Member, kind: SpreadsheetKind) -> Response:
+    event_id = path_id(request)
+    table = await exports.participants_table(db(request), event_id, actor)
+    today = now(request).astimezone(BERLIN).date()
+    return await spreadsheet_answer(table, kind, exports.export_filename(event_id, today))
+
+
+async def event_bookings_csv(request: Request, actor: Member) -> Response:
+    return await _exported(request, actor, "csv")
+
+
+async def event_bookings_xlsx(request: Request, actor: Member) -> Response:
+    return await _exported(request, actor, "xlsx")
+
+
 async def my_bookings(request: Request, member: Member) -> Response:
     query = read_query(request, PageQuery)
     page = await queries.member_bookings_page(
@@ -117,6 +135,19 @@ OPERATIONS: tuple[Operation, ...] = (
         schemas.EventBooking, many=True, query=PageQuery, paged=True,
         summary="Die Buchungen einer Veranstaltung in der Reihenfolge ihres Eingangs, "
         "seitenweise",
+    ),
+    Operation(
+        "GET", "/events/{id:id}/bookings.csv", event_bookings_csv, "member", 200, None,
+        file=CSV_MEDIA_TYPE, errors=(403,),
+        summary="Die Buchungen einer Veranstaltung als CSV für Excel (UTF-8 mit BOM, "
+        "Semikolon): Teilnehmende, Warteliste, Anfragen, Stornierte (Geschäftsstelle, "
+        "Trainerinnen und Trainer der Veranstaltung)",
+    ),
+    Operation(
+        "GET", "/events/{id:id}/bookings.xlsx", event_bookings_xlsx, "member", 200, None,
+        file=XLSX_MEDIA_TYPE, errors=(403,),
+        summary="Die Buchungen einer Veranstaltung als Excel-Datei (XLSX), Spalten wie im CSV "
+        "(Geschäftsstelle, Trainerinnen und Trainer der Veranstaltung)",
     ),
     Operation(
         "POST", "/events/{id:id}/bookings", book, "member", 201, schemas.BookingCreated,

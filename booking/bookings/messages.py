@@ -33,6 +33,27 @@ INVITATION_ONLY_CONFIRMED = "Eine Kalendereinladung gibt es nur für bestätigte
 CAPACITY_RANGE = "Die Zahl der Plätze muss eine ganze Zahl zwischen 0 und 100000 sein."
 SEATS_PER_ORG_RANGE = "Die Plätze je Organisation müssen leer oder eine ganze Zahl ab 1 sein."
 
+EXPORT_FORBIDDEN = (
+    "Die Liste der Teilnehmenden sehen nur die Geschäftsstelle und die Trainerinnen und "
+    "Trainer dieser Veranstaltung."
+)
+EXPORT_SHEET = "Teilnehmende"
+EXPORT_FILENAME = "teilnehmende-{event_id}-{day}"
+EXPORT_HEADER = (
+    "Nachname",
+    "Vorname",
+    "E-Mail",
+    "Organisation",
+    "Bereich",
+    "Regierungsbezirk",
+    "Status",
+    "Wartelistenplatz",
+    "Gebucht am",
+)
+EXPORT_WORKSHOPS = "Workshops"
+EXPORT_ATTENDANCE = "Anwesenheit {session}"
+EXPORT_WORKSHOP_STATUS = "{title} ({status})"
+
 STATUS_LABELS = {
     "requested": "angefragt",
     "confirmed": "bestätigt",

@@ -51,6 +51,8 @@ class Operation:
     paged: bool = False
     """A list cut into pages: the next page's address in a ``Link: <…>; rel="next"`` header,
     all matches in ``X-Total-Count``."""
+    file: str | None = None
+    """The answer is a file of this media type to download (``response`` is None)."""
 
 
 TOKEN_MISSING = (
@@ -189,6 +191,13 @@ def openapi_path(path: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
 
 
+FILE_HEADERS = {
+    "Content-Disposition": {
+        "description": 'attachment; filename="…": the name to save the file under.',
+        "schema": {"type": "string"},
+    },
+}
+
 PAGE_HEADERS = {
     "Link": {
         "description": 'The next page: <URL>; rel="next". Missing on the last page.',
@@ -254,6 +263,12 @@ def openapi_document(operations: Sequence[Operation], prefix: str) -> dict[str, 
             if op.many:
                 success = {"type": "array", "items": success}
         responses = {str(op.status): answer(op.summary, success)}
+        if op.file is not None:
+            responses[str(op.status)] = {
+                "description": op.summary,
+                "headers": FILE_HEADERS,
+                "content": {op.file: {"schema": {"type": "string", "format": "binary"}}},
+            }
         if op.paged:
             responses[str(op.status)]["headers"] = PAGE_HEADERS
         for status in sorted(statuses):

@@ -6,10 +6,11 @@ The core knows no domain: ``create_app`` hands it the function that loads a memb
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import wtforms
 from itsdangerous import URLSafeTimedSerializer
@@ -30,6 +31,7 @@ from booking.core.errors import (
 )
 from booking.core.middleware import LazySession
 from booking.core.sessions import ServerSession
+from booking.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, to_csv, to_xlsx
 from booking.settings import Settings
 
 MemberLoader = Callable[[AsyncSession, int], Awaitable[Any]]
@@ -249,5 +251,27 @@ def pdf_answer(body: bytes, filename: str) -> Response:
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
             "Cache-Control": "private, no-store",
+        },
+    )
+
+
+SpreadsheetKind = Literal["csv", "xlsx"]
+SPREADSHEETS: dict[SpreadsheetKind, tuple[Callable[[Table], bytes], str]] = {
+    "csv": (to_csv, CSV_MEDIA_TYPE),
+    "xlsx": (to_xlsx, XLSX_MEDIA_TYPE),
+}
+
+
+async def spreadsheet_answer(table: Table, kind: SpreadsheetKind, filename: str) -> Response:
+    """A table to download as ``<filename>.csv`` or ``.xlsx``, written in a thread (the event
+    loop goes on serving meanwhile), never kept by a cache."""
+    write, media_type = SPREADSHEETS[kind]
+    body = await asyncio.to_thread(write, table)
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{kind}"',
+            "Cache-Control": "no-store",
         },
     )

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from booking.bookings import services
 from booking.bookings.models import Booking
+from booking.core.formatting import BERLIN, date_de
 from courses import manage, messages
+from courses.attendance import services as attendance
 from tests import factories
 from tests.factories import NOW
 from tests.web import csrf_token, post_form, sign_in
@@ -384,3 +389,101 @@ async def test_an_organiser_copies_an_event_to_a_new_date(
     assert copied.status_code == 303
     page = await client.get(copied.headers["location"])
     assert "Entwurf" in page.text and "Di., 03.06.2031" in page.text
+
+
+# -- the participants as CSV and XLSX -------------------------------------------------------------
+
+
+async def test_organiser_downloads_the_participants_from_the_event_page(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example", sector="justiz", region="Köln")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    conference = await factories.event(db, kind="conference", capacity=5)
+    forum = await factories.event(
+        db, kind="workshop", parent_id=conference.id, title="Forum: =Recht"
+    )
+    person = await factories.member(db, org)
+    person.first_name, person.last_name = "@Ayşe", '=HYPERLINK("http://x","y")'
+    await db.commit()
+    for event_id in (conference.id, forum.id):
+        await services.book(db, event_id=event_id, member_id=person.id, now=NOW)
+    await sign_in(client, app, "orga@amt.example")
+
+    page = await client.get(f"/verwaltung/veranstaltungen/{conference.id}")
+    links = re.findall(r'href="(/verwaltung/veranstaltungen/\d+/teilnehmende\.\w+)"', page.text)
+    assert links == [
+        f"/verwaltung/veranstaltungen/{conference.id}/teilnehmende.csv",
+        f"/verwaltung/veranstaltungen/{conference.id}/teilnehmende.xlsx",
+    ]
+    assert "Teilnehmende als CSV" in page.text and "als Excel (XLSX)" in page.text
+
+    as_csv, as_xlsx = [await client.get(link) for link in links]
+
+    day = NOW.astimezone(BERLIN).date().isoformat()
+    for response, extension in ((as_csv, "csv"), (as_xlsx, "xlsx")):
+        assert response.status_code == 200
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="teilnehmende-{conference.id}-{day}.{extension}"'
+        )
+        assert response.headers["cache-control"] == "no-store"
+    text = as_csv.content.decode("utf-8-sig")
+    header, row = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    assert header[-1] == "Workshops"
+    assert row[:2] == ["'" + person.last_name, "'@Ayşe"]
+    assert row[4:7] == ["Justiz", "Köln", "bestätigt"]
+    assert row[-1] == "Forum: =Recht"
+    sheet = load_workbook(io.BytesIO(as_xlsx.content))["Teilnehmende"]
+    assert [c.value for c in sheet[2]][:2] == [person.last_name, "@Ayşe"]
+    assert sheet["A2"].data_type == sheet["B2"].data_type == "s"
+    assert sheet.cell(1, sheet.max_column).value == "Workshops"
+
+
+async def test_the_export_has_a_column_per_session_once_attendance_is_marked(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    trainer = await factories.member(db, org, role="trainer")
+    event = await factories.training(db, trainer)
+    first, second = event.sessions
+    came, missed = await factories.participants(db, event, 2)
+    marks = [(came.id, "late"), (missed.id, "absent")]
+    await attendance.mark(
+        db, event_id=event.id, session_id=second.id, marks=marks, actor=trainer, now=NOW
+    )
+    await sign_in(client, app, "orga@amt.example")
+
+    response = await client.get(f"/verwaltung/veranstaltungen/{event.id}/teilnehmende.xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content))["Teilnehmende"]
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == [f"Anwesenheit {date_de(s.starts_at)}" for s in (first, second)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[6], *row[-2:]) for row in rows] == [
+        ("teilweise teilgenommen", None, "verspätet"),
+        ("nicht erschienen", None, "abwesend"),
+    ]  # the outcome in the status column, then one column per session
+
+
+async def test_members_and_visitors_get_no_participant_list(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await factories.organisation(db, domain="amt.example")
+    event = await factories.event(db, capacity=5)
+    url = f"/verwaltung/veranstaltungen/{event.id}/teilnehmende.csv"
+
+    signed_out = await client.get(url)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == f"/anmelden?weiter={url}"
+    await sign_in(client, app, "person@amt.example")
+    for extension in ("csv", "xlsx"):
+        refused = await client.get(
+            f"/verwaltung/veranstaltungen/{event.id}/teilnehmende.{extension}"
+        )
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("text/html")
+        assert "sehen nur die Geschäftsstelle" in html.unescape(refused.text)
+        unknown = await client.get(f"/verwaltung/veranstaltungen/999999/teilnehmende.{extension}")
+        assert unknown.status_code == 404
+        assert "Diese Veranstaltung gibt es nicht." in html.unescape(unknown.text)
