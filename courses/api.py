@@ -24,6 +24,7 @@ from courses import listing, schemas
 from courses import services as programme
 from courses.attendance.services import may_mark
 from courses.models import Event
+from venues.models import Venue
 
 EVENT_PATH = "/events/{id:id}"
 
@@ -44,6 +45,23 @@ def _summary_fields(
         "booking_open": eligibility.booking_window_open(event, at),
         "url": f"{base_url}/veranstaltungen/{event.id}",
     }
+
+
+def _venue(venue: Venue) -> schemas.VenueOut:
+    """The venue as the public detail shows it: ``postal_code``, and ``postcode`` for the
+    clients that read it before."""
+    return schemas.VenueOut(
+        name=venue.name,
+        street=venue.street,
+        postal_code=venue.postcode,
+        postcode=venue.postcode,
+        city=venue.city,
+        region=venue.region,
+        step_free=venue.step_free,
+        hearing_loop=venue.hearing_loop,
+        accessible_toilet=venue.accessible_toilet,
+        accessibility_notes=venue.accessibility_notes,
+    )
 
 
 async def _detail(
@@ -76,9 +94,7 @@ async def _detail(
             )
             for s in event.sessions
         ],
-        venue=schemas.VenueOut.model_validate(event.venue, from_attributes=True)
-        if event.venue is not None
-        else None,
+        venue=_venue(event.venue) if event.venue is not None else None,
         parent=schemas.EventRef(id=event.parent.id, title=event.parent.title)
         if event.parent is not None
         else None,

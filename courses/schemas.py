@@ -278,11 +278,13 @@ class SessionOut(BaseModel):
 class VenueOut(BaseModel):
     name: str
     street: str
-    postcode: str
+    postal_code: str = Field(description="Five digits, as in /api/v1/venues.")
+    postcode: str = Field(description="The same as postal_code (kept for existing clients).")
     city: str
     region: str
     step_free: bool
     hearing_loop: bool
+    accessible_toilet: bool = Field(description="A barrier-free toilet reachable step-free.")
     accessibility_notes: str
 
 

@@ -52,7 +52,9 @@ async def organiser_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 async def grow(db: AsyncSession, member: Member, event: Event, factor: int) -> None:
     """More of everything the pages show: events with sectors and venues, a monthly series,
     a conference with workshops, the member's bookings and a long waiting list."""
-    venue = Venue(name="Haus", street="Weg 1", postcode="48143", city="Münster", region="Münster")
+    venue = Venue(
+        name=f"Haus {factor}", street="Weg 1", postcode="48143", city="Münster", region="Münster"
+    )  # a venue's name is unique in its city
     series = Series(
         title="Frag doch mal das Netzwerk",
         rrule="FREQ=MONTHLY",

@@ -19,6 +19,7 @@ def build_venues() -> dict[str, Venue]:
             region="Münster",
             step_free=True,
             hearing_loop=True,
+            accessible_toilet=True,
             accessibility_notes="Stufenloser Zugang über den Seiteneingang am Geisbergweg, "
             "Aufzug zu allen Etagen, barrierefreies WC im Erdgeschoss. Induktionsschleife im "
             "Plenarsaal.",
@@ -67,6 +68,7 @@ def build_venues() -> dict[str, Venue]:
             city="Bochum",
             region="Arnsberg",
             step_free=True,
+            accessible_toilet=True,
             accessibility_notes="Stufenloser Zugang, Aufzug, barrierefreies WC. "
             "Behindertenparkplätze im Parkhaus P2.",
             rooms=rooms(("Übungsraum 3", 14)),
@@ -79,6 +81,7 @@ def build_venues() -> dict[str, Venue]:
             region="Köln",
             step_free=True,
             hearing_loop=True,
+            accessible_toilet=True,
             accessibility_notes="Stufenloser Zugang, Aufzug, barrierefreies WC in jeder Etage. "
             "Mobile Höranlage auf Anfrage.",
             rooms=rooms(("Großer Seminarraum", 20)),

@@ -79,7 +79,8 @@ async def test_detail_has_sessions_venue_workshops_and_deadlines(
 ) -> None:
     venue = Venue(
         name="Akademie", street="Am Berg 1", postcode="48143", city="Münster", region="Münster",
-        step_free=True, hearing_loop=False, accessibility_notes="Aufzug am Seiteneingang",
+        step_free=True, hearing_loop=False, accessible_toilet=True,
+        accessibility_notes="Aufzug am Seiteneingang",
     )  # fmt: skip
     conference = await factories.event(
         db,
@@ -106,9 +107,9 @@ async def test_detail_has_sessions_venue_workshops_and_deadlines(
     assert body["sessions"][0]["starts_at"].endswith("+00:00")
     assert set(body["sessions"][0]) == {"id", "starts_at", "ends_at", "title", "teaching_units"}
     assert body["venue"] == {
-        "name": "Akademie", "street": "Am Berg 1", "postcode": "48143", "city": "Münster",
-        "region": "Münster", "step_free": True, "hearing_loop": False,
-        "accessibility_notes": "Aufzug am Seiteneingang",
+        "name": "Akademie", "street": "Am Berg 1", "postal_code": "48143", "postcode": "48143",
+        "city": "Münster", "region": "Münster", "step_free": True, "hearing_loop": False,
+        "accessible_toilet": True, "accessibility_notes": "Aufzug am Seiteneingang",
     }  # fmt: skip
     assert body["parent"] is None
     assert body["workshops"] == [
