@@ -14,7 +14,10 @@ CITY_REQUIRED = "Bitte geben Sie die Stadt oder Gemeinde an."
 CITY_TOO_LONG = "Der Name der Stadt ist zu lang (höchstens 100 Zeichen)."
 REGION_UNKNOWN = "Bitte wählen Sie einen Regierungsbezirk aus der Liste."
 NOTES_TOO_LONG = "Die Hinweise sind zu lang (höchstens 2000 Zeichen)."
-VENUE_TAKEN = "Einen Veranstaltungsort „{name}“ in {city} gibt es bereits."
+VENUE_TAKEN = (
+    "Einen Veranstaltungsort „{name}“ in {city} gibt es bereits. Bitte wählen Sie einen "
+    "anderen Namen oder ändern Sie den vorhandenen Ort."
+)
 VENUE_UNKNOWN = "Diesen Veranstaltungsort gibt es nicht (mehr)."
 
 TOILET_NEEDS_STEP_FREE = (
@@ -46,13 +49,17 @@ form explains it."""
 
 ROOM_NAME_REQUIRED = "Bitte geben Sie den Namen des Raums an."
 ROOM_NAME_TOO_LONG = "Der Name des Raums ist zu lang (höchstens 200 Zeichen)."
-ROOM_TAKEN = "Einen Raum „{name}“ gibt es an diesem Ort bereits."
+ROOM_TAKEN = (
+    "Einen Raum „{name}“ gibt es an diesem Ort bereits. Bitte wählen Sie einen anderen Namen."
+)
 ROOM_UNKNOWN = "Diesen Raum gibt es an diesem Ort nicht (mehr)."
 CAPACITY_RANGE = "Bitte geben Sie die Plätze als ganze Zahl von 1 bis 10000 an."
 TOO_MANY_ROOMS = "Ein Ort hat höchstens 100 Räume."
 
 ONLINE_NAME_REQUIRED = "Bitte geben Sie den Namen des Online-Raums an."
-ONLINE_NAME_TAKEN = "Einen Online-Raum „{name}“ gibt es bereits."
+ONLINE_NAME_TAKEN = (
+    "Einen Online-Raum „{name}“ gibt es bereits. Bitte wählen Sie einen anderen Namen."
+)
 ONLINE_ROOM_UNKNOWN = "Diesen Online-Raum gibt es nicht (mehr)."
 MEETING_URL_INVALID = (
     "Bitte geben Sie die Adresse des Online-Raums vollständig mit https:// an, z. B. "

@@ -315,6 +315,12 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/events/{id}/certificates": {"post"},
         "/me/certificates": {"get"},
         "/certificates/{number}/revoke": {"post"},
+        "/venues": {"get", "post"},
+        "/venues/{id}": {"get", "patch"},
+        "/venues/{id}/rooms": {"post"},
+        "/venues/{id}/rooms/{room_id}": {"patch"},
+        "/online-rooms": {"get", "post"},
+        "/online-rooms/{id}": {"get", "patch"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

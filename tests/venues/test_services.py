@@ -121,7 +121,7 @@ async def test_a_venue_name_is_unique_in_its_city(db: AsyncSession) -> None:
             db, actor=actor, **{**GOOD, "name": "BEZIRKSREGIERUNG Münster", "city": "münster"}
         )
     assert taken.value.fields == {
-        "name": "Einen Veranstaltungsort „BEZIRKSREGIERUNG Münster“ in münster gibt es bereits."
+        "name": messages.VENUE_TAKEN.format(name="BEZIRKSREGIERUNG Münster", city="münster")
     }
     elsewhere = await services.create_venue(db, actor=actor, **{**GOOD, "city": "Greven"})
     with pytest.raises(ValidationFailed, match="gibt es bereits"):
@@ -276,7 +276,7 @@ async def test_a_venue_raced_for_twice_is_created_once(
         with pytest.raises(ValidationFailed) as refused:
             await race
     assert refused.value.fields == {
-        "name": f"Einen Veranstaltungsort „{GOOD['name']}“ in Münster gibt es bereits."
+        "name": messages.VENUE_TAKEN.format(name=GOOD["name"], city="Münster")
     }
     assert await count(db, Venue) == 1
 
