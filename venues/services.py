@@ -181,10 +181,11 @@ async def create_venue(
             errors.setdefault(f"rooms.{n}.name", messages.ROOM_TAKEN.format(name=cleaned))
         seen.add(cleaned.casefold())
         venue.rooms.append(Room(name=cleaned, capacity=capacity))
-    refuse(errors)
     async with write_transaction(session):
-        if await _venue_taken(session, venue.name, venue.city):
-            raise _taken(venue.name, venue.city)
+        checkable = not errors.keys() & {"name", "city"}
+        if checkable and await _venue_taken(session, venue.name, venue.city):
+            errors["name"] = _taken(venue.name, venue.city).message
+        refuse(errors)  # every field's problem and every contradiction at once
         name, city = venue.name, venue.city
         async with _savepoint(session, lambda exc: _conflict(exc, name, city)):
             session.add(venue)
@@ -253,10 +254,11 @@ async def update_venue(
         venue = await _locked_venue(session, venue_id)
         intended = Venue(**{c: changes.get(c, getattr(venue, c)) for c in VENUE_FIELDS})
         _check_facts(intended, errors)
-        refuse(errors)  # every field's problem and every contradiction at once
         moved = (intended.name, intended.city) != (venue.name, venue.city)
-        if moved and await _venue_taken(session, intended.name, intended.city, venue.id):
-            raise _taken(intended.name, intended.city)
+        checkable = moved and not errors.keys() & {"name", "city"}
+        if checkable and await _venue_taken(session, intended.name, intended.city, venue.id):
+            errors["name"] = _taken(intended.name, intended.city).message
+        refuse(errors)  # every field's problem and every contradiction at once
         async with _savepoint(session, lambda exc: _conflict(exc, intended.name, intended.city)):
             for column, value in changes.items():
                 setattr(venue, column, value)
@@ -288,7 +290,6 @@ async def add_room(
     errors: dict[str, str] = {}
     name = _clean_room_name(name, "name", errors)
     clean_capacity(capacity, errors)
-    refuse(errors)
     async with write_transaction(session):
         venue = await _locked_venue(session, venue_id)
         count = await session.scalar(
@@ -296,8 +297,9 @@ async def add_room(
         )
         if (count or 0) >= ROOMS_MAX:
             raise ValidationFailed(messages.TOO_MANY_ROOMS, {"name": messages.TOO_MANY_ROOMS})
-        if await _room_taken(session, venue.id, name):
-            raise _room_taken_error(name)
+        if "name" not in errors and await _room_taken(session, venue.id, name):
+            errors["name"] = messages.ROOM_TAKEN.format(name=name)
+        refuse(errors)
         room = Room(venue_id=venue.id, name=name, capacity=capacity)
         async with _savepoint(session, lambda exc: _room_taken_error(name)):
             session.add(room)
@@ -322,7 +324,6 @@ async def update_room(
         name = _clean_room_name(name, "name", errors)
     if capacity is not None:
         clean_capacity(capacity, errors)
-    refuse(errors)
     async with write_transaction(session):
         venue = await _locked_venue(session, venue_id)
         room = await session.scalar(
@@ -333,9 +334,10 @@ async def update_room(
         )
         if room is None:
             raise NotFound(messages.ROOM_UNKNOWN)
-        renamed = name is not None and name != room.name
+        renamed = name is not None and name != room.name and "name" not in errors
         if renamed and await _room_taken(session, venue.id, name or "", except_id=room.id):
-            raise _room_taken_error(name or "")
+            errors["name"] = messages.ROOM_TAKEN.format(name=name)
+        refuse(errors)
         async with _savepoint(session, lambda exc: _room_taken_error(name or "")):
             if name is not None:
                 room.name = name
@@ -392,11 +394,11 @@ async def create_online_room(
         meeting_url=clean_meeting_url(meeting_url, errors),
         dial_in=_clean_dial_in(dial_in, errors),
     )
-    refuse(errors)
     name = room.name
     async with write_transaction(session):
-        if await _online_taken(session, name):
-            raise _online_taken_error(name)
+        if "name" not in errors and await _online_taken(session, name):
+            errors["name"] = messages.ONLINE_NAME_TAKEN.format(name=name)
+        refuse(errors)
         async with _savepoint(session, lambda exc: _online_taken_error(name)):
             session.add(room)
         room_id = room.id
@@ -421,7 +423,6 @@ async def update_online_room(
         meeting_url = clean_meeting_url(meeting_url, errors)
     if dial_in is not None:
         dial_in = _clean_dial_in(dial_in, errors)
-    refuse(errors)
     async with write_transaction(session):
         room = await session.scalar(
             select(OnlineRoom)
@@ -431,9 +432,10 @@ async def update_online_room(
         )
         if room is None:
             raise NotFound(messages.ONLINE_ROOM_UNKNOWN)
-        renamed = name is not None and name != room.name
+        renamed = name is not None and name != room.name and "name" not in errors
         if renamed and await _online_taken(session, name or "", except_id=room.id):
-            raise _online_taken_error(name or "")
+            errors["name"] = messages.ONLINE_NAME_TAKEN.format(name=name)
+        refuse(errors)
         async with _savepoint(session, lambda exc: _online_taken_error(name or "")):
             if name is not None:
                 room.name = name
