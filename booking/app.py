@@ -57,6 +57,7 @@ from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
 from courses.certificates.mails import certificate_context
 from courses.messages import KIND_LABELS
+from venues import manage as venue_pages
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
     "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *calendar_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,
+        *venue_pages.routes,
         *mail_manage.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]

@@ -200,6 +200,7 @@ async def organiser_pages(
         "cancel event refused", await post_form(client, cancel, cancel, {"reason": "x" * 1001}), 422
     )
     await organisation_pages(client, pages)
+    await venue_pages(client, pages)
     await pages.get(client, "/verwaltung/mail", "dead letters")
     booking_ids = re.findall(
         r"/buchungen/(\d+)/stornieren\?zurueck=[^\"]+", (await client.get(manage)).text
@@ -221,6 +222,41 @@ async def organisation_pages(client: httpx.AsyncClient, pages: Pages) -> None:
     first = re.findall(r'href="/verwaltung/organisationen/(\d+)"', listing)[0]
     await pages.get(client, f"{base}/{first}", "edit organisation")
     await pages.get(client, f"{base}/{first}/zusammenfuehren", "merge organisations")
+
+
+async def venue_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    base, online = "/verwaltung/orte", "/verwaltung/online-raeume"
+    listing = await pages.get(client, base, "venues")
+    await pages.get(client, f"{base}?q=m%C3%BCnster&region=M%C3%BCnster", "venues filtered")
+    await pages.get(client, f"{base}?q=gibt-es-nicht", "venues none found")
+    await pages.get(client, f"{base}?nach=kaputt", "venues bad cursor", 400)
+    await pages.get(client, f"{base}/neu", "new venue")
+    refused = await post_form(
+        client,
+        f"{base}/neu",
+        f"{base}/neu",
+        {"name": "", "postal_code": "4814", "accessible_toilet": "y", "region": "Köln",
+         "accessibility_notes": "Barrierefrei\x00"},
+    )  # fmt: skip
+    pages.add("new venue refused", refused, 422)
+    first = re.findall(r'href="/verwaltung/orte/(\d+)"', listing)[0]
+    edit = await pages.get(client, f"{base}/{first}", "edit venue")
+    room = re.findall(r'href="(/verwaltung/orte/\d+/raeume/\d+)"', edit)[0]
+    await pages.get(client, room, "edit room")
+    refused = await post_form(client, room, room, {"name": "", "capacity": "x"})
+    pages.add("edit room refused", refused, 422)
+    refused = await post_form(
+        client, f"{base}/{first}", f"{base}/{first}/raeume", {"room_name": "", "capacity": "0"}
+    )
+    pages.add("add room refused", refused, 422)
+    rooms = await pages.get(client, online, "online rooms")
+    await pages.get(client, f"{online}/neu", "new online room")
+    refused = await post_form(
+        client, f"{online}/neu", f"{online}/neu", {"name": "", "meeting_url": "http://x"}
+    )
+    pages.add("new online room refused", refused, 422)
+    first = re.findall(r'href="/verwaltung/online-raeume/(\d+)"', rooms)[0]
+    await pages.get(client, f"{online}/{first}", "edit online room")
 
 
 def vnu_errors(directory: Path) -> dict[str, list[str]]:
