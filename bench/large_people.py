@@ -220,6 +220,23 @@ def _members(rng: random.Random, people: People, count: int, since: datetime) ->
         people.by_sector.setdefault(people.org_sector[org_id], []).append(member_id)
 
 
+def _accessibility(step_free: bool, hearing_loop: bool) -> dict[str, object]:
+    """Facts that agree with each other (venues.checks): the notes claim only what is set."""
+    if step_free:
+        notes = "Stufenloser Zugang über den Haupteingang, Aufzug zu allen Etagen, "
+        notes += "barrierefreies WC im Erdgeschoss."
+    else:
+        notes = "Nicht stufenlos: drei Stufen am Eingang, kein Aufzug."
+    if hearing_loop:
+        notes += " Induktionsschleife im großen Saal."
+    return {
+        "step_free": step_free,
+        "hearing_loop": hearing_loop,
+        "accessible_toilet": step_free,
+        "accessibility_notes": notes,
+    }
+
+
 def _venues(rng: random.Random, people: People, since: datetime) -> None:
     room_id = 0
     for venue_id, (city, region) in enumerate(CITIES * 2, start=1):
@@ -233,10 +250,7 @@ def _venues(rng: random.Random, people: People, since: datetime) -> None:
                 "postcode": f"{rng.randint(32000, 59999)}",
                 "city": city,
                 "region": region,
-                "step_free": rng.random() < 0.8,
-                "hearing_loop": rng.random() < 0.4,
-                "accessibility_notes": "Stufenloser Zugang über den Haupteingang, Aufzug zu "
-                "allen Etagen, barrierefreies WC im Erdgeschoss.",
+                **_accessibility(rng.random() < 0.8, rng.random() < 0.4),
             }
         )
         people.venue_region[venue_id] = region

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,7 @@ from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event
 from courses.services import series_dates
 from materials.models import MaterialItem
+from venues.checks import check_accessibility
 from venues.models import REGIONS, OnlineRoom, Venue
 
 JANA = "jana.schulte@stadt-muenster.example"
@@ -74,6 +76,16 @@ async def test_loads_once_with_reserved_domains_and_every_sector(
     venues = list(await db.scalars(select(Venue).options(selectinload(Venue.rooms))))
     assert all(v.street and v.postcode and v.rooms for v in venues)
     assert any(v.step_free for v in venues) and any(not v.step_free for v in venues)
+    assert any(v.accessible_toilet for v in venues)
+    for v in venues:  # as the venues' form would take them
+        contradictions = check_accessibility(
+            step_free=v.step_free,
+            hearing_loop=v.hearing_loop,
+            accessible_toilet=v.accessible_toilet,
+            notes=v.accessibility_notes,
+        )
+        assert contradictions == {}, v.name
+        assert re.fullmatch(r"[0-9]{5}", v.postcode) and v.region in REGIONS
     assert await db.scalar(select(func.count()).select_from(MaterialItem)) == 4
 
 
