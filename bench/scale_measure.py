@@ -375,6 +375,7 @@ def run_all(
         organiser,
         f"/verwaltung/veranstaltungen/{targets.largest}",
     ).note = f"event {targets.largest}, {targets.largest_active} active bookings"
+    run.measure("back-office home", organiser, "/verwaltung")
     if targets.bookable is not None:
         run.book_and_cancel(member, targets.bookable, cycles)
     else:

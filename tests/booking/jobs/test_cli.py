@@ -80,8 +80,7 @@ async def test_run_with_an_unknown_name_says_so_in_german(db: AsyncSession, sid:
     code, out, err = await sid("jobs", "run", "aufraeumen")
     assert code == 2 and out == ""
     assert err == (
-        "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, "
-        "booking-reminders.\n"
+        "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders.\n"
     )
     await db.commit()
     assert list(await db.scalars(select(JobRun))) == []
