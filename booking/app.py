@@ -52,6 +52,7 @@ from booking.organisations import manage as organisation_pages
 from booking.organisations.messages import SECTORS
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
+from courses import planning as planning_pages
 from courses import routes as course_routes
 from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *attendance_pages.routes,
         *certificate_pages.routes,
         *course_pages.routes,
+        *planning_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,
         *member_routes.routes,
