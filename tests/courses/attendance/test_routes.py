@@ -46,6 +46,9 @@ async def test_a_trainer_finds_the_course_and_marks_the_roster(
     courses = await client.get("/meine-kurse")
     assert courses.status_code == 200
     assert f'href="/kurse/{event.id}/bescheinigungen"' in courses.text
+    export = f"/verwaltung/veranstaltungen/{event.id}/teilnehmende.xlsx"
+    assert f'href="{export}"' in courses.text
+    assert (await client.get(export)).status_code == 200  # the trainer's own course
     assert f'href="/kurse/{upcoming.id}/bescheinigungen"' not in courses.text  # not begun
     assert "Deeskalation kompakt" in courses.text and f'href="{roster}"' in courses.text
     page = await client.get(roster)
