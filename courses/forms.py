@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, time
 
@@ -183,7 +184,15 @@ def lines(text: str | None) -> list[str]:
 
 
 def no_control_chars(form: wtforms.Form, field: wtforms.Field) -> None:
-    if any(c in (field.data or "") for c in "\x00\x0b\x0c\x1b"):
+    """Control characters (NUL, which PostgreSQL refuses, among them) have no place in a
+    text; line breaks and tabs do."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in field.data or ""):
+        raise ValidationError(messages.CONTROL_CHARS)
+
+
+def one_line(form: wtforms.Form, field: wtforms.Field) -> None:
+    """A title or code: no control characters, line breaks included."""
+    if any(unicodedata.category(c) == "Cc" for c in field.data or ""):
         raise ValidationError(messages.CONTROL_CHARS)
 
 
@@ -209,7 +218,7 @@ class EventForm(Form):
         validators=[
             InputRequired(messages.TITLE_REQUIRED),
             Length(3, 200, messages.TITLE_LENGTH),
-            no_control_chars,
+            one_line,
         ],
     )
     parent = SelectField("Gehört zu (nur für Workshops)", choices=[], default="")
@@ -267,11 +276,11 @@ class EventForm(Form):
     )
     course_code = StringField(
         "Kursnummer (z. B. BIUS-I)",
-        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), no_control_chars],
+        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), one_line],
     )
     prerequisite_code = StringField(
         "Voraussetzung: Kursnummer eines besuchten Kurses",
-        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), no_control_chars],
+        validators=[Optional(), Length(max=40, message="Höchstens 40 Zeichen."), one_line],
     )
     trainers = TextAreaField(
         "Trainerinnen und Trainer (E-Mail-Adressen, eine je Zeile)",
@@ -321,7 +330,7 @@ class MessageForm(Form):
         validators=[
             InputRequired("Bitte geben Sie einen Betreff an."),
             Length(max=200, message="Höchstens 200 Zeichen."),
-            no_control_chars,
+            one_line,
         ],
     )
     body = TextAreaField(

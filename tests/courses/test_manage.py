@@ -261,6 +261,9 @@ async def test_an_organiser_creates_a_training_on_the_web(
     for wrong, message in (
         ({"title": ""}, messages.TITLE_REQUIRED),
         ({"title": "BIUS\x00"}, messages.CONTROL_CHARS),
+        ({"summary": "Kurz\x01"}, messages.CONTROL_CHARS),
+        ({"course_code": "BIUS\x7f"}, messages.CONTROL_CHARS),
+        ({"title": "Zwei\nZeilen"}, messages.CONTROL_CHARS),
         ({"sessions-0-day": "31.02.2030"}, messages.DAY_FORMAT),
         ({"sessions-1-ends": "7:00"}, messages.SESSION_ORDER),
         ({"sessions-1-starts": ""}, messages.SESSION_INCOMPLETE),
