@@ -101,10 +101,6 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         form.sessions[0].form.day.errors = [messages.SESSIONS_REQUIRED]
     if _event_errors(form):
         return None
-
-    def number(field: SelectField) -> int | None:
-        return int(field.data) if field.data else None
-
     return NewEvent(
         title=form.title.data.strip(),
         kind=form.kind.data,
@@ -118,10 +114,10 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         cancellation_deadline=_moment(form.cancel_day, form.cancel_time, time(23, 59)),
         seats_per_organisation=form.seats_per_organisation.data,
         target_sectors=list(form.sectors.data or []),
-        parent_id=number(form.parent),
-        venue_id=number(form.venue),
-        room_id=number(form.room),
-        online_room_id=number(form.online_room),
+        parent_id=_selected(form.parent),
+        venue_id=_selected(form.venue),
+        room_id=_selected(form.room),
+        online_room_id=_selected(form.online_room),
         course_code=(form.course_code.data or "").strip() or None,
         prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
         status=status,
