@@ -124,18 +124,26 @@ class ProgrammeFilterForm(Form):
     free_only = BooleanField("Nur mit freien Plätzen")
 
 
-class CapacityForm(Form):
-    capacity = IntegerField(
+def _capacity() -> IntegerField:
+    return IntegerField(
         "Plätze",
         validators=[
             InputRequired("Bitte geben Sie die Zahl der Plätze an."),
             NumberRange(0, 100_000, "Bitte eine ganze Zahl zwischen 0 und 100000."),
         ],
     )
-    seats_per_organisation = IntegerField(
+
+
+def _seats_per_organisation() -> IntegerField:
+    return IntegerField(
         "Plätze je Organisation (leer: keine Begrenzung)",
         validators=[Optional(), NumberRange(1, 100_000, "Bitte leer lassen oder eine Zahl ab 1.")],
     )
+
+
+class CapacityForm(Form):
+    capacity = _capacity()
+    seats_per_organisation = _seats_per_organisation()
 
 
 class SessionForm(Form):
@@ -237,17 +245,8 @@ class EventForm(Form):
         ],
     )  # fmt: skip
     sessions = FieldList(FormField(SessionRowForm), min_entries=3, max_entries=SESSION_ROWS_MAX)
-    capacity = IntegerField(
-        "Plätze",
-        validators=[
-            InputRequired("Bitte geben Sie die Zahl der Plätze an."),
-            NumberRange(0, 100_000, "Bitte eine ganze Zahl zwischen 0 und 100000."),
-        ],
-    )
-    seats_per_organisation = IntegerField(
-        "Plätze je Organisation (leer: keine Begrenzung)",
-        validators=[Optional(), NumberRange(1, 100_000, "Bitte leer lassen oder eine Zahl ab 1.")],
-    )
+    capacity = _capacity()
+    seats_per_organisation = _seats_per_organisation()
     venue = SelectField("Veranstaltungsort", choices=[], default="")
     room = SelectField("Raum", choices=[], default="")
     online_room = SelectField(

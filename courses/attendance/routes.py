@@ -40,8 +40,7 @@ async def my_courses(request: Request) -> Response:
     member = await require_member(request)
     at = now(request)
     events = await services.trainer_events(db(request), member, at)
-    # Certificates follow the last session's marks: the button only once it has begun.
-    begun = {e.id for e in events if e.sessions and e.sessions[-1].starts_at <= at}
+    begun = {e.id for e in events if services.last_session_begun(e, at)}
     return await render(request, "courses/my_courses.html", {"events": events, "begun": begun})
 
 

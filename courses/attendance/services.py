@@ -84,6 +84,11 @@ class RosterLine:
     """The booking holds a valid certificate: its marks stay as they are until it is revoked."""
 
 
+def last_session_begun(event: Event, now: datetime) -> bool:
+    """Certificates follow the last session's marks: issuing is offered once it has begun."""
+    return bool(event.sessions) and event.sessions[-1].starts_at <= now
+
+
 def event_dates(event: Event) -> str:
     """ "Di., 05.01.2027, 08:30–16:30 Uhr", or the first and the last day of several, as the
     sign-in sheet and the certificate print them."""

@@ -24,7 +24,7 @@ from booking.core.web import (
     state,
     verify_csrf,
 )
-from courses.attendance.services import event_for_trainer
+from courses.attendance.services import event_for_trainer, last_session_begun
 from courses.certificates import services
 
 REASON_FIELD = "grund"
@@ -58,9 +58,9 @@ async def _event_page(
             "page": page,
             "progress": await services.progress(session, event_id),
             "counts": counts,
-            "settled": counts["confirmed"] == 0 and sum(counts.values()) > 0,
+            "settled": await services.outcomes_settled(session, event_id),
             "unissued": await services.unissued(session, event_id),
-            "begun": bool(event.sessions) and event.sessions[-1].starts_at <= now(request),
+            "begun": last_session_begun(event, now(request)),
             "next_url": next_page_url(request, page.next_cursor) if page.next_cursor else None,
             "errors": errors or {},
             "reason": reason,

@@ -117,6 +117,16 @@ async def issue(
     return issued
 
 
+async def outcomes_settled(session: AsyncSession, event_id: int) -> bool:
+    """Whether the event has participants and every one of them has an outcome."""
+    if await _outcomes_missing(session, event_id):
+        return False
+    return (
+        await session.scalar(select(Booking.id).where(Booking.event_id == event_id).limit(1))
+        is not None
+    )
+
+
 async def _outcomes_missing(session: AsyncSession, event_id: int) -> bool:
     """Whether a participant is still only confirmed: the last session is not marked yet
     (or someone was added at the door since)."""
