@@ -7,6 +7,7 @@ import booking.jobs.models
 import booking.mail.models
 import booking.members.models
 import booking.organisations.models
+import booking.privacy.models
 import courses.attendance.models
 import courses.certificates.models
 import courses.models
@@ -24,6 +25,7 @@ _MODULES = (
     booking.members.models,
     booking.organisations.models,
     booking.bookings.models,
+    booking.privacy.models,
     courses.attendance.models,
     courses.certificates.models,
     courses.models,

@@ -21,6 +21,7 @@ from booking.core.errors import Forbidden, InvalidState, ValidationFailed
 from booking.core.formatting import range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
+from booking.privacy.audit import record
 from courses import messages
 from courses.models import Event, EventStatus
 from courses.services import Place, apply_details, details_of, event_detail, resolve_trainers
@@ -100,7 +101,7 @@ async def change_event(
             apply_details(event, replace(details_of(event), **details))
         if publish and event.status == EventStatus.DRAFT:
             event.status = EventStatus.PUBLISHED
-        set_limits(event, capacity, seats_per_organisation)
+        _set_limits_recorded(session, event, actor, now, capacity, seats_per_organisation)
         if completion_share is not ...:
             event.completion_share = completion_share  # type: ignore[assignment]
         if certificate_content is not None:
@@ -245,6 +246,31 @@ def set_limits(
         event.seats_per_organisation = seats_per_organisation
 
 
+def _set_limits_recorded(
+    session: AsyncSession,
+    event: Event,
+    actor: Member,
+    now: datetime,
+    capacity: int | None,
+    seats_per_organisation: int | None | object,
+) -> None:
+    """:func:`set_limits`, and an audit entry with what changed."""
+    keys = ("capacity", "seats_per_organisation")
+    before = {key: getattr(event, key) for key in keys}
+    set_limits(event, capacity, seats_per_organisation)
+    changed = [key for key in keys if getattr(event, key) != before[key]]
+    if changed:
+        record(
+            session,
+            actor=actor,
+            action="limits_changed",
+            now=now,
+            event_id=event.id,
+            before={key: before[key] for key in changed},
+            after={key: getattr(event, key) for key in changed},
+        )
+
+
 async def change_limits(
     session: AsyncSession,
     *,
@@ -260,7 +286,7 @@ async def change_limits(
         raise Forbidden()
     async with write_transaction(session):
         event = await lock_event(session, event_id)
-        set_limits(event, capacity, seats_per_organisation)
+        _set_limits_recorded(session, event, actor, now, capacity, seats_per_organisation)
         await session.flush()
         promoted = await promote(session, event, now)
     return promoted

@@ -56,12 +56,17 @@ def meeting_link(event: Event, booking: Booking | None) -> str | None:
     return event.online_room.meeting_url
 
 
-def _window_closed(event: Event, now: datetime) -> str | None:
-    """Which part of rule 6 keeps the event from taking bookings at ``now``, or None."""
+def _window_closed(event: Event, now: datetime, *, by_organiser: bool = False) -> str | None:
+    """Which part of rule 6 keeps the event from taking bookings at ``now``, or None.
+    The back office books on a member's behalf outside the booking window too, until the
+    event is over."""
     if event.status == EventStatus.CANCELLED:
         return "cancelled"
     if event.status != EventStatus.PUBLISHED:
         return "draft"
+    if by_organiser:
+        ends = event.ends_at
+        return "ended" if ends is not None and now >= ends else None
     if event.booking_opens_at is not None and now < event.booking_opens_at:
         return "not_yet"
     deadline = registration_deadline(event)
@@ -75,9 +80,13 @@ def booking_window_open(event: Event, now: datetime) -> bool:
     return _window_closed(event, now) is None
 
 
-def booking_window_problem(event: Event, now: datetime) -> str | None:
+def booking_window_problem(
+    event: Event, now: datetime, *, by_organiser: bool = False
+) -> str | None:
     """Why the event takes no bookings at ``now`` (rule 6), or None."""
-    closed = _window_closed(event, now)
+    closed = _window_closed(event, now, by_organiser=by_organiser)
+    if closed == "ended":
+        return messages.EVENT_OVER
     if closed == "cancelled":
         return messages.EVENT_CANCELLED
     if closed == "draft":
@@ -105,10 +114,11 @@ class Facts:
 
 
 def eligibility_error(
-    event: Event, member: Member, now: datetime, facts: Facts
+    event: Event, member: Member, now: datetime, facts: Facts, *, by_organiser: bool = False
 ) -> DomainError | None:
-    """The reason why ``member`` may not book ``event`` at ``now``, or None."""
-    problem = booking_window_problem(event, now)
+    """The reason why ``member`` may not book ``event`` at ``now``, or None. With
+    ``by_organiser``, for a booking the back office makes on the member's behalf."""
+    problem = booking_window_problem(event, now, by_organiser=by_organiser)
     if problem:
         return BookingClosed(problem)
     if member.status == "pending":

@@ -7,9 +7,9 @@ time); for a conference or network meeting the member's workshops, and once any 
 the event is marked, the mark of each session.
 
 The order: participants (confirmed, or with an outcome), then the waiting list by position,
-then requests, then cancelled bookings; within each, in the order the bookings came (the
-organisers' lists' order; a spreadsheet sorts by name in one click). The bookings are read
-as plain columns a chunk at a time (keyset on the booking id), so that no chunk's objects
+then requests, then cancelled bookings; within each, in the organisers' lists' order (the
+order the bookings came; a spreadsheet sorts by name in one click). The bookings are read
+as plain columns a chunk at a time (keyset on that order), so that no chunk's objects
 outlive it however large the event.
 """
 
@@ -23,9 +23,15 @@ from sqlalchemy import Row, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import messages
-from booking.bookings.models import PARTICIPANT_STATUSES, Booking, BookingStatus
+from booking.bookings.models import (
+    PARTICIPANT_STATUSES,
+    WAITLIST_ORDER,
+    Booking,
+    BookingStatus,
+)
 from booking.core.errors import Forbidden
 from booking.core.formatting import BERLIN, date_de, datetime_de
+from booking.core.paging import after_key
 from booking.core.spreadsheets import Table, Value
 from booking.members.models import Member
 from booking.organisations.messages import SECTOR_LABELS
@@ -77,9 +83,11 @@ async def participants_table(
     rows: list[tuple[Value, ...]] = []
     for statuses in GROUPS:
         waiting = statuses == (BookingStatus.WAITING,)
-        after = position = 0
+        order = WAITLIST_ORDER if waiting else (Booking.id,)
+        after: tuple[int, ...] | None = None
+        position = 0
         while True:
-            bookings = await _chunk(session, event_id, statuses, after, chunk)
+            bookings = await _chunk(session, event_id, statuses, order, after, chunk)
             if not bookings:
                 break
             members = [b.member_id for b in bookings]
@@ -106,16 +114,23 @@ async def participants_table(
                 rows.append(tuple(row))
             if len(bookings) < chunk:
                 break
-            after = bookings[-1].id
+            last = bookings[-1]
+            after = (last.rank, last.id) if waiting else (last.id,)
     return Table(title=event.title, sheet=messages.EXPORT_SHEET, header=tuple(header), rows=rows)
 
 
 async def _chunk(
-    session: AsyncSession, event_id: int, statuses: Collection[str], after: int, limit: int
+    session: AsyncSession,
+    event_id: int,
+    statuses: Collection[str],
+    order: tuple[Any, ...],
+    after: tuple[int, ...] | None,
+    limit: int,
 ) -> Sequence[Row[*tuple[Any, ...]]]:
-    result = await session.execute(
+    query = (
         select(
             Booking.id,
+            WAITLIST_ORDER[0].label("rank"),
             Booking.member_id,
             Booking.status,
             Booking.created_at,
@@ -128,11 +143,13 @@ async def _chunk(
         )
         .join(Member, Member.id == Booking.member_id)
         .outerjoin(Organisation, Organisation.id == Booking.organisation_id)
-        .where(Booking.event_id == event_id, Booking.status.in_(statuses), Booking.id > after)
-        .order_by(Booking.id)
+        .where(Booking.event_id == event_id, Booking.status.in_(statuses))
+        .order_by(*order)
         .limit(limit)
     )
-    return result.all()
+    if after is not None:
+        query = query.where(after_key(order, after))
+    return (await session.execute(query)).all()
 
 
 async def _workshops(

@@ -4,6 +4,26 @@ from __future__ import annotations
 
 EVENT_NOT_FOUND = "Diese Veranstaltung gibt es nicht."
 MEMBER_NOT_FOUND = "Dieses Mitglied gibt es nicht."
+MEMBER_UNKNOWN = (
+    "Unter dieser Adresse ist niemand registriert. Die Person meldet sich zuerst einmal an "
+    "(Anmeldelink an ihre dienstliche Adresse)."
+)
+EMAIL_INVALID = "Bitte geben Sie eine E-Mail-Adresse an, z. B. name@stadt-muenster.de."
+ON_BEHALF_FORBIDDEN = "Für andere anmelden kann nur die Geschäftsstelle."
+OVERRIDE_REASON_MISSING = (
+    "Bitte begründen Sie, warum die Person über das Kontingent ihrer Organisation hinaus "
+    "einen Platz erhält."
+)
+REASON_INVALID = "Die Begründung enthält Steuerzeichen. Bitte geben Sie nur Text ein."
+REASON_TOO_LONG = "Die Begründung ist zu lang (höchstens 1000 Zeichen)."
+WAITLIST_FORBIDDEN = "Die Warteliste ordnet nur die Geschäftsstelle."
+NOT_WAITING = "Diese Buchung steht nicht (mehr) auf der Warteliste."
+POSITION_OUT_OF_RANGE = "Bitte geben Sie einen Platz von 1 bis {last} an."
+OVERRIDE_WITHOUT_MEMBER = (
+    "override_limit und reason gelten nur, wenn die Geschäftsstelle ein Mitglied anmeldet "
+    "(member_email)."
+)
+EVENT_OVER = "Diese Veranstaltung ist bereits vorbei."
 BOOKING_NOT_FOUND = "Diese Buchung gibt es nicht."
 EVENT_CANCELLED = "Diese Veranstaltung wurde abgesagt."
 EVENT_NOT_PUBLISHED = "Diese Veranstaltung ist noch nicht veröffentlicht."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,10 @@ PARTICIPANT_STATUSES = (*SEAT_STATUSES, *OUTCOME_STATUSES)
 """A participant of the event: on the roster, marked, with an outcome."""
 
 
+RANK_LAST = 2**31 - 1
+"""Where a waiting booking without a rank sorts: after every rank an organiser gave."""
+
+
 def _sql_in(values: tuple[BookingStatus, ...] | type[BookingStatus]) -> str:
     return "status IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
@@ -65,6 +69,11 @@ class Booking(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
     added_on_site: Mapped[bool] = mapped_column(default=False)
     """A walk-in: added at the door by a trainer or organiser, without seat limits."""
+    booked_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """``organiser`` when the back office booked on the member's behalf."""
+    waitlist_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The place an organiser gave on the waiting list; None: in order of booking, after
+    every ranked one (:data:`WAITLIST_ORDER`)."""
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()
@@ -72,6 +81,7 @@ class Booking(Base):
 
     __table_args__ = (
         CheckConstraint(_sql_in(BookingStatus), name="status"),
+        CheckConstraint("booked_by IS NULL OR booked_by = 'organiser'", name="booked_by"),
         Index(
             "uq_bookings_one_active_per_member",
             "event_id",
@@ -83,6 +93,11 @@ class Booking(Base):
         Index("ix_bookings_event_status", "event_id", "status", "id"),
         Index("ix_bookings_member", "member_id"),
     )
+
+
+WAITLIST_ORDER = (func.coalesce(Booking.waitlist_rank, RANK_LAST), Booking.id)
+"""The order of a waiting list: first come, first served (the booking id), unless an
+organiser moved someone; the one definition for promotion, positions, pages and exports."""
 
 
 class Announcement(Base):

@@ -14,7 +14,14 @@ from sqlalchemy.orm import QueryableAttribute, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from booking.bookings import eligibility, messages
-from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
+from booking.bookings.models import (
+    ACTIVE_STATUSES,
+    RANK_LAST,
+    SEAT_STATUSES,
+    WAITLIST_ORDER,
+    Booking,
+    BookingStatus,
+)
 from booking.core.errors import DomainError, Forbidden, NotFound
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.members.models import Member
@@ -90,7 +97,7 @@ async def waitlist_positions(session: AsyncSession, bookings: Sequence[Booking])
     event_ids = {b.event_id for b in bookings if b.status == BookingStatus.WAITING}
     if not event_ids:
         return {}
-    position = func.row_number().over(partition_by=Booking.event_id, order_by=Booking.id)
+    position = func.row_number().over(partition_by=Booking.event_id, order_by=WAITLIST_ORDER)
     rows = await session.execute(
         select(Booking.id, position).where(
             Booking.event_id.in_(event_ids), Booking.status == BookingStatus.WAITING
@@ -283,19 +290,38 @@ async def event_bookings_page(
     if limit is not None:
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
         query = query.limit(limit + 1)
+    # The waiting list in its order (organisers may move people); every other list in
+    # the order the bookings came.
+    waiting = tuple(statuses) == (BookingStatus.WAITING,)
+    order = WAITLIST_ORDER if waiting else (Booking.id,)
     if cursor:
-        (last_id,) = decode_cursor(cursor, (int,))
-        query = query.where(Booking.id > last_id)
+        key = decode_cursor(cursor, (int, int) if waiting else (int,))
+        query = query.where(after_key(order, key))
     rows = list(
         await session.scalars(
             query.options(
                 selectinload(Booking.member), selectinload(Booking.organisation)
-            ).order_by(Booking.id)
+            ).order_by(*order)
         )
     )
     more = limit is not None and len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
+    if not more:
+        return Page(rows, None, total)
+    last = rows[-1]
+    if waiting:
+        return Page(rows, encode_cursor(waitlist_key(last), last.id), total)
+    return Page(rows, encode_cursor(last.id), total)
+
+
+async def event_of_booking(session: AsyncSession, booking_id: int, actor: Member) -> int:
+    """The event a booking belongs to, for the organisers' pages: 403, or 404 when unknown."""
+    if not actor.is_organiser:
+        raise Forbidden()
+    event_id = await session.scalar(select(Booking.event_id).where(Booking.id == booking_id))
+    if event_id is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    return int(event_id)
 
 
 async def status_counts(session: AsyncSession, event_id: int) -> Counter[str]:
@@ -308,14 +334,19 @@ async def status_counts(session: AsyncSession, event_id: int) -> Counter[str]:
     return Counter({status: count for status, count in rows})
 
 
+def waitlist_key(booking: Booking) -> int:
+    """The first part of a waiting booking's place in :data:`WAITLIST_ORDER`."""
+    return booking.waitlist_rank if booking.waitlist_rank is not None else RANK_LAST
+
+
 async def first_waitlist_position(session: AsyncSession, booking: Booking) -> int:
     """The waiting-list position of ``booking`` (waiting): a page of the waiting list in
-    booking order counts on from there."""
+    its order counts on from there."""
     ahead = await session.scalar(
         select(func.count()).where(
             Booking.event_id == booking.event_id,
             Booking.status == BookingStatus.WAITING,
-            Booking.id < booking.id,
+            after_key(WAITLIST_ORDER, (waitlist_key(booking), booking.id), descending=True),
         )
     )
     return (ahead or 0) + 1

@@ -22,7 +22,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from booking.bookings import eligibility, messages, queries
 from booking.bookings.eligibility import cancellation_allowed
-from booking.bookings.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
+from booking.bookings.models import (
+    ACTIVE_STATUSES,
+    SEAT_STATUSES,
+    WAITLIST_ORDER,
+    Booking,
+    BookingStatus,
+)
 from booking.bookings.notices import notify
 from booking.calendar.itip import invite_sequence
 from booking.core.errors import (
@@ -32,16 +38,28 @@ from booking.core.errors import (
     Forbidden,
     InvalidState,
     NotFound,
+    ValidationFailed,
 )
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import outbox_row
 from booking.members.models import Member
+from booking.members.services import has_control_characters, member_by_email, valid_email
+from booking.privacy.audit import record
 from courses.models import Event, EventStatus
 
 
 @dataclass(frozen=True)
 class BookingResult:
+    booking: Booking
+    waitlist_position: int | None
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A booking the back office made, and for whom."""
+
+    member: Member
     booking: Booking
     waitlist_position: int | None
 
@@ -76,6 +94,10 @@ class BookingRequest:
     event_id: int
     member_id: int
     now: datetime
+    on_behalf: bool = False
+    """The back office books for the member (outside the booking window too)."""
+    override_limit: bool = False
+    """The back office gives a seat beyond the organisation's share (with a kept reason)."""
 
 
 async def book(
@@ -158,7 +180,7 @@ async def _decide(
             outcomes.append(NotFound(messages.MEMBER_NOT_FOUND))
             continue
         error = eligibility.eligibility_error(
-            event, member, request.now, known.of(event, member.id)
+            event, member, request.now, known.of(event, member.id), by_organiser=request.on_behalf
         )
         earlier = history[(event.id, member.id)]
         if error is None and any(status in ACTIVE_STATUSES for status in earlier):
@@ -169,6 +191,7 @@ async def _decide(
         limit = event.seats_per_organisation
         has_seat = taken[event.id] < event.capacity and (
             limit is None
+            or request.override_limit
             or (
                 member.organisation_id is not None
                 and taken_by_org[(event.id, member.organisation_id)] < limit
@@ -182,6 +205,7 @@ async def _decide(
             "created_at": request.now,
             "confirmed_at": request.now if has_seat else None,
             "waitlisted_at": None if has_seat else request.now,
+            "booked_by": "organiser" if request.on_behalf else None,
         }
         booking = Booking(**row)
         position = None
@@ -199,6 +223,75 @@ async def _decide(
     if created:
         await _insert(session, created)
     return outcomes
+
+
+REASON_MAX = 1000
+
+
+def _reason(text: str, *, required: bool) -> str:
+    """A reason an organiser gives: one paragraph, kept in the audit log."""
+    reason = text.strip()
+    if has_control_characters(reason.replace("\n", " ").replace("\r", " ")):
+        raise ValidationFailed(messages.REASON_INVALID, fields={"reason": messages.REASON_INVALID})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(
+            messages.REASON_TOO_LONG, fields={"reason": messages.REASON_TOO_LONG}
+        )
+    if required and not reason:
+        raise ValidationFailed(
+            messages.OVERRIDE_REASON_MISSING, fields={"reason": messages.OVERRIDE_REASON_MISSING}
+        )
+    return reason
+
+
+async def book_on_behalf(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    email: str,
+    actor: Member,
+    now: datetime,
+    override_limit: bool = False,
+    reason: str = "",
+) -> OnBehalf:
+    """The back office books a member: the seat rules apply (a seat, or the waiting list),
+    the booking window does not (until the event is over). With ``override_limit`` the
+    organisation's share of seats is passed over, for a reason that the audit log keeps."""
+    if not actor.is_organiser:
+        raise Forbidden(messages.ON_BEHALF_FORBIDDEN)
+    reason = _reason(reason, required=override_limit)
+    address = valid_email(email)
+    if address is None:
+        raise ValidationFailed(messages.EMAIL_INVALID, fields={"email": messages.EMAIL_INVALID})
+    async with write_transaction(session):
+        member = await member_by_email(session, address)
+        if member is None:
+            raise ValidationFailed(
+                messages.MEMBER_UNKNOWN, fields={"email": messages.MEMBER_UNKNOWN}
+            )
+        request = BookingRequest(
+            event_id, member.id, now, on_behalf=True, override_limit=override_limit
+        )
+        [outcome] = await _decide(session, [request])
+        if isinstance(outcome, DomainError):
+            raise outcome
+        after: dict[str, Any] = {"status": outcome.booking.status}
+        if outcome.waitlist_position is not None:
+            after["position"] = outcome.waitlist_position
+        if override_limit:
+            after["limit_overridden"] = True
+        record(
+            session,
+            actor=actor,
+            action="booking_on_behalf",
+            now=now,
+            event_id=event_id,
+            member_id=member.id,
+            booking_id=outcome.booking.id,
+            after=after,
+            reason=reason,
+        )
+    return OnBehalf(member, outcome.booking, outcome.waitlist_position)
 
 
 @dataclass(frozen=True)
@@ -274,7 +367,7 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
         await session.scalars(
             select(Booking)
             .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING)
-            .order_by(Booking.id)
+            .order_by(*WAITLIST_ORDER)
             .options(selectinload(Booking.member))
         )
     )
@@ -315,10 +408,13 @@ async def _get_booking(session: AsyncSession, booking_id: int) -> Booking:
 
 
 async def cancel(
-    session: AsyncSession, *, booking_id: int, actor: Member, now: datetime
+    session: AsyncSession, *, booking_id: int, actor: Member, now: datetime, reason: str = ""
 ) -> list[Booking]:
     """Cancel a booking (the member's own, or any for an organiser) and hand the freed seat
-    to the waiting list in the same transaction. Returns the bookings promoted."""
+    to the waiting list in the same transaction. Returns the bookings promoted. An
+    organiser removing someone else's booking is recorded in the audit log, with the reason
+    given (which the member's mail states too)."""
+    reason = _reason(reason, required=False)
     async with write_transaction(session):
         event_id = await session.scalar(select(Booking.event_id).where(Booking.id == booking_id))
         if event_id is None:
@@ -331,16 +427,39 @@ async def cancel(
             raise InvalidState(messages.BOOKING_NOT_ACTIVE)
         if not cancellation_allowed(event, booking, actor, now):
             raise CancellationClosed()
-        by = "member" if booking.member_id == actor.id else "organiser"
-        promoted = await _cancel_in_transaction(session, event, booking, now, by=by)
+        own = booking.member_id == actor.id
+        if not own:
+            record(
+                session,
+                actor=actor,
+                action="booking_removed",
+                now=now,
+                event_id=event.id,
+                member_id=booking.member_id,
+                booking_id=booking.id,
+                before={"status": booking.status},
+                after={"status": BookingStatus.CANCELLED},
+                reason=reason,
+            )
+        by = "member" if own else "organiser"
+        promoted = await _cancel_in_transaction(
+            session, event, booking, now, by=by, reason="" if own else reason
+        )
     return promoted
 
 
 async def _cancel_in_transaction(
-    session: AsyncSession, event: Event, booking: Booking, now: datetime, *, by: str
+    session: AsyncSession,
+    event: Event,
+    booking: Booking,
+    now: datetime,
+    *,
+    by: str,
+    reason: str = "",
 ) -> list[Booking]:
     held_seat = booking.status in SEAT_STATUSES
-    await notify(session, event, [booking], "booking_cancelled", method="CANCEL")
+    extra = {"reason": reason} if reason else {}
+    await notify(session, event, [booking], "booking_cancelled", method="CANCEL", **extra)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancelled_by = by
@@ -349,5 +468,7 @@ async def _cancel_in_transaction(
     # Workshops need a seat at the conference: leaving it leaves its workshops too.
     for workshop_booking in await queries.workshop_bookings_under(session, booking):
         workshop = await lock_event(session, workshop_booking.event_id)
-        promoted += await _cancel_in_transaction(session, workshop, workshop_booking, now, by=by)
+        promoted += await _cancel_in_transaction(
+            session, workshop, workshop_booking, now, by=by, reason=reason
+        )
     return promoted

@@ -1,0 +1,56 @@
+"""German texts of the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from booking.bookings.messages import STATUS_LABELS
+
+ACTIONS = {
+    "booking_on_behalf": "Angemeldet durch die Geschäftsstelle",
+    "booking_removed": "Buchung entfernt",
+    "waitlist_moved": "Auf der Warteliste verschoben",
+    "limits_changed": "Plätze geändert",
+}
+
+FIELDS = {
+    "status": "Status",
+    "position": "Wartelistenplatz",
+    "capacity": "Plätze",
+    "seats_per_organisation": "Plätze je Organisation",
+    "limit_overridden": "Kontingent der Organisation überschritten",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTIONS.get(action, action)
+
+
+def _value(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nein"
+    if key == "status":
+        return STATUS_LABELS.get(str(value), str(value))
+    return str(value)
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The entry's changes in words, one per field: "Plätze: 20 → 24"."""
+    lines = []
+    for key in dict.fromkeys([*before, *after]):
+        label = FIELDS.get(key, key)
+        if key in before and key in after:
+            lines.append(f"{label}: {_value(key, before[key])} → {_value(key, after[key])}")
+        elif key in after:
+            lines.append(f"{label}: {_value(key, after[key])}")
+        else:
+            lines.append(f"{label}: bisher {_value(key, before[key])}")
+    return lines
+
+
+NOT_ALLOWED = "Das Protokoll sehen nur Mitarbeitende der Geschäftsstelle."
