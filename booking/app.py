@@ -50,6 +50,7 @@ from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
 from booking.organisations import manage as organisation_pages
 from booking.organisations.messages import SECTORS
+from booking.privacy import messages as audit_messages
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import planning as planning_pages
@@ -64,6 +65,8 @@ TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
     "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
     "sector_label": lambda sector: SECTORS.get(sector, sector),
     "fill_placeholders": lambda text, member, event: fill(text, member.display_name, event.title),
+    "audit_action": audit_messages.action_label,
+    "audit_changes": lambda entry: audit_messages.changes(entry.before, entry.after),
 }
 """The domains' labels, for pages and mails alike (on top of the core's date filters)."""
 TEMPLATE_GLOBALS: dict[str, object] = {

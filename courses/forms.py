@@ -146,6 +146,35 @@ class CapacityForm(Form):
     seats_per_organisation = _seats_per_organisation()
 
 
+class OnBehalfForm(Form):
+    """The back office books a member (booking.bookings.services.book_on_behalf checks it)."""
+
+    email = StringField(
+        "E-Mail-Adresse des Mitglieds",
+        validators=[
+            InputRequired("Bitte geben Sie die E-Mail-Adresse an."),
+            Length(max=254, message="Höchstens 254 Zeichen."),
+        ],
+    )
+    override_limit = BooleanField("Über das Kontingent der Organisation hinaus (mit Begründung)")
+    reason = TextAreaField(
+        "Begründung",
+        validators=[Optional(), Length(max=1000, message="Höchstens 1000 Zeichen.")],
+    )
+
+
+class PositionForm(Form):
+    """A waiting member's new place on the waiting list."""
+
+    position = IntegerField(
+        "Neuer Platz",
+        validators=[
+            InputRequired("Bitte geben Sie den neuen Platz als Zahl an."),
+            NumberRange(min=1, max=1_000_000, message="Bitte geben Sie einen Platz ab 1 an."),
+        ],
+    )
+
+
 class SessionForm(Form):
     """Move one session: date and times in Berlin local time, as organisers think of them."""
 

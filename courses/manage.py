@@ -11,12 +11,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import announcements, changes, exports, queries
+from booking.bookings import announcements, changes, exports, queries, waitlist
+from booking.bookings import services as booking_services
 from booking.bookings.models import PARTICIPANT_STATUSES, BookingStatus
 from booking.core import paging
-from booking.core.errors import NotFound, ValidationFailed
+from booking.core.errors import (
+    AlreadyBooked,
+    BookingClosed,
+    NotEligible,
+    NotFound,
+    ScheduleClash,
+    ValidationFailed,
+)
 from booking.core.formatting import BERLIN, day_input, time_de
 from booking.core.web import (
+    Form,
     SpreadsheetKind,
     bind_form,
     blank_form,
@@ -31,18 +40,24 @@ from booking.core.web import (
     require_member,
     spreadsheet_answer,
 )
+from booking.members.models import Member
+from booking.privacy import queries as audit_log
 from courses import queries as backoffice
 from courses import services
 from courses.forms import (
     CancelEventForm,
     CapacityForm,
     MessageForm,
+    OnBehalfForm,
+    PositionForm,
     SessionForm,
 )
 from courses.planning import local_moment
 
 LIST_PAGE = 100
 """Bookings per page of the organisers' lists."""
+AUDIT_SHOWN = 5
+"""The latest entries of the event's audit log shown on its page."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,7 @@ async def message_page(request: Request) -> Response:
 
 
 async def manage_event(request: Request) -> Response:
+    """The event's page for organisers; POST changes the seats."""
     actor = await require_member(request)
     session = db(request)
     event_id = request.path_params["event_id"]
@@ -141,10 +157,25 @@ async def manage_event(request: Request) -> Response:
             message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
         flash(request, message)
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
-    event = await services.event_for_organiser(session, event_id, actor)
-    shown = next(
-        (b for b in BOOKING_LISTS if b.slug == request.query_params.get("liste")), BOOKING_LISTS[0]
+    return await _event_page(
+        request, actor, event_id, capacity=form if request.method == "POST" else None
     )
+
+
+async def _event_page(
+    request: Request,
+    actor: Member,
+    event_id: int,
+    *,
+    capacity: CapacityForm | None = None,
+    behalf: OnBehalfForm | None = None,
+    moving: tuple[int, PositionForm] | None = None,
+) -> Response:
+    """The page, with the form that was refused (if any) showing its errors (422)."""
+    session = db(request)
+    event = await services.event_for_organiser(session, event_id, actor)
+    slug = "warteliste" if moving else request.query_params.get("liste")
+    shown = next((b for b in BOOKING_LISTS if b.slug == slug), BOOKING_LISTS[0])
     page = await queries.event_bookings_page(
         session,
         event_id,
@@ -157,24 +188,30 @@ async def manage_event(request: Request) -> Response:
     if shown.slug == "warteliste" and page.items:
         first_position = await queries.first_waitlist_position(session, page.items[0])
     counts = await queries.status_counts(session, event_id)
-    if request.method == "GET":
-        form = blank_form(
-            request,
-            CapacityForm,
-            capacity=event.capacity,
-            seats_per_organisation=event.seats_per_organisation,
-        )
     lists = [
         (b, sum(counts[s] for s in b.statuses))
         for b in BOOKING_LISTS
         if b is shown or any(counts[s] for s in b.statuses) or b.slug != "anfragen"
     ]
-    return await render_form(
+    refused = next((f for f in (capacity, behalf, moving[1] if moving else None) if f), None)
+    audit = await audit_log.entries_page(session, actor, event_id=event_id, limit=AUDIT_SHOWN)
+    return await render(
         request,
         "courses/manage_event.html",
-        form,
         {
             "event": event,
+            "form": capacity
+            or blank_form(
+                request,
+                CapacityForm,
+                capacity=event.capacity,
+                seats_per_organisation=event.seats_per_organisation,
+            ),
+            "errors": form_errors(capacity) if capacity else [],
+            "behalf": behalf or blank_form(request, OnBehalfForm),
+            "behalf_errors": form_errors(behalf) if behalf else [],
+            "moving": moving,
+            "move_errors": form_errors(moving[1]) if moving else [],
             "page": page,
             "lists": lists,
             "shown": shown,
@@ -185,6 +222,105 @@ async def manage_event(request: Request) -> Response:
             "first_page": paging.without_param(request, "cursor"),
             "later_page": "cursor" in request.query_params,
             "seats": (await queries.availability(session, [event]))[event.id],
+            "audit": audit,
+        },
+        status_code=invalid_status(refused) if refused else 200,
+    )
+
+
+async def book_on_behalf(request: Request) -> Response:
+    """Book a member: a seat or the waiting list, by the seat rules; the organisation's
+    share may be passed over with a reason."""
+    actor = await require_member(request)
+    event_id = request.path_params["event_id"]
+    form = await bind_form(request, OnBehalfForm)
+    if form.validate():
+        try:
+            result = await booking_services.book_on_behalf(
+                db(request),
+                event_id=event_id,
+                email=form.email.data,
+                actor=actor,
+                now=now(request),
+                override_limit=bool(form.override_limit.data),
+                reason=form.reason.data or "",
+            )
+        except ValidationFailed as exc:
+            _field_errors(form, exc, fallback="email")
+        except (AlreadyBooked, NotEligible, BookingClosed, ScheduleClash) as exc:
+            form.email.errors = [exc.message]
+        else:
+            name = result.member.display_name
+            if result.waitlist_position is None:
+                flash(request, f"{name} ist angemeldet und erhält die Bestätigung per E-Mail.")
+            else:
+                flash(
+                    request,
+                    f"{name} steht auf der Warteliste auf Platz {result.waitlist_position} und "
+                    "erhält eine E-Mail.",
+                    "info",
+                )
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}#buchungen")
+    return await _event_page(request, actor, event_id, behalf=form)
+
+
+async def move_on_waitlist(request: Request) -> Response:
+    """Give a waiting member another place on the waiting list (1: the next free seat)."""
+    actor = await require_member(request)
+    booking_id = request.path_params["booking_id"]
+    event_id = await queries.event_of_booking(db(request), booking_id, actor)
+    form = await bind_form(request, PositionForm)
+    if form.validate():
+        try:
+            moved = await waitlist.move(
+                db(request),
+                booking_id=booking_id,
+                position=form.position.data,
+                actor=actor,
+                now=now(request),
+            )
+        except ValidationFailed as exc:
+            _field_errors(form, exc, fallback="position")
+        else:
+            if any(b.id == booking_id for b in moved.promoted):
+                flash(request, "Die Person hat den freien Platz erhalten und bekommt eine E-Mail.")
+            else:
+                flash(request, f"Die Person steht jetzt auf Platz {moved.after} der Warteliste.")
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}?liste=warteliste#buchungen")
+    return await _event_page(request, actor, event_id, moving=(booking_id, form))
+
+
+def _field_errors(form: Form, exc: ValidationFailed, *, fallback: str) -> None:
+    """A service's refusal shown next to the field it names."""
+    for key, message in (exc.fields or {fallback: exc.message}).items():
+        target = getattr(form, key, None) or getattr(form, fallback)
+        target.errors = [*target.errors, message]
+
+
+async def audit_page(request: Request) -> Response:
+    """Everything the back office did on the event's bookings and seats, newest first."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    audit = await audit_log.entries_page(
+        session,
+        actor,
+        event_id=event_id,
+        cursor=request.query_params.get("cursor"),
+        limit=LIST_PAGE,
+    )
+    return await render(
+        request,
+        "courses/audit.html",
+        {
+            "event": event,
+            "audit": audit,
+            "next_page": paging.next_page_url(request, audit.next_cursor)
+            if audit.next_cursor
+            else None,
+            "first_page": paging.without_param(request, "cursor"),
+            "later_page": "cursor" in request.query_params,
         },
     )
 
@@ -269,6 +405,9 @@ async def participants_xlsx(request: Request) -> Response:
 routes = [
     Route("/verwaltung", home),
     Route("/verwaltung/veranstaltungen/{event_id:id}", manage_event, methods=["GET", "POST"]),
+    Route("/verwaltung/veranstaltungen/{event_id:id}/anmelden", book_on_behalf, methods=["POST"]),
+    Route("/verwaltung/veranstaltungen/{event_id:id}/protokoll", audit_page),
+    Route("/verwaltung/buchungen/{booking_id:id}/platz", move_on_waitlist, methods=["POST"]),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/nachricht",
         message_page,

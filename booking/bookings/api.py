@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.bookings import announcements, exports, queries, schemas, services
+from booking.bookings import announcements, exports, messages, queries, schemas, services, waitlist
 from booking.bookings.models import BookingStatus
 from booking.bookings.queue import booking_queue
 from booking.core.api import (
@@ -17,16 +17,39 @@ from booking.core.api import (
     read_body,
     read_query,
 )
+from booking.core.errors import ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.schemas import PageQuery
 from booking.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from booking.core.web import SpreadsheetKind, db, now, spreadsheet_answer
 from booking.members.models import Member
+from booking.privacy import messages as audit_messages
+from booking.privacy import queries as audit_log
 
 
 async def book(request: Request, member: Member) -> Response:
     event_id = path_id(request)
-    await read_body(request, schemas.BookingIn, optional=True)
+    body = await read_body(request, schemas.BookingIn, optional=True)
+    if body.member_email is not None:
+        made = await services.book_on_behalf(
+            db(request),
+            event_id=event_id,
+            email=body.member_email,
+            actor=member,
+            now=now(request),
+            override_limit=body.override_limit,
+            reason=body.reason,
+        )
+        return json_answer(
+            schemas.BookingCreated(
+                id=made.booking.id,
+                status="waitlisted" if made.waitlist_position else "confirmed",
+                waitlist_position=made.waitlist_position,
+            ),
+            201,
+        )
+    if body.override_limit or body.reason:
+        raise ValidationFailed(messages.OVERRIDE_WITHOUT_MEMBER)
     result = await booking_queue(request).book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
@@ -41,8 +64,9 @@ async def book(request: Request, member: Member) -> Response:
 
 async def cancel_booking(request: Request, member: Member) -> Response:
     booking_id = path_id(request)
+    body = await read_body(request, schemas.CancelIn, optional=True)
     promoted = await services.cancel(
-        db(request), booking_id=booking_id, actor=member, now=now(request)
+        db(request), booking_id=booking_id, actor=member, now=now(request), reason=body.reason
     )
     cancelled = schemas.BookingCancelled(
         id=booking_id, status="cancelled", promoted=[b.id for b in promoted]
@@ -68,8 +92,53 @@ async def event_bookings(request: Request, actor: Member) -> Response:
                 status=schemas.api_status(b.status),
                 waitlist_position=positions.get(b.id),
                 created_at=b.created_at,
+                booked_by_organiser=b.booked_by == "organiser",
             )
             for b in rows
+        ],
+        headers=page_headers(request, page),
+    )
+
+
+async def move_on_waitlist(request: Request, actor: Member) -> Response:
+    booking_id = path_id(request)
+    body = await read_body(request, schemas.PositionIn)
+    moved = await waitlist.move(
+        db(request), booking_id=booking_id, position=body.position, actor=actor, now=now(request)
+    )
+    seated = any(b.id == booking_id for b in moved.promoted)
+    return json_answer(
+        schemas.PositionOut(
+            id=booking_id,
+            status="confirmed" if seated else "waitlisted",
+            waitlist_position=None if seated else moved.after,
+            promoted=[b.id for b in moved.promoted],
+        )
+    )
+
+
+async def event_audit(request: Request, actor: Member) -> Response:
+    session, event_id = db(request), path_id(request)
+    query = read_query(request, PageQuery)
+    page = await audit_log.entries_page(
+        session, actor, event_id=event_id, cursor=query.cursor, limit=query.limit
+    )
+    return json_answer(
+        [
+            schemas.AuditEntryOut(
+                id=e.id,
+                created_at=e.created_at,
+                action=e.action,
+                action_label=audit_messages.action_label(e.action),
+                actor_email=e.actor.email if e.actor else None,
+                event_id=e.event_id,
+                member_email=e.member.email if e.member else None,
+                booking_id=e.booking_id,
+                before=e.before,
+                after=e.after,
+                reason=e.reason,
+            )
+            for e in page.items
         ],
         headers=page_headers(request, page),
     )
@@ -152,11 +221,25 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST", "/events/{id:id}/bookings", book, "member", 201, schemas.BookingCreated,
         body=schemas.BookingIn, body_optional=True, errors=(403, 409, 503),
-        summary="Platz buchen, oder auf die Warteliste, wenn alles belegt ist",
+        summary="Platz buchen, oder auf die Warteliste, wenn alles belegt ist (Geschäftsstelle: "
+        "auch für ein Mitglied, mit member_email)",
     ),
     Operation(
         "DELETE", "/bookings/{id:id}", cancel_booking, "member", 200, schemas.BookingCancelled,
+        body=schemas.CancelIn, body_optional=True,
         errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/position", move_on_waitlist, "organiser", 200,
+        schemas.PositionOut, body=schemas.PositionIn, errors=(409, 503),
+        summary="Wartende Person auf einen anderen Platz der Warteliste setzen (1: nächster "
+        "freier Platz; ist einer frei, erhält sie ihn sofort)",
+    ),
+    Operation(
+        "GET", "/events/{id:id}/audit", event_audit, "organiser", 200, schemas.AuditEntryOut,
+        many=True, query=PageQuery, paged=True,
+        summary="Protokoll der Veranstaltung: was die Geschäftsstelle geändert hat, neueste "
+        "zuerst",
     ),
     Operation(
         "POST", "/events/{id:id}/messages", send_message, "organiser", 201, schemas.MessageOut,

@@ -10,9 +10,24 @@ from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import eligibility, queries, services
+from booking.bookings.forms import RemoveForm
 from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
 from booking.bookings.queue import booking_queue
-from booking.core.web import db, flash, now, redirect, render, require_member, state, verify_csrf
+from booking.core.errors import ValidationFailed
+from booking.core.web import (
+    bind_form,
+    blank_form,
+    db,
+    flash,
+    form_errors,
+    invalid_status,
+    now,
+    redirect,
+    render,
+    require_member,
+    state,
+    verify_csrf,
+)
 from booking.members.models import Member
 from courses.certificates import services as certificates
 
@@ -49,13 +64,26 @@ def _back_to(request: Request) -> str:
 
 
 async def cancel(request: Request) -> Response:
-    """GET asks (what is cancelled, until when, what is lost); POST cancels."""
+    """GET asks (what is cancelled, until when, what is lost); POST cancels. An organiser
+    cancelling someone else's booking may give a reason for the person's mail."""
     member = await require_member(request)
     booking_id = request.path_params["booking_id"]
     if request.method == "GET":
-        return await confirm_cancel(request, member, booking_id)
-    await verify_csrf(request)
-    await services.cancel(db(request), booking_id=booking_id, actor=member, now=now(request))
+        return await confirm_cancel(request, member, booking_id, blank_form(request, RemoveForm))
+    form = await bind_form(request, RemoveForm)
+    if not form.validate():
+        return await confirm_cancel(request, member, booking_id, form, refused=True)
+    try:
+        await services.cancel(
+            db(request),
+            booking_id=booking_id,
+            actor=member,
+            now=now(request),
+            reason=form.reason.data or "",
+        )
+    except ValidationFailed as exc:
+        form.reason.errors = [exc.fields.get("reason", exc.message)]
+        return await confirm_cancel(request, member, booking_id, form, refused=True)
     if member.is_organiser and _back_to(request) != "/meine-buchungen":
         flash(request, "Die Buchung ist storniert. Die Person erhält eine E-Mail.")
     else:
@@ -63,7 +91,9 @@ async def cancel(request: Request) -> Response:
     return redirect(_back_to(request))
 
 
-async def confirm_cancel(request: Request, member: Member, booking_id: int) -> Response:
+async def confirm_cancel(
+    request: Request, member: Member, booking_id: int, form: RemoveForm, *, refused: bool = False
+) -> Response:
     session = db(request)
     booking = await queries.booking_to_cancel(session, booking_id, member)
     back = _back_to(request)
@@ -85,7 +115,10 @@ async def confirm_cancel(request: Request, member: Member, booking_id: int) -> R
             "back": back,
             "action": f"/buchungen/{booking.id}/stornieren"
             + (f"?zurueck={back}" if back != "/meine-buchungen" else ""),
+            "form": form,
+            "errors": form_errors(form) if refused else [],
         },
+        status_code=invalid_status(form) if refused else 200,
     )
 
 

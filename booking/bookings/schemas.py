@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
@@ -29,8 +29,60 @@ def api_status(status: str) -> ApiStatus:
     return _API_STATUSES[status]
 
 
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=1000), AfterValidator(multi_line)
+]
+
+
 class BookingIn(Input):
-    """Booking needs no data: the body may be empty or ``{}``."""
+    """Booking for oneself needs no data: the body may be empty or ``{}``. The back office
+    books a member by their address (``member_email``): the seat rules apply, the booking
+    window does not; ``override_limit`` passes over the organisation's share of seats and
+    needs a ``reason``, which the audit log keeps."""
+
+    member_email: str | None = Field(
+        default=None, max_length=254, description="Organisers: the member to book."
+    )
+    override_limit: bool = Field(
+        default=False,
+        description="Organisers: a seat beyond the per-organisation limit (with a reason).",
+    )
+    reason: Reason = Field(default="", description="Why the limit is passed over.")
+
+
+class CancelIn(Input):
+    """Cancelling needs no data; an organiser may give a reason for the member's mail."""
+
+    reason: Reason = Field(default="", description="Organisers: told to the member, audited.")
+
+
+class PositionIn(Input):
+    position: int = Field(ge=1, le=1_000_000, description="1: next in line for a free seat.")
+
+
+class PositionOut(BaseModel):
+    id: int
+    status: ApiStatus
+    waitlist_position: int | None = Field(
+        description="The new position; null when a free seat went to the member at once."
+    )
+    promoted: list[int] = Field(description="Ids of the bookings that got a free seat.")
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    created_at: Instant
+    action: str = Field(
+        description="booking_on_behalf, booking_removed, waitlist_moved, limits_changed, …"
+    )
+    action_label: str
+    actor_email: str | None = Field(description="Who did it; null once their account is erased.")
+    event_id: int | None
+    member_email: str | None = Field(description="Whose data it changed, where one person's.")
+    booking_id: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
 
 
 class BookingCreated(BaseModel):
@@ -53,6 +105,7 @@ class EventBooking(BaseModel):
     status: ApiStatus
     waitlist_position: int | None
     created_at: Instant
+    booked_by_organiser: bool = Field(description="Booked by the back office.")
 
 
 class MyBooking(BaseModel):

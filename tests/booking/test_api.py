@@ -308,6 +308,8 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/events/{id}/bookings.xlsx": {"get"},
         "/events/{id}/messages": {"post"},
         "/bookings/{id}": {"delete"},
+        "/bookings/{id}/position": {"post"},
+        "/events/{id}/audit": {"get"},
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
         "/organisations/{id}": {"patch"},

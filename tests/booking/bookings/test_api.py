@@ -174,6 +174,7 @@ async def test_organiser_lists_every_booking_of_an_event(
             "status": status,
             "waitlist_position": position,
             "created_at": utc(NOW),
+            "booked_by_organiser": False,
         }
         for result, person, status, position in zip(
             results, people, ["confirmed", "cancelled", "waitlisted"], [None, None, 1], strict=True
