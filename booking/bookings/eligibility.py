@@ -121,6 +121,8 @@ def eligibility_error(
     problem = booking_window_problem(event, now, by_organiser=by_organiser)
     if problem:
         return BookingClosed(problem)
+    if member.status != "active" and by_organiser:
+        return NotEligible(messages.THEIR_ACCESS_INACTIVE)
     if member.status == "pending":
         return NotEligible(messages.MEMBER_PENDING)
     if member.status != "active":
@@ -135,9 +137,11 @@ def eligibility_error(
         course = facts.prerequisite_title or event.prerequisite_code
         return NotEligible(messages.PREREQUISITE_MISSING.format(course=course))
     if event.parent_id is not None and not facts.parent_seat:
-        return NotEligible(messages.WORKSHOP_NEEDS_PARENT.format(parent=facts.parent_title))
+        text = messages.THEY_NEED_PARENT if by_organiser else messages.WORKSHOP_NEEDS_PARENT
+        return NotEligible(text.format(parent=facts.parent_title))
     if facts.clash_title:
-        return ScheduleClash(messages.WORKSHOP_CLASH.format(workshop=facts.clash_title))
+        text = messages.THEIR_WORKSHOP_CLASH if by_organiser else messages.WORKSHOP_CLASH
+        return ScheduleClash(text.format(workshop=facts.clash_title))
     return None
 
 

@@ -23,6 +23,18 @@ OVERRIDE_WITHOUT_MEMBER = (
     "override_limit und reason gelten nur, wenn die Geschäftsstelle ein Mitglied anmeldet "
     "(member_email)."
 )
+THEY_HAVE_BOOKED = (
+    "Die Person ist für diese Veranstaltung bereits angemeldet oder auf der Warteliste."
+)
+THEIR_ACCESS_INACTIVE = (
+    "Der Zugang der Person ist nicht freigeschaltet (noch zu prüfen oder abgelehnt); erst "
+    "danach lässt sie sich anmelden."
+)
+THEY_NEED_PARENT = "Die Person braucht zuerst einen bestätigten Platz bei „{parent}“."
+THEIR_WORKSHOP_CLASH = (
+    "Die Person ist bereits für den Workshop „{workshop}“ angemeldet, der zur selben Zeit "
+    "stattfindet."
+)
 EVENT_OVER = "Diese Veranstaltung ist bereits vorbei."
 BOOKING_NOT_FOUND = "Diese Buchung gibt es nicht."
 EVENT_CANCELLED = "Diese Veranstaltung wurde abgesagt."

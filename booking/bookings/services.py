@@ -184,7 +184,7 @@ async def _decide(
         )
         earlier = history[(event.id, member.id)]
         if error is None and any(status in ACTIVE_STATUSES for status in earlier):
-            error = AlreadyBooked()
+            error = AlreadyBooked(messages.THEY_HAVE_BOOKED if request.on_behalf else None)
         if error is not None:
             outcomes.append(error)
             continue

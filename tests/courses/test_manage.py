@@ -492,3 +492,132 @@ async def test_members_and_visitors_get_no_participant_list(
         unknown = await client.get(f"/verwaltung/veranstaltungen/999999/teilnehmende.{extension}")
         assert unknown.status_code == 404
         assert "Diese Veranstaltung gibt es nicht." in html.unescape(unknown.text)
+
+
+# -- people: on behalf, positions, removal, the audit log ------------------------------------------
+
+
+async def organiser_signed_in(client: httpx.AsyncClient, app: Starlette, db: AsyncSession) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    await db.commit()  # no read transaction of ours outlives the app's writes (SQLite)
+    await sign_in(client, app, "orga@amt.example")
+
+
+async def test_organiser_books_a_member_on_the_page(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await organiser_signed_in(client, app, db)
+    event = await factories.event(db, capacity=1, seats_per_organisation=1)
+    org = await factories.organisation(db)
+    first, second = await factories.member(db, org), await factories.member(db, org)
+    page = f"/verwaltung/veranstaltungen/{event.id}"
+    action = f"{page}/anmelden"
+
+    done = await post_form(client, page, action, {"email": first.email})
+    assert done.status_code == 303
+    shown = await client.get(page)
+    assert first.email in shown.text and "durch die Geschäftsstelle" in shown.text
+
+    unknown = await post_form(client, page, action, {"email": "niemand@amt.example"})
+    assert unknown.status_code == 422
+    assert "Unter dieser Adresse ist niemand registriert" in unknown.text
+    assert 'aria-invalid="true"' in unknown.text
+    no_reason = await post_form(
+        client, page, action, {"email": second.email, "override_limit": "y"}
+    )
+    assert no_reason.status_code == 422
+    assert "Bitte begründen Sie" in no_reason.text
+    again = await post_form(client, page, action, {"email": first.email})
+    assert again.status_code == 422
+    assert "Die Person ist für diese Veranstaltung bereits angemeldet" in again.text
+    await db.commit()
+    count = await db.scalar(select(func.count()).select_from(Booking))
+    assert count == 1
+
+    waits = await post_form(client, page, action, {"email": second.email})
+    assert waits.status_code == 303
+    listed = await client.get(f"{page}?liste=warteliste")
+    assert second.email in listed.text and 'id="platz-' in listed.text
+
+
+async def test_organiser_moves_people_on_the_waiting_list(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await organiser_signed_in(client, app, db)
+    event = await factories.event(db, capacity=1)
+    people = [await factories.member(db) for _ in range(4)]
+    ids = [
+        (await services.book(db, event_id=event.id, member_id=p.id, now=NOW)).booking.id
+        for p in people
+    ]
+    page = f"/verwaltung/veranstaltungen/{event.id}?liste=warteliste"
+    moved = await post_form(
+        client, page, f"/verwaltung/buchungen/{ids[3]}/platz", {"position": "1"}
+    )
+    assert moved.status_code == 303
+    listed = (await client.get(page)).text
+    order = [listed.index(people[n].email) for n in (3, 1, 2)]
+    assert order == sorted(order)
+    assert "Protokoll" in listed and "Auf der Warteliste verschoben" in listed
+
+    for value in ("0", "9", "zwei", ""):
+        refused = await post_form(
+            client, page, f"/verwaltung/buchungen/{ids[1]}/platz", {"position": value}
+        )
+        assert refused.status_code == 422, value
+        assert f'id="platz-{ids[1]}-error"' in refused.text
+    seated = await post_form(
+        client, page, f"/verwaltung/buchungen/{ids[0]}/platz", {"position": "1"}
+    )
+    assert seated.status_code == 409
+    protocol = await client.get(f"/verwaltung/veranstaltungen/{event.id}/protokoll")
+    assert protocol.status_code == 200
+    assert protocol.text.count("Auf der Warteliste verschoben") == 1
+
+
+async def test_removal_with_a_reason_reaches_the_mail_and_the_protocol(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    await organiser_signed_in(client, app, db)
+    event = await factories.event(db, capacity=1)
+    person = await factories.member(db)
+    booking = (await services.book(db, event_id=event.id, member_id=person.id, now=NOW)).booking
+    back = f"/verwaltung/veranstaltungen/{event.id}"
+    action = f"/buchungen/{booking.id}/stornieren?zurueck={back}"
+    form = await client.get(action)
+    assert "Begründung für die Person" in form.text
+    nul = await client.post(action, data={"csrf_token": csrf_token(form.text), "reason": "a\x00b"})
+    assert nul.status_code in (400, 422)
+    still = await db.get(Booking, booking.id, populate_existing=True)
+    assert still is not None and still.status == "confirmed"
+    done = await post_form(client, action, action, {"reason": "Krankheitsbedingt abgemeldet"})
+    assert done.status_code == 303
+    protocol = await client.get(f"{back}/protokoll")
+    assert "Buchung entfernt" in protocol.text
+    assert "Krankheitsbedingt abgemeldet" in protocol.text
+    assert "bestätigt → storniert" in protocol.text
+
+
+async def test_people_actions_are_for_organisers_only(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, email="mitglied@amt.example")
+    event = await factories.event(db, capacity=0)
+    waiting = await factories.member(db)
+    booking = (await services.book(db, event_id=event.id, member_id=waiting.id, now=NOW)).booking
+    await sign_in(client, app, "mitglied@amt.example")
+    home = (await client.get("/")).text
+    token = csrf_token(home)
+    responses = [
+        await client.post(
+            f"/verwaltung/veranstaltungen/{event.id}/anmelden",
+            data={"csrf_token": token, "email": waiting.email},
+        ),
+        await client.post(
+            f"/verwaltung/buchungen/{booking.id}/platz", data={"csrf_token": token, "position": "1"}
+        ),
+        await client.get(f"/verwaltung/veranstaltungen/{event.id}/protokoll"),
+    ]
+    assert [r.status_code for r in responses] == [403, 403, 403]

@@ -222,3 +222,103 @@ async def test_members_see_their_own_bookings_only(
         },
     ]
     assert world.other.email not in response.text
+
+
+# -- the back office: on behalf, positions, the audit log ------------------------------------------
+
+
+async def test_organiser_books_a_member_and_moves_them_up(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    event = await factories.event(db, capacity=1, seats_per_organisation=1)
+    org = await factories.organisation(db)
+    first, second, third = [await factories.member(db, org) for _ in range(3)]
+    url = f"/api/v1/events/{event.id}/bookings"
+    seat = await client.post(url, json={"member_email": first.email}, headers=world.organiser_auth)
+    assert seat.status_code == 201 and seat.json()["status"] == "confirmed"
+    waits = [
+        (await client.post(url, json={"member_email": p.email}, headers=world.organiser_auth))
+        for p in (second, third)
+    ]
+    assert [w.json()["waitlist_position"] for w in waits] == [1, 2]
+
+    moved = await client.post(
+        f"/api/v1/bookings/{waits[1].json()['id']}/position",
+        json={"position": 1},
+        headers=world.organiser_auth,
+    )
+    assert moved.status_code == 200
+    assert moved.json() == {
+        "id": waits[1].json()["id"],
+        "status": "waitlisted",
+        "waitlist_position": 1,
+        "promoted": [],
+    }
+    audit = await client.get(f"/api/v1/events/{event.id}/audit", headers=world.organiser_auth)
+    assert audit.status_code == 200
+    assert [(e["action"], e["member_email"], e["actor_email"]) for e in audit.json()] == [
+        ("waitlist_moved", third.email, world.organiser.email),
+        ("booking_on_behalf", third.email, world.organiser.email),
+        ("booking_on_behalf", second.email, world.organiser.email),
+        ("booking_on_behalf", first.email, world.organiser.email),
+    ]
+    assert audit.json()[0]["before"] == {"position": 2}
+    assert audit.json()[0]["action_label"] == "Auf der Warteliste verschoben"
+
+    removed = await client.request(
+        "DELETE",
+        f"/api/v1/bookings/{seat.json()['id']}",
+        json={"reason": "Auf Wunsch der Dienststelle"},
+        headers=world.organiser_auth,
+    )
+    assert removed.status_code == 200
+    latest = await client.get(
+        f"/api/v1/events/{event.id}/audit?limit=1", headers=world.organiser_auth
+    )
+    assert latest.json()[0]["reason"] == "Auf Wunsch der Dienststelle"
+    assert "next" in latest.headers["link"]
+
+
+async def test_back_office_api_refuses_members_and_bad_input(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    url = f"/api/v1/events/{world.event.id}/bookings"
+    before = await snapshot(db)
+    as_member = await client.post(
+        url, json={"member_email": world.other.email}, headers=world.member_auth
+    )
+    assert_german_error(as_member, 403)
+    unknown = await client.post(
+        url, json={"member_email": "niemand@nirgends.example"}, headers=world.organiser_auth
+    )
+    assert_german_error(unknown, 422, "validation_failed")
+    no_reason = await client.post(
+        url,
+        json={"member_email": world.member.email, "override_limit": True},
+        headers=world.organiser_auth,
+    )
+    assert_german_error(no_reason, 422, "validation_failed")
+    stray = await client.post(url, json={"override_limit": True}, headers=world.member_auth)
+    assert_german_error(stray, 422, "validation_failed")
+    nul = await client.post(
+        url,
+        json={"member_email": world.member.email, "override_limit": True, "reason": "a\u0000b"},
+        headers=world.organiser_auth,
+    )
+    assert_german_error(nul, 422)
+    position = f"/api/v1/bookings/{world.others_booking_id}/position"
+    assert_german_error(
+        await client.post(position, json={"position": 1}, headers=world.member_auth), 403
+    )
+    assert_german_error(
+        await client.post(position, json={"position": 1}, headers=world.organiser_auth), 409
+    )
+    assert_german_error(
+        await client.post(position, json={"position": 0}, headers=world.organiser_auth), 422
+    )
+    assert_german_error(
+        await client.post(position, json={"position": "1"}, headers=world.organiser_auth), 422
+    )
+    audit = f"/api/v1/events/{world.event.id}/audit"
+    assert_german_error(await client.get(audit, headers=world.member_auth), 403)
+    assert await snapshot(db) == before

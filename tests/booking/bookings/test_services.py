@@ -17,8 +17,10 @@ from booking.core.errors import (
     InvalidState,
     NotEligible,
     NotFound,
+    ValidationFailed,
 )
 from booking.mail.models import OutboxMessage
+from booking.privacy.models import AuditEntry
 from tests import factories
 from tests.factories import NOW
 
@@ -377,3 +379,180 @@ async def test_a_batch_numbers_its_bookings_in_request_order(db: AsyncSession) -
     assert sorted(rows.all()) == list(zip(ids, [p.id for p in reversed(people)], strict=True))
     mails = await db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
     assert [m.context["booking_id"] for m in mails][1:] == ids
+
+
+# -- the back office books and removes -----------------------------------------------------------
+
+
+async def audit_actions(db: AsyncSession) -> list[tuple[str, dict[str, object], str]]:
+    rows = await db.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    return [(e.action, e.after, e.reason) for e in rows]
+
+
+async def test_organiser_books_a_member_after_the_deadline(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, capacity=1, registration_deadline=NOW - timedelta(days=1))
+    person = await factories.member(db)
+    with pytest.raises(BookingClosed):
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+
+    made = await services.book_on_behalf(
+        db, event_id=event.id, email=person.email.upper(), actor=organiser, now=NOW
+    )
+    assert (made.member.id, made.booking.status, made.waitlist_position) == (
+        person.id,
+        "confirmed",
+        None,
+    )
+    booking = await db.get(Booking, made.booking.id)
+    assert booking is not None and booking.booked_by == "organiser"
+    assert await outbox(db) == [(person.email, "booking_confirmed")]
+    assert await audit_actions(db) == [("booking_on_behalf", {"status": "confirmed"}, "")]
+
+    # Seat rules apply: the next one waits.
+    other = await factories.member(db)
+    second = await services.book_on_behalf(
+        db, event_id=event.id, email=other.email, actor=organiser, now=NOW
+    )
+    assert (second.booking.status, second.waitlist_position) == ("waiting", 1)
+
+
+async def test_on_behalf_keeps_to_the_share_unless_overridden_with_a_reason(
+    db: AsyncSession,
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, capacity=5, seats_per_organisation=1)
+    org = await factories.organisation(db)
+    first, second, third = [await factories.member(db, org) for _ in range(3)]
+    await services.book(db, event_id=event.id, member_id=first.id, now=NOW)
+
+    waits = await services.book_on_behalf(
+        db, event_id=event.id, email=second.email, actor=organiser, now=NOW
+    )
+    assert waits.booking.status == "waiting"
+    with pytest.raises(ValidationFailed) as missing:
+        await services.book_on_behalf(
+            db, event_id=event.id, email=third.email, actor=organiser, now=NOW, override_limit=True
+        )
+    assert "reason" in missing.value.fields
+    seated = await services.book_on_behalf(
+        db,
+        event_id=event.id,
+        email=third.email,
+        actor=organiser,
+        now=NOW,
+        override_limit=True,
+        reason="Leitung der Schulung vor Ort",
+    )
+    assert seated.booking.status == "confirmed"
+    assert (await audit_actions(db))[-1] == (
+        "booking_on_behalf",
+        {"status": "confirmed", "limit_overridden": True},
+        "Leitung der Schulung vor Ort",
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "field"),
+    [("", "email"), ("kein-at-zeichen", "email"), ("niemand@org.example", "email")],
+)
+async def test_on_behalf_refuses_unknown_people(db: AsyncSession, email: str, field: str) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db)
+    with pytest.raises(ValidationFailed) as refused:
+        await services.book_on_behalf(db, event_id=event.id, email=email, actor=organiser, now=NOW)
+    assert field in refused.value.fields
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+async def test_on_behalf_rules_the_member_cannot_skip(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    member = await factories.member(db)
+    person = await factories.member(db)
+    restricted = await factories.event(db, sectors=("polizei",))
+    with pytest.raises(NotEligible):
+        await services.book_on_behalf(
+            db, event_id=restricted.id, email=person.email, actor=organiser, now=NOW
+        )
+    over = await factories.event(db, starts_in=timedelta(days=-2))
+    with pytest.raises(BookingClosed):
+        await services.book_on_behalf(
+            db, event_id=over.id, email=person.email, actor=organiser, now=NOW
+        )
+    draft = await factories.event(db, status="draft")
+    with pytest.raises(NotFound):
+        await services.book_on_behalf(
+            db, event_id=draft.id, email=person.email, actor=organiser, now=NOW
+        )
+    event = await factories.event(db)
+    with pytest.raises(Forbidden):
+        await services.book_on_behalf(
+            db, event_id=event.id, email=person.email, actor=member, now=NOW
+        )
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    with pytest.raises(AlreadyBooked):
+        await services.book_on_behalf(
+            db, event_id=event.id, email=person.email, actor=organiser, now=NOW
+        )
+    with pytest.raises(ValidationFailed):
+        await services.book_on_behalf(
+            db,
+            event_id=event.id,
+            email=person.email,
+            actor=organiser,
+            now=NOW,
+            override_limit=True,
+            reason="mit\x00NUL",
+        )
+    assert await db.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+async def test_organiser_removal_is_audited_and_told_with_the_reason(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, capacity=1)
+    person, waiting = await factories.member(db), await factories.member(db)
+    seat = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    queued = await services.book(db, event_id=event.id, member_id=waiting.id, now=NOW)
+
+    promoted = await services.cancel(
+        db, booking_id=seat.booking.id, actor=organiser, now=NOW, reason="Doppelt angemeldet"
+    )
+    assert [b.id for b in promoted] == [queued.booking.id]
+    entry = await db.scalar(select(AuditEntry))
+    assert entry is not None
+    assert (entry.action, entry.member_id, entry.before, entry.after, entry.reason) == (
+        "booking_removed",
+        person.id,
+        {"status": "confirmed"},
+        {"status": "cancelled"},
+        "Doppelt angemeldet",
+    )
+    mail = await db.scalar(
+        select(OutboxMessage).where(OutboxMessage.template == "booking_cancelled")
+    )
+    assert mail is not None and mail.context["reason"] == "Doppelt angemeldet"
+
+
+async def test_own_cancellation_is_not_audited(db: AsyncSession) -> None:
+    event = await factories.event(db)
+    person = await factories.member(db)
+    seat = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    await services.cancel(db, booking_id=seat.booking.id, actor=person, now=NOW)
+    assert await db.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+async def test_capacity_changes_are_audited(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, capacity=10)
+    await changes.change_limits(
+        db, event_id=event.id, actor=organiser, now=NOW, capacity=12, seats_per_organisation=2
+    )
+    await changes.change_limits(db, event_id=event.id, actor=organiser, now=NOW, capacity=12)
+    rows = list(await db.scalars(select(AuditEntry)))
+    assert [(e.action, e.before, e.after) for e in rows] == [
+        (
+            "limits_changed",
+            {"capacity": 10, "seats_per_organisation": None},
+            {"capacity": 12, "seats_per_organisation": 2},
+        )
+    ]
