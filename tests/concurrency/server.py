@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -135,15 +135,19 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) ->
 
 
 async def fire_at_once(
-    client: httpx.AsyncClient, requests: list[tuple[str, str, str]]
+    client: httpx.AsyncClient,
+    requests: Sequence[tuple[str, str, str] | tuple[str, str, str, dict[str, object]]],
 ) -> list[httpx.Response]:
-    """Send (method, path, token) requests together: all wait on one start signal."""
+    """Send (method, path, token[, JSON body]) requests together: all wait on one start
+    signal."""
     start = asyncio.Event()
 
-    async def one(method: str, path: str, token: str) -> httpx.Response:
+    async def one(
+        method: str, path: str, token: str, body: dict[str, object] | None = None
+    ) -> httpx.Response:
         await start.wait()
         return await client.request(
-            method, path, headers={"Authorization": f"Bearer {token}"}, json={}
+            method, path, headers={"Authorization": f"Bearer {token}"}, json=body or {}
         )
 
     tasks = [asyncio.create_task(one(*r)) for r in requests]
