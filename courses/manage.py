@@ -211,7 +211,12 @@ async def _event_page(
             "behalf": behalf or blank_form(request, OnBehalfForm),
             "behalf_errors": form_errors(behalf) if behalf else [],
             "moving": moving,
-            "move_errors": form_errors(moving[1]) if moving else [],
+            "move_errors": [
+                (f"platz-{moving[0]}" if key else key, label, message)
+                for key, label, message in form_errors(moving[1])
+            ]
+            if moving
+            else [],
             "page": page,
             "lists": lists,
             "shown": shown,

@@ -567,6 +567,7 @@ async def test_organiser_moves_people_on_the_waiting_list(
         )
         assert refused.status_code == 422, value
         assert f'id="platz-{ids[1]}-error"' in refused.text
+        assert f'href="#platz-{ids[1]}"' in refused.text
     seated = await post_form(
         client, page, f"/verwaltung/buchungen/{ids[0]}/platz", {"position": "1"}
     )
