@@ -1,6 +1,7 @@
 """An organiser plans a training in Chromium: creates it with two sessions, a venue, a room
-and a trainer, publishes it, sees a member's booking on its page and writes to the
-participants; axe-core finds nothing on any page visited, at desktop width and on a phone."""
+and a trainer, publishes it, sees a member's booking on its page, writes to the
+participants, books two more people onto the waiting list and reorders it; axe-core finds
+nothing on any page visited, at desktop width and on a phone."""
 
 from __future__ import annotations
 
@@ -99,5 +100,30 @@ async def test_an_organiser_plans_a_training_and_writes_to_its_people(
     assert "Die Nachricht geht an 1 Person(en)." in await organiser.content()
     [mail] = smtp.inbox.wait_for(before + 1, timeout=15)[before:]
     assert mail["To"] == MEMBER and mail["Subject"].startswith("Anreise zu BIUS I")
+
+    # One seat left, two more people booked by the office: they wait; the second goes first.
+    await organiser.goto(event_url)
+    await organiser.get_by_role("spinbutton", name="Plätze", exact=True).fill("1")
+    await organiser.get_by_role("button", name="Speichern").click()
+    await organiser.wait_for_load_state()
+    for address in (TRAINER_EMAIL, ORGANISER_EMAIL):
+        await organiser.get_by_label("E-Mail-Adresse des Mitglieds").fill(address)
+        await organiser.get_by_role("button", name="Anmelden", exact=True).click()
+        await organiser.wait_for_load_state()
+        assert "auf der Warteliste" in await organiser.content()
+    await organiser.get_by_role("link", name=re.compile(r"^Warteliste \(2\)")).click()
+    await organiser.wait_for_load_state()
+    await checked.check()
+    assert await organiser.evaluate(WIDEST) <= width
+    lammers = organiser.locator("tbody tr", has_text="Birgit Lammers")
+    await lammers.get_by_role("button", name=re.compile("^Nächster Platz")).click()
+    await organiser.wait_for_load_state()
+    assert "steht jetzt auf Platz 1" in await organiser.content()
+    rows = await organiser.locator("table tbody tr th").all_inner_texts()
+    assert rows[0] == "Birgit Lammers"
+    await organiser.get_by_role("link", name="Protokoll", exact=True).click()
+    await organiser.wait_for_load_state()
+    await checked.check()
+    assert "Auf der Warteliste verschoben" in await organiser.content()
     assert checked.violations == {}
     await context.close()
