@@ -102,3 +102,6 @@ SERIES_NO_WORKSHOPS = "Eine Reihe besteht aus eigenständigen Veranstaltungen, n
 SERIES_DATE_UNKNOWN = "Dieser Termin gehört nicht zu der Reihe."
 SERIES_DATE_BEGUN = "Dieser Termin hat schon begonnen; ändern lassen sich nur künftige Termine."
 SERIES_EMPTY = "Diese Reihe hat keinen Termin, nach dem sie sich verlängern ließe."
+SERIES_STARTS_REQUIRED = "Bitte geben Sie die Uhrzeit des Beginns an, z. B. 17:00."
+SERIES_ENDS_REQUIRED = "Bitte geben Sie die Uhrzeit des Endes an, z. B. 18:30."
+SERIES_FIRST_DAY_REQUIRED = "Bitte geben Sie den ersten möglichen Tag an, z. B. 01.03.2027."
