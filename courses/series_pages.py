@@ -13,7 +13,7 @@ from starlette.routing import Route
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core import paging
 from booking.core.errors import CsrfFailed, DomainError, Forbidden, NotFound, ValidationFailed
-from booking.core.formatting import BERLIN, range_de, time_de
+from booking.core.formatting import range_de, time_de
 from booking.core.web import (
     bind_form,
     blank_form,
@@ -273,7 +273,6 @@ async def change_following(request: Request) -> Response:
             "begun": first.starts_at <= now(request),
             "form": form,
             "errors": errors,
-            "local_day": first.starts_at.astimezone(BERLIN),
         },
         status_code=status,
     )
