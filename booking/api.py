@@ -21,6 +21,7 @@ from booking.core.api import Operation, build_routes, openapi_document
 from booking.members.models import Member
 from booking.organisations import api as organisation_api
 from courses import api as courses_api
+from courses import series_api
 from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
 from venues import api as venues_api
@@ -44,6 +45,7 @@ async def member_for_token(request: Request, token: str) -> Member | None:
 
 OPERATIONS: tuple[Operation, ...] = (
     *courses_api.OPERATIONS,
+    *series_api.OPERATIONS,
     *bookings_api.OPERATIONS,
     *organisation_api.OPERATIONS,
     *attendance_api.OPERATIONS,

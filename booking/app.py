@@ -55,6 +55,7 @@ from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import planning as planning_pages
 from courses import routes as course_routes
+from courses import series_pages
 from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
 from courses.certificates.mails import certificate_context
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *certificate_pages.routes,
         *course_pages.routes,
         *planning_pages.routes,
+        *series_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,
         *member_routes.routes,

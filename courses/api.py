@@ -123,6 +123,7 @@ async def _detail(
         booking_opens_at=event.booking_opens_at,
         registration_deadline=eligibility.registration_deadline(event),
         cancellation_deadline=eligibility.cancellation_deadline(event),
+        series_id=event.series_id,
         **extra,
     )
 
@@ -206,6 +207,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "PATCH", EVENT_PATH, change_event, "organiser", 200, schemas.EventChanged,
         body=schemas.EventChanges, errors=(503,),
-        summary="Plätze oder Termine ändern; wer wartet, rückt bei mehr Plätzen sofort nach",
+        summary="Plätze, Termine (verschieben, hinzufügen, entfernen), Ort oder Angaben "
+        "ändern; wer wartet, rückt bei mehr Plätzen sofort nach",
     ),
 )  # fmt: skip

@@ -68,3 +68,40 @@ MARKS_LOCKED = (
 )
 REVOKE_REASON = "Bitte geben Sie einen Grund für den Widerruf an (höchstens 500 Zeichen)."
 CERTIFICATE_REVOKED_ALREADY = "Diese Bescheinigung ist bereits widerrufen."
+SESSION_ADDED = "zusätzlicher Termin"
+"""What the change mail calls a session added to a booked event ("Neu – zusätzlicher Termin")."""
+SESSION_DROPPED = "entfällt"
+"""What the change mail says of a removed session ("Neu – Termin: entfällt (bisher: …)")."""
+SESSION_IN_PAST = "Ein neuer Termin muss in der Zukunft beginnen."
+SESSIONS_TOO_MANY = "Eine Veranstaltung hat höchstens {count} Termine."
+SESSION_BEGUN = "Dieser Termin hat schon begonnen und lässt sich nicht mehr entfernen."
+SESSION_LAST = (
+    "Der einzige Termin einer Veranstaltung lässt sich nicht entfernen. Sagen Sie stattdessen "
+    "die Veranstaltung ab."
+)
+SESSION_MARKED = (
+    "Für diesen Termin ist schon Anwesenheit eingetragen; er lässt sich nicht mehr entfernen."
+)
+RULE_FREQ = "Bitte wählen Sie, wie oft: monatlich oder wöchentlich."
+RULE_WEEKDAY = "Bitte wählen Sie einen Wochentag (Montag bis Sonntag)."
+RULE_INTERVAL = "Bitte einen Abstand von 1 bis {most} Monaten oder Wochen wählen."
+RULE_WEEK_OF_MONTH = (
+    "Bitte wählen Sie, am wievielten Wochentag im Monat: ersten bis vierten oder letzten."
+)
+RULE_WEEK_OF_MONTH_WEEKLY = "Bei einer wöchentlichen Reihe gibt es keinen Wochentag im Monat."
+SERIES_COUNT_OR_UNTIL = "Bitte geben Sie entweder die Zahl der Termine oder ein Enddatum an."
+SERIES_COUNT = "Bitte 1 bis {most} Termine angeben."
+SERIES_UNTIL_ORDER = "Das Enddatum liegt vor dem ersten Tag."
+SERIES_UNTIL_TOO_MANY = (
+    "Bis zu diesem Datum wären es mehr als {most} Termine. Bitte ein früheres Enddatum wählen; "
+    "die Reihe lässt sich später verlängern."
+)
+SERIES_NO_DATES = "Bis zu diesem Datum gibt es nach der Regel keinen Termin."
+SERIES_IN_PAST = "Der erste Termin muss in der Zukunft liegen."
+SERIES_NO_WORKSHOPS = "Eine Reihe besteht aus eigenständigen Veranstaltungen, nicht aus Workshops."
+SERIES_DATE_UNKNOWN = "Dieser Termin gehört nicht zu der Reihe."
+SERIES_DATE_BEGUN = "Dieser Termin hat schon begonnen; ändern lassen sich nur künftige Termine."
+SERIES_EMPTY = "Diese Reihe hat keinen Termin, nach dem sie sich verlängern ließe."
+SERIES_STARTS_REQUIRED = "Bitte geben Sie die Uhrzeit des Beginns an, z. B. 17:00."
+SERIES_ENDS_REQUIRED = "Bitte geben Sie die Uhrzeit des Endes an, z. B. 18:30."
+SERIES_FIRST_DAY_REQUIRED = "Bitte geben Sie den ersten möglichen Tag an, z. B. 01.03.2027."

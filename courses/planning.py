@@ -1,11 +1,13 @@
 """Planning events in the back office: new events of every format, editing an event's
-details and place, copying it to a new date, publishing a draft."""
+details and place, adding and removing its sessions, copying it to a new date, publishing a
+draft."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 
+import wtforms
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,13 +16,15 @@ from wtforms.fields.choices import SelectChoice
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.bookings import changes
-from booking.core.errors import CsrfFailed, Forbidden, ValidationFailed
+from booking.core.errors import CsrfFailed, Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN, day_input, time_de
 from booking.core.web import (
+    Form,
     bind_form,
     blank_form,
     db,
     flash,
+    form_errors,
     invalid_status,
     now,
     redirect,
@@ -38,6 +42,7 @@ from courses.forms import (
     DayField,
     EventEditForm,
     EventForm,
+    SessionForm,
     lines,
 )
 from courses.models import Event, EventStatus
@@ -49,11 +54,14 @@ ADD_SESSION = "termin"
 PUBLISH = "veroeffentlichen"
 
 
-def _set_choices(form: EventForm, choices: backoffice.EventChoices) -> None:
+def set_choices(form: wtforms.Form, choices: backoffice.EventChoices) -> None:
+    """The lists of a form with the event form's place fields (and, for new events, the
+    conference a workshop belongs to)."""
+
     def options(pairs: list[tuple[int, str]], empty: str) -> list[SelectChoice]:
         return [SelectChoice("", empty), *(SelectChoice(str(i), label) for i, label in pairs)]
 
-    if form.parent is not None:  # only new events choose it
+    if getattr(form, "parent", None) is not None:  # only new events choose it
         form.parent.choices = options(choices.parents, "– keine –")
     form.venue.choices = options(choices.venues, "– kein Ort (online) –")
     form.room.choices = options(choices.rooms, "– kein bestimmter Raum –")
@@ -149,7 +157,7 @@ async def create_event(request: Request) -> Response:
         raise Forbidden()
     session = db(request)
     form = await bind_form(request, EventForm)
-    _set_choices(form, await backoffice.event_choices(session, now(request)))
+    set_choices(form, await backoffice.event_choices(session, now(request)))
     action = str((await request.form()).get("aktion", "")) if request.method == "POST" else ""
     if action == ADD_SESSION:
         if len(form.sessions) < SESSION_ROWS_MAX:
@@ -206,7 +214,7 @@ async def edit_event(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     event = await services.event_for_organiser(session, event_id, actor)
     form = await bind_form(request, EventEditForm)
-    _set_choices(form, await backoffice.event_choices(session, now(request)))
+    set_choices(form, await backoffice.event_choices(session, now(request)))
     if request.method == "POST" and form.validate():
         details = services.EventDetails(
             title=form.title.data.strip(),
@@ -254,12 +262,18 @@ async def edit_event(request: Request) -> Response:
             reminder_days=event.reminder_days,
             **_window_fields(event),
         )
-        _set_choices(form, await backoffice.event_choices(session, now(request)))
+        set_choices(form, await backoffice.event_choices(session, now(request)))
     refused = request.method == "POST"
     return await render(
         request,
         "courses/event_form.html",
-        {"form": form, "event": event, "errors": _event_errors(form) if refused else []},
+        {
+            "form": form,
+            "event": event,
+            "errors": _event_errors(form) if refused else [],
+            "session_form": blank_form(request, SessionForm),
+            "at": now(request),
+        },
         status_code=invalid_status(form) if refused else 200,
     )
 
@@ -300,6 +314,62 @@ async def publish_event(request: Request) -> Response:
     return redirect(f"/verwaltung/veranstaltungen/{event_id}")
 
 
+async def add_session(request: Request) -> Response:
+    """One more session for an existing event (the row on its edit page); participants get
+    the updated invitation."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id = request.path_params["event_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    form = await bind_form(request, SessionForm)
+    if request.method == "POST" and form.validate():
+        day, starts, ends = form.day.parsed, form.starts.parsed, form.ends.parsed
+        assert day is not None and starts is not None and ends is not None  # validated
+        new = changes.NewSession(local_moment(day, starts), local_moment(day, ends))
+        try:
+            await changes.add_session(
+                session, event_id=event_id, new=new, actor=actor, now=now(request)
+            )
+        except ValidationFailed as exc:
+            target = form.day if exc.message == messages.SESSION_IN_PAST else form.ends
+            target.errors = [*target.errors, exc.message]
+        else:
+            flash(request, "Der Termin ist hinzugefügt. Die Angemeldeten werden informiert.")
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}/bearbeiten")
+    return await render_form(request, "courses/add_session.html", form, {"event": event})
+
+
+async def remove_session(request: Request) -> Response:
+    """Remove a session that has not begun, after a page that says what happens."""
+    actor = await require_member(request)
+    session = db(request)
+    event_id, session_id = request.path_params["event_id"], request.path_params["session_id"]
+    event = await services.event_for_organiser(session, event_id, actor)
+    sitting = next((s for s in event.sessions if s.id == session_id), None)
+    if sitting is None:
+        raise NotFound(messages.SESSION_UNKNOWN)
+    form = await bind_form(request, Form)
+    problem = None
+    if request.method == "POST" and form.validate():
+        try:
+            await changes.remove_session(
+                session, event_id=event_id, session_id=session_id, actor=actor, now=now(request)
+            )
+        except (InvalidState, ValidationFailed) as exc:
+            problem = exc
+        else:
+            flash(request, "Der Termin ist entfernt. Die Angemeldeten werden informiert.")
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}/bearbeiten")
+    errors = form_errors(form) + ([("", "", problem.message)] if problem else [])
+    status = problem.status if problem else invalid_status(form)
+    return await render(
+        request,
+        "courses/remove_session.html",
+        {"event": event, "sitting": sitting, "form": form, "errors": errors},
+        status_code=status if request.method == "POST" else 200,
+    )
+
+
 def local_moment(day: date, clock: time) -> datetime:
     """A day and a time of day in Berlin, as organisers think of them, in UTC."""
     return datetime.combine(day, clock, tzinfo=BERLIN).astimezone(UTC)
@@ -314,6 +384,16 @@ routes = [
     ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/kopieren", copy_event, methods=["GET", "POST"]
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/termine/neu",
+        add_session,
+        methods=["GET", "POST"],
+    ),
+    Route(
+        "/verwaltung/veranstaltungen/{event_id:id}/termine/{session_id:id}/entfernen",
+        remove_session,
+        methods=["GET", "POST"],
     ),
     Route(
         "/verwaltung/veranstaltungen/{event_id:id}/veroeffentlichen",

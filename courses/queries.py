@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.queries import Availability, availability
 from booking.core.errors import Forbidden
+from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from courses.listing import Listing, ProgrammeFilter, programme
@@ -166,3 +167,52 @@ async def event_choices(session: AsyncSession, now: datetime) -> EventChoices:
         rooms=[(i, f"{venue}: {name} ({cap} Plätze)") for i, name, venue, cap in rooms],
         online_rooms=[(i, name) for i, name in online],
     )
+
+
+SERIES_PAGE = 50
+"""Dates per page of a series' page (and the API's default)."""
+
+
+@dataclass(frozen=True)
+class SeriesDate:
+    event: Event
+    availability: Availability
+
+
+async def series_dates_page(
+    session: AsyncSession,
+    series_id: int,
+    *,
+    cursor: str | None,
+    limit: int = SERIES_PAGE,
+    with_drafts: bool,
+) -> Page[SeriesDate]:
+    """A series' dates by their first start, a page at a time (keyset after the last one's
+    start and id), with seats; drafts only ``with_drafts`` (organisers)."""
+    spans = (
+        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"))
+        .join(Event, Event.id == EventSession.event_id)
+        .where(Event.series_id == series_id)
+        .group_by(EventSession.event_id)
+        .subquery()
+    )
+    matches = select(spans.c.event_id, spans.c.starts_at).join(Event, Event.id == spans.c.event_id)
+    if not with_drafts:
+        matches = matches.where(Event.status != EventStatus.DRAFT)
+    total = await session.scalar(select(func.count()).select_from(matches.subquery()))
+    order = (spans.c.starts_at, spans.c.event_id)
+    if cursor:
+        matches = matches.where(after_key(order, decode_cursor(cursor, (datetime, int))))
+    rows = list(await session.execute(matches.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    loaded = {
+        e.id: e
+        for e in await session.scalars(
+            with_details(select(Event).where(Event.id.in_([r.event_id for r in rows])))
+        )
+    }
+    events = [loaded[r.event_id] for r in rows]
+    seats = await availability(session, events)
+    next_cursor = encode_cursor(rows[-1].starts_at, rows[-1].event_id) if more else None
+    return Page([SeriesDate(e, seats[e.id]) for e in events], next_cursor, total or 0)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from booking.bookings.changes import NewSession
 from booking.core.schemas import (
     MESSAGES,
     Description,
@@ -229,6 +230,19 @@ class EventChanges(Input):
         description="published: a draft goes into the programme.",
         json_schema_extra=without_default,
     )
+    add_sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=100)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Sessions to add; each must begin in the future. Participants get the "
+        "updated invitation.",
+        json_schema_extra=without_default,
+    )
+    remove_sessions: Annotated[list[Id], Field(min_length=1, max_length=100)] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Ids of sessions to remove: not begun, without attendance marks, never "
+        "every session (409 otherwise). Participants get the updated invitation, in which "
+        "a removed session stands as cancelled.",
+        json_schema_extra=without_default,
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EventChanges:
@@ -260,6 +274,12 @@ class EventChanges(Input):
             changes["details"] = details
         if "status" in sent:
             changes["publish"] = True
+        if "add_sessions" in sent:
+            changes["added"] = [
+                NewSession(a.starts_at, a.ends_at, a.teaching_units) for a in self.add_sessions
+            ]
+        if "remove_sessions" in sent:
+            changes["removed"] = list(self.remove_sessions)
         return changes
 
 
@@ -354,6 +374,9 @@ class EventDetail(EventSummary):
     sign_in_sheet_url: str | None = Field(
         default=None,
         description="The printable sign-in sheet (PDF), for organisers and the event's trainers.",
+    )
+    series_id: int | None = Field(
+        default=None, description="The series the event is a date of (GET /series/{id})."
     )
 
 

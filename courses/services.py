@@ -201,54 +201,65 @@ async def create_event(session: AsyncSession, *, data: NewEvent, actor: Member) 
         raise Forbidden()
     validate_new_event(data)
     async with write_transaction(session):
-        if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
-            raise ValidationFailed(
-                messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED}
-            )
-        if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
-            raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
-        if data.room_id is not None:
-            room = await session.get(Room, data.room_id)
-            if room is None or room.venue_id != data.venue_id:
-                raise ValidationFailed(
-                    messages.ROOM_NOT_AT_VENUE, {"room_id": messages.ROOM_NOT_AT_VENUE}
-                )
-        if (
-            data.online_room_id is not None
-            and await session.get(OnlineRoom, data.online_room_id) is None
-        ):
-            raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
-        event = Event(
-            title=data.title,
-            kind=data.kind,
-            status=data.status,
-            capacity=data.capacity,
-            summary=data.summary,
-            description=data.description,
-            booking_opens_at=data.booking_opens_at,
-            registration_deadline=data.registration_deadline,
-            cancellation_deadline=data.cancellation_deadline,
-            seats_per_organisation=data.seats_per_organisation,
-            parent_id=data.parent_id,
-            venue_id=data.venue_id,
-            room_id=data.room_id,
-            online_room_id=data.online_room_id,
-            course_code=data.course_code,
-            prerequisite_code=data.prerequisite_code,
-            teaching_units=data.teaching_units,
-        )
-        units = [*data.session_units, *[None] * len(data.sessions)]
-        event.sessions = [
-            EventSession(starts_at=s, ends_at=e, teaching_units=u)
-            for (s, e), u in sorted(zip(data.sessions, units, strict=False), key=lambda p: p[0])
-        ]
-        event.trainers = await resolve_trainers(session, data.trainers)
-        event.completion_share = data.completion_share
-        event.certificate_content = "\n".join(data.certificate_content)
-        event.reminder_days = data.reminder_days
-        event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
+        await check_references(session, data)
+        event = build_event(data, await resolve_trainers(session, data.trainers))
         session.add(event)
     return await event_detail(session, event.id, actor)
+
+
+async def check_references(session: AsyncSession, data: NewEvent) -> None:
+    """The parent, venue, room (of that venue) and online room that ``data`` names exist; a
+    German 422 naming the field otherwise."""
+    if data.parent_id is not None and await session.get(Event, data.parent_id) is None:
+        raise ValidationFailed(messages.PARENT_REQUIRED, {"parent_id": messages.PARENT_REQUIRED})
+    if data.venue_id is not None and await session.get(Venue, data.venue_id) is None:
+        raise ValidationFailed(messages.VENUE_UNKNOWN, {"venue_id": messages.VENUE_UNKNOWN})
+    if data.room_id is not None:
+        room = await session.get(Room, data.room_id)
+        if room is None or room.venue_id != data.venue_id:
+            raise ValidationFailed(
+                messages.ROOM_NOT_AT_VENUE, {"room_id": messages.ROOM_NOT_AT_VENUE}
+            )
+    if (
+        data.online_room_id is not None
+        and await session.get(OnlineRoom, data.online_room_id) is None
+    ):
+        raise ValidationFailed(messages.ROOM_UNKNOWN, {"online_room_id": messages.ROOM_UNKNOWN})
+
+
+def build_event(data: NewEvent, trainers: list[Member]) -> Event:
+    """The event ``data`` describes (checked by :func:`validate_new_event` and
+    :func:`check_references`), its sessions by start, not yet added to a session."""
+    event = Event(
+        title=data.title,
+        kind=data.kind,
+        status=data.status,
+        capacity=data.capacity,
+        summary=data.summary,
+        description=data.description,
+        booking_opens_at=data.booking_opens_at,
+        registration_deadline=data.registration_deadline,
+        cancellation_deadline=data.cancellation_deadline,
+        seats_per_organisation=data.seats_per_organisation,
+        parent_id=data.parent_id,
+        venue_id=data.venue_id,
+        room_id=data.room_id,
+        online_room_id=data.online_room_id,
+        course_code=data.course_code,
+        prerequisite_code=data.prerequisite_code,
+        teaching_units=data.teaching_units,
+    )
+    units = [*data.session_units, *[None] * len(data.sessions)]
+    event.sessions = [
+        EventSession(starts_at=s, ends_at=e, teaching_units=u)
+        for (s, e), u in sorted(zip(data.sessions, units, strict=False), key=lambda p: p[0])
+    ]
+    event.trainers = list(trainers)
+    event.completion_share = data.completion_share
+    event.certificate_content = "\n".join(data.certificate_content)
+    event.reminder_days = data.reminder_days
+    event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
+    return event
 
 
 async def publish_event(session: AsyncSession, *, event_id: int, actor: Member) -> Event:
@@ -275,7 +286,7 @@ def shifted(moment: datetime, days: int) -> datetime:
     )
 
 
-def _copy(event: Event, days: int) -> Event:
+def copy_of(event: Event, days: int) -> Event:
     """A draft of ``event`` ``days`` days later: its texts, seats, place, rules, sectors and
     trainers; the booking window moves with it."""
 
@@ -344,9 +355,9 @@ async def copy_event(
                 messages.SESSIONS_REQUIRED, {"sessions": messages.SESSIONS_REQUIRED}
             )
         days = (first_day - event.sessions[0].starts_at.astimezone(BERLIN).date()).days
-        copy = _copy(event, days)
+        copy = copy_of(event, days)
         copy.parent_id = event.parent_id
-        copy.workshops = [_copy(w, days) for w in event.workshops]
+        copy.workshops = [copy_of(w, days) for w in event.workshops]
         session.add(copy)
     return copy
 

@@ -199,6 +199,8 @@ async def organiser_pages(
     pages.add(
         "cancel event refused", await post_form(client, cancel, cancel, {"reason": "x" * 1001}), 422
     )
+    await session_pages(client, pages, manage, event)
+    await series_pages(client, pages)
     await organisation_pages(client, pages)
     await venue_pages(client, pages)
     await pages.get(client, "/verwaltung/mail", "dead letters")
@@ -209,6 +211,35 @@ async def organiser_pages(
         await pages.get(
             client, f"/buchungen/{booking_id}/stornieren?zurueck={manage}", f"cancel {booking_id}"
         )
+
+
+async def session_pages(client: httpx.AsyncClient, pages: Pages, manage: str, event: Event) -> None:
+    add = f"{manage}/termine/neu"
+    await pages.get(client, add, "add session")
+    refused = await post_form(client, add, add, {"day": "1.1.2001", "starts": "9", "ends": "8"})
+    pages.add("add session refused", refused, 422)
+    remove = f"{manage}/termine/{event.sessions[-1].id}/entfernen"
+    await pages.get(client, remove, "remove session")
+
+
+async def series_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    new = "/verwaltung/reihen/neu"
+    await pages.get(client, new, "plan series")
+    data = {"kind": "online_qa", "title": "Frag doch mal", "capacity": "100", "rhythm": "M1",
+            "week_of_month": "-1", "weekday": "3", "first_day": "1.1.2099", "starts": "17:00",
+            "ends": "18:30", "count": "12", "aktion": "vorschau"}  # fmt: skip
+    pages.add("series preview", await post_form(client, new, new, data), 200)
+    refused = await post_form(client, new, new, {**data, "count": "0", "weekday": "9"})
+    pages.add("series refused", refused, 422)
+    series_id = re.findall(r'href="/\?series=(\d+)"', (await client.get("/")).text)[0]
+    shown = await pages.get(client, f"/verwaltung/reihen/{series_id}", "series")
+    following = re.findall(r'href="(/verwaltung/reihen/\d+/ab/\d+)"', shown)[0]
+    await pages.get(client, following, "series following")
+    refused = await post_form(client, following, following, {"starts": "18:00", "ends": "x"})
+    pages.add("series following refused", refused, 422)
+    extend = f"/verwaltung/reihen/{series_id}/verlaengern"
+    refused = await post_form(client, f"/verwaltung/reihen/{series_id}", extend, {"count": "0"})
+    pages.add("series extend refused", refused, 422)
 
 
 async def organisation_pages(client: httpx.AsyncClient, pages: Pages) -> None:

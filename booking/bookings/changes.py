@@ -23,7 +23,8 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.privacy.audit import record
 from courses import messages
-from courses.models import Event, EventStatus
+from courses.attendance.models import AttendanceMark
+from courses.models import Event, EventSession, EventStatus
 from courses.services import Place, apply_details, details_of, event_detail, resolve_trainers
 from venues.models import OnlineRoom, Room, Venue
 
@@ -63,6 +64,8 @@ async def change_event(
     actor: Member,
     now: datetime,
     sessions: Sequence[SessionChange] | None = None,
+    added: Sequence[NewSession] = (),
+    removed: Sequence[int] = (),
     capacity: int | None = None,
     seats_per_organisation: int | None | object = ...,
     completion_share: int | None | object = ...,
@@ -72,46 +75,89 @@ async def change_event(
     details: Mapping[str, Any] | None = None,
     publish: bool = False,
 ) -> EventChanged:
-    """Change an event's sessions, place, details, capacity and per-organisation limit in
-    one transaction: all of it or nothing, mails included. When time or place changed,
-    confirmed participants get an updated invitation (same UID, higher SEQUENCE) and those
-    waiting a short notice, each saying what changed ("neu: …, bisher: …"); other changes
-    send nothing. More seats move waiting members up at once (rule 4); fewer never remove
-    anyone (rule 5). ``details`` names fields of courses.services.EventDetails to change;
-    ``publish`` puts a draft into the programme."""
+    """Change an event's sessions (moved, added, removed), place, details, capacity and
+    per-organisation limit in one transaction: all of it or nothing, mails included. When
+    time or place changed, confirmed participants get an updated invitation (same UID,
+    higher SEQUENCE) and those waiting a short notice, each saying what changed ("neu: …,
+    bisher: …"); other changes send nothing. More seats move waiting members up at once
+    (rule 4); fewer never remove anyone (rule 5). ``details`` names fields of
+    courses.services.EventDetails to change; ``publish`` puts a draft into the programme."""
     if not actor.is_organiser:
         raise Forbidden()
     if sessions is not None:
         _check_session_changes(sessions)
+    _check_new_sessions(added, now)
     async with write_transaction(session):
         event = await lock_event(session, event_id)
-        if event.status == EventStatus.CANCELLED and (sessions or place or details):
-            raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
-        changed = await _move_sessions(event, sessions) if sessions is not None else []
-        if place is not None:
-            changed += await _move_place(session, event, place)
-        if changed:
-            event.sequence += 1
-            participants = await _participants(session, event.id)
-            await notify(
-                session, event, participants, "event_changed", method="REQUEST", changes=changed
-            )
-        if details:
-            await session.refresh(event, ["sectors"])
-            apply_details(event, replace(details_of(event), **details))
-        if publish and event.status == EventStatus.DRAFT:
-            event.status = EventStatus.PUBLISHED
-        _set_limits_recorded(session, event, actor, now, capacity, seats_per_organisation)
-        if completion_share is not ...:
-            event.completion_share = completion_share  # type: ignore[assignment]
-        if certificate_content is not None:
-            event.certificate_content = "\n".join(certificate_content)
-        if trainers is not None:
-            await session.refresh(event, ["trainers"])
-            event.trainers = await resolve_trainers(session, trainers)
-        await session.flush()
-        promoted = await promote(session, event, now)
+        promoted = await apply_change(
+            session, event, actor=actor, now=now, sessions=sessions, added=added, removed=removed,
+            capacity=capacity, seats_per_organisation=seats_per_organisation,
+            completion_share=completion_share, trainers=trainers,
+            certificate_content=certificate_content, place=place, details=details,
+            publish=publish,
+        )  # fmt: skip
     return EventChanged(await event_detail(session, event_id, actor), promoted)
+
+
+async def apply_change(
+    session: AsyncSession,
+    event: Event,
+    *,
+    actor: Member,
+    now: datetime,
+    sessions: Sequence[SessionChange] | None = None,
+    added: Sequence[NewSession] = (),
+    removed: Sequence[int] = (),
+    capacity: int | None = None,
+    seats_per_organisation: int | None | object = ...,
+    completion_share: int | None | object = ...,
+    trainers: Sequence[str] | None = None,
+    certificate_content: Sequence[str] | None = None,
+    place: Place | None = None,
+    details: Mapping[str, Any] | None = None,
+    publish: bool = False,
+) -> list[Booking]:
+    """:func:`change_event` on an event the caller has locked, inside the caller's write
+    transaction (several events change together so: a series' dates from one on). The
+    arguments are checked as there; returns the bookings moved up from the waiting list."""
+    if event.status == EventStatus.CANCELLED and (sessions or added or removed or place or details):
+        raise InvalidState(messages.EVENT_CANCELLED_ALREADY)
+    changed = await _move_sessions(event, sessions) if sessions is not None else []
+    withdrawn = await _remove_sessions(session, event, removed, now) if removed else []
+    changed += [
+        {"what": "Termin", "new": messages.SESSION_DROPPED, "old": w["range"]} for w in withdrawn
+    ]
+    changed += _add_sessions(event, added)
+    if place is not None:
+        changed += await _move_place(session, event, place)
+    if changed:
+        event.sequence += 1
+        participants = await _participants(session, event.id)
+        extra = {"withdrawn": [w["session"] for w in withdrawn]} if withdrawn else {}
+        await notify(
+            session,
+            event,
+            participants,
+            "event_changed",
+            method="REQUEST",
+            changes=changed,
+            **extra,
+        )
+    if details:
+        await session.refresh(event, ["sectors"])
+        apply_details(event, replace(details_of(event), **details))
+    if publish and event.status == EventStatus.DRAFT:
+        event.status = EventStatus.PUBLISHED
+    _set_limits_recorded(session, event, actor, now, capacity, seats_per_organisation)
+    if completion_share is not ...:
+        event.completion_share = completion_share  # type: ignore[assignment]
+    if certificate_content is not None:
+        event.certificate_content = "\n".join(certificate_content)
+    if trainers is not None:
+        await session.refresh(event, ["trainers"])
+        event.trainers = await resolve_trainers(session, trainers)
+    await session.flush()
+    return await promote(session, event, now)
 
 
 async def change_sessions(
@@ -152,6 +198,110 @@ async def _move_sessions(event: Event, changes: Sequence[SessionChange]) -> list
                 {"what": "Termin", "new": range_de(change.starts_at, change.ends_at), "old": old}
             )
     return moved
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session added to an event that exists."""
+
+    starts_at: datetime
+    ends_at: datetime
+    teaching_units: int | None = None
+    """None: whole 45 minutes of its length."""
+
+
+SESSIONS_MAX = 100
+"""Sessions an event may have (the API takes as many when creating one)."""
+
+
+def _check_new_sessions(added: Sequence[NewSession], now: datetime) -> None:
+    if any(a.ends_at <= a.starts_at for a in added):
+        raise ValidationFailed(messages.SESSION_ORDER, {"sessions": messages.SESSION_ORDER})
+    if any(a.starts_at <= now for a in added):
+        raise ValidationFailed(messages.SESSION_IN_PAST, {"sessions": messages.SESSION_IN_PAST})
+
+
+def _add_sessions(event: Event, added: Sequence[NewSession]) -> list[Change]:
+    """Add sessions to the locked event, all in order of their start; what the mail says."""
+    if not added:
+        return []
+    if len(event.sessions) + len(added) > SESSIONS_MAX:
+        message = messages.SESSIONS_TOO_MANY.format(count=SESSIONS_MAX)
+        raise ValidationFailed(message, {"sessions": message})
+    new = [
+        EventSession(starts_at=a.starts_at, ends_at=a.ends_at, teaching_units=a.teaching_units)
+        for a in added
+    ]
+    event.sessions = sorted([*event.sessions, *new], key=lambda s: s.starts_at)
+    return [
+        {"what": messages.SESSION_ADDED, "new": range_de(a.starts_at, a.ends_at), "old": ""}
+        for a in sorted(added, key=lambda a: a.starts_at)
+    ]
+
+
+async def _remove_sessions(
+    session: AsyncSession, event: Event, removed: Sequence[int], now: datetime
+) -> list[dict[str, Any]]:
+    """Remove sessions of the locked event that have not begun and have no attendance
+    marks, never the last one. Each removed session: its ``range`` as the mail says it and
+    the ``session`` (id and times) that the updated invitation marks as cancelled."""
+    by_id = {s.id: s for s in event.sessions}
+    wanted = list(dict.fromkeys(removed))
+    if any(i not in by_id for i in wanted):
+        raise ValidationFailed(messages.SESSION_UNKNOWN, {"sessions": messages.SESSION_UNKNOWN})
+    if any(by_id[i].starts_at <= now for i in wanted):
+        raise InvalidState(messages.SESSION_BEGUN)
+    if len(wanted) >= len(event.sessions):
+        raise InvalidState(messages.SESSION_LAST)
+    marked = await session.scalar(
+        select(AttendanceMark.id).where(AttendanceMark.session_id.in_(wanted)).limit(1)
+    )
+    if marked is not None:
+        raise InvalidState(messages.SESSION_MARKED)
+    gone = [by_id[i] for i in sorted(wanted, key=lambda i: by_id[i].starts_at)]
+    event.sessions = [s for s in event.sessions if s.id not in wanted]
+    return [
+        {
+            "range": range_de(s.starts_at, s.ends_at),
+            "session": {
+                "id": s.id,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
+            },
+        }
+        for s in gone
+    ]
+
+
+async def add_session(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    new: NewSession,
+    actor: Member,
+    now: datetime,
+) -> Event:
+    """Add a session to an event (see :func:`change_event`): it must begin in the future;
+    participants get the updated invitation ("Neu – zusätzlicher Termin: …")."""
+    changed = await change_event(session, event_id=event_id, actor=actor, now=now, added=[new])
+    return changed.event
+
+
+async def remove_session(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    session_id: int,
+    actor: Member,
+    now: datetime,
+) -> Event:
+    """Remove a session that has not begun and has no attendance marks, never an event's
+    last one (409 in German otherwise); participants get the updated invitation, in which
+    the session stands as cancelled, and the mail says "Neu – Termin: entfällt (bisher: …)"."""
+    changed = await change_event(
+        session, event_id=event_id, actor=actor, now=now, removed=[session_id]
+    )
+    return changed.event
 
 
 async def _move_place(session: AsyncSession, event: Event, place: Place) -> list[Change]:

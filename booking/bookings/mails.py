@@ -4,6 +4,7 @@ confirmed participants only (rule 7), the waiting-list position, and the invitat
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +50,16 @@ async def booking_context(
             dtstamp=utcnow(),
             base_url=settings.base_url,
             meeting_link=link,
+            withdrawn=[
+                itip.Withdrawn(
+                    int(w["id"]),
+                    datetime.fromisoformat(w["starts_at"]),
+                    datetime.fromisoformat(w["ends_at"]),
+                )
+                for w in stored.get("withdrawn", ())
+            ]
+            if method == "REQUEST"
+            else (),
         )
         parts.append(CalendarPart(method=method, ics=ics))
     return Loaded(values, parts)

@@ -140,6 +140,15 @@ def _vevents(
         yield vevent
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    """A session taken out of a booked event: its entry stays in the update, cancelled."""
+
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
 def invitation(
     event: Event,
     *,
@@ -150,8 +159,11 @@ def invitation(
     dtstamp: datetime,
     base_url: str,
     meeting_link: str | None = None,
+    withdrawn: Iterable[Withdrawn] = (),
 ) -> str:
-    """An iTIP message: ``REQUEST`` (booked, promoted, moved) or ``CANCEL``."""
+    """An iTIP message: ``REQUEST`` (booked, promoted, moved) or ``CANCEL``. A REQUEST
+    carries the ``withdrawn`` sessions' entries (same UIDs) with STATUS:CANCELLED, so that
+    calendars drop a session that was taken out of the event."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(method)
     cal = _calendar(method)
@@ -166,6 +178,20 @@ def invitation(
         organizer=organizer,
         attendee=attendee,
     ):
+        cal.add_component(vevent)
+    for gone in withdrawn:
+        vevent = VEvent()
+        vevent.add("uid", session_uid(event.id, gone.session_id))
+        vevent.add("sequence", sequence)
+        vevent.add("dtstamp", dtstamp)
+        vevent.add("dtstart", gone.starts_at.astimezone(BERLIN))
+        vevent.add("dtend", gone.ends_at.astimezone(BERLIN))
+        vevent.add("summary", f"Entfällt: {event.title}")
+        vevent.add("status", "CANCELLED")
+        name, address = parseaddr(organizer)
+        org = vCalAddress(f"mailto:{address}")
+        org.params["cn"] = vText(name or "#sicherimDienst")
+        vevent.add("organizer", org)
         cal.add_component(vevent)
     return str(cal.to_ical().decode())
 

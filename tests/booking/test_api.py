@@ -303,6 +303,8 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
     expected = {
         "/events": {"get", "post"},
         "/events/{id}": {"get", "patch"},
+        "/series": {"post"},
+        "/series/{id}": {"get"},
         "/events/{id}/bookings": {"get", "post"},
         "/events/{id}/bookings.csv": {"get"},
         "/events/{id}/bookings.xlsx": {"get"},

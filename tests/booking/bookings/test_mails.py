@@ -132,3 +132,28 @@ async def test_meeting_link_only_for_confirmed(
     assert method == "REQUEST" and "geheim" in str(cal.walk("VEVENT")[0]["LOCATION"])
     cancel_to_a = next(m for m in messages[2:] if m["To"] == a.email)
     assert "geheim" not in cancel_to_a.as_string()
+
+
+async def test_a_removed_session_stands_cancelled_in_the_updated_invitation(
+    db: AsyncSession, engine: AsyncEngine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    event = await factories.event(db, title="BIUS I", days=3)
+    person = await factories.member(db)
+    organiser = await factories.member(db, role="organiser")
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    first, second, third = event.sessions
+    await changes.remove_session(
+        db, event_id=event.id, session_id=second.id, actor=organiser, now=NOW
+    )
+
+    assert await send(engine, mail_settings(engine, smtp.port, tmp_path)) == 2
+    update = smtp.inbox.wait_for(2)[-1]
+    assert "Neu – Termin: entfällt" in text_body(update)
+    method, cal = calendar_part(update)
+    assert method == "REQUEST"
+    entries = {str(v["UID"]): (str(v["STATUS"]), int(v["SEQUENCE"])) for v in cal.walk("VEVENT")}
+    assert entries == {
+        f"event-{event.id}-session-{first.id}@sicherimdienst": ("CONFIRMED", 1),
+        f"event-{event.id}-session-{second.id}@sicherimdienst": ("CANCELLED", 1),
+        f"event-{event.id}-session-{third.id}@sicherimdienst": ("CONFIRMED", 1),
+    }
