@@ -23,6 +23,7 @@ from booking.organisations import api as organisation_api
 from courses import api as courses_api
 from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
+from courses.feedback import api as feedback_api
 from venues import api as venues_api
 
 PREFIX = "/api/v1"
@@ -48,6 +49,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *organisation_api.OPERATIONS,
     *attendance_api.OPERATIONS,
     *certificates_api.OPERATIONS,
+    *feedback_api.OPERATIONS,
     *venues_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,

@@ -9,6 +9,7 @@ import booking.members.models
 import booking.organisations.models
 import courses.attendance.models
 import courses.certificates.models
+import courses.feedback.models
 import courses.models
 import materials.models
 import venues.models
@@ -26,6 +27,7 @@ _MODULES = (
     booking.bookings.models,
     courses.attendance.models,
     courses.certificates.models,
+    courses.feedback.models,
     courses.models,
     materials.models,
     venues.models,
