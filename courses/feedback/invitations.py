@@ -102,9 +102,7 @@ async def invite_batch(session: AsyncSession, due: DueEvent, now: datetime) -> B
     """Claim and mail one batch of the event's attendees who have no invitation yet."""
     async with write_transaction(session):
         statuses = await attendee_statuses(session, due.event_id)
-        invited = select(FeedbackInvitation.id).where(
-            FeedbackInvitation.booking_id == Booking.id
-        )
+        invited = select(FeedbackInvitation.id).where(FeedbackInvitation.booking_id == Booking.id)
         found = list(
             await session.scalars(
                 select(Booking.id)

@@ -270,9 +270,7 @@ async def feedback_summary(
     answered = await session.scalar(select(func.count()).where(in_window)) or 0
     invited = (
         await session.scalar(
-            select(func.count()).where(
-                FeedbackInvitation.event_id.in_(select(ended.c.event_id))
-            )
+            select(func.count()).where(FeedbackInvitation.event_id.in_(select(ended.c.event_id)))
         )
         or 0
     )
@@ -295,4 +293,3 @@ async def feedback_summary(
 def used_share(invited: int, answered: int) -> int:
     """Per cent of the invited who answered (rounded)."""
     return round(100 * answered / invited) if invited else 0
-

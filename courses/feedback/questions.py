@@ -20,6 +20,8 @@ SCALE = (1, 2, 3, 4, 5)
 class Question:
     key: str
     label: str
+    short: str
+    """For table headings."""
     low: str
     """What 1 means."""
     high: str
@@ -30,26 +32,28 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "usefulness",
         "Wie nützlich war die Veranstaltung für Ihre Arbeit?",
+        "Nutzen",
         "gar nicht nützlich",
         "sehr nützlich",
     ),
     Question(
         "confidence_before",
-        "Wie sicher fühlten Sie sich vor der Veranstaltung im Umgang mit aggressiven "
-        "Situationen?",
+        "Wie sicher fühlten Sie sich vor der Veranstaltung im Umgang mit aggressiven Situationen?",
+        "Sicherheit vorher",
         "sehr unsicher",
         "sehr sicher",
     ),
     Question(
         "confidence_after",
-        "Wie sicher fühlen Sie sich nach der Veranstaltung im Umgang mit aggressiven "
-        "Situationen?",
+        "Wie sicher fühlen Sie sich nach der Veranstaltung im Umgang mit aggressiven Situationen?",
+        "Sicherheit nachher",
         "sehr unsicher",
         "sehr sicher",
     ),
     Question(
         "recommend",
         "Würden Sie die Veranstaltung weiterempfehlen?",
+        "Empfehlung",
         "auf keinen Fall",
         "auf jeden Fall",
     ),

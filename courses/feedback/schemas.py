@@ -10,9 +10,7 @@ class QuestionOut(BaseModel):
     label: str = Field(description="The question as the form asks it.")
     count: int = Field(description="How many rated it (1 to 5).")
     average: float | None = Field(description="Average rating, one decimal; null: no ratings.")
-    distribution: list[int] = Field(
-        description="How many chose 1, 2, 3, 4 and 5 (five numbers)."
-    )
+    distribution: list[int] = Field(description="How many chose 1, 2, 3, 4 and 5 (five numbers).")
 
 
 class FeedbackOut(BaseModel):
