@@ -43,9 +43,10 @@ async def invited_tokens(
     db: AsyncSession, engine: AsyncEngine, count: int = 3
 ) -> tuple[Event, list[str]]:
     """An event that ended two hours ago whose ``count`` attendees are invited; their tokens."""
-    held, _ = await ended_event(db, count)
+    held, booked = await ended_event(db, count)
     await invite(session_factory(engine), NOW)
-    return held, list((await tokens(db)).values())
+    found = await tokens(db)
+    return held, [found[b.id] for b in booked]
 
 
 def sessions_of(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
