@@ -24,6 +24,7 @@ from courses import api as courses_api
 from courses import series_api
 from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
+from courses.feedback import api as feedback_api
 from venues import api as venues_api
 
 PREFIX = "/api/v1"
@@ -50,6 +51,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *organisation_api.OPERATIONS,
     *attendance_api.OPERATIONS,
     *certificates_api.OPERATIONS,
+    *feedback_api.OPERATIONS,
     *venues_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,

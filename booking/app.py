@@ -59,6 +59,9 @@ from courses import series_pages
 from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
 from courses.certificates.mails import certificate_context
+from courses.feedback import manage as feedback_pages
+from courses.feedback import routes as feedback_routes
+from courses.feedback.mails import invitation_context
 from courses.messages import KIND_LABELS
 from venues import manage as venue_pages
 
@@ -89,6 +92,7 @@ def mail_renderer() -> MailRenderer:
             "member_id": member_context,
             "certificate_id": certificate_context,
             "announcement_id": announcement_context,
+            "feedback_invitation_id": invitation_context,
         },
     )
 
@@ -141,6 +145,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *course_routes.routes,
         *attendance_pages.routes,
         *certificate_pages.routes,
+        *feedback_routes.routes,
+        *feedback_pages.routes,
         *course_pages.routes,
         *planning_pages.routes,
         *series_pages.routes,

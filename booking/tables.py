@@ -10,6 +10,7 @@ import booking.organisations.models
 import booking.privacy.models
 import courses.attendance.models
 import courses.certificates.models
+import courses.feedback.models
 import courses.models
 import materials.models
 import venues.models
@@ -28,6 +29,7 @@ _MODULES = (
     booking.privacy.models,
     courses.attendance.models,
     courses.certificates.models,
+    courses.feedback.models,
     courses.models,
     materials.models,
     venues.models,

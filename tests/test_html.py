@@ -12,19 +12,24 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 from starlette.applications import Starlette
 
 from booking.app import create_app
 from booking.core.db import session_factory, utcnow
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
+from booking.mail.models import OutboxMessage
+from courses.feedback.invitations import invite
+from courses.feedback.models import FeedbackInvitation
 from courses.models import Event
 from tests import conftest
+from tests.factories import NOW
 from tests.web import csrf_token, last_sign_in_link, post_form, sign_in, use_link
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,6 +208,7 @@ async def organiser_pages(
     await series_pages(client, pages)
     await organisation_pages(client, pages)
     await venue_pages(client, pages)
+    await feedback_pages(app, client, pages, events)
     await pages.get(client, "/verwaltung/mail", "dead letters")
     booking_ids = re.findall(
         r"/buchungen/(\d+)/stornieren\?zurueck=[^\"]+", (await client.get(manage)).text
@@ -288,6 +294,40 @@ async def venue_pages(client: httpx.AsyncClient, pages: Pages) -> None:
     pages.add("new online room refused", refused, 422)
     first = re.findall(r'href="/verwaltung/online-raeume/(\d+)"', rooms)[0]
     await pages.get(client, f"{online}/{first}", "edit online room")
+
+
+async def feedback_pages(
+    app: Starlette, client: httpx.AsyncClient, pages: Pages, events: list[Event]
+) -> None:
+    """The organisers' results and overview, and the form behind a link (for one attendee of
+    the past BIUS I, invited here as the job would)."""
+    webinar = next(e for e in events if e.title.startswith("Webinar: Gewaltprävention"))
+    await pages.get(client, f"/verwaltung/veranstaltungen/{webinar.id}/rueckmeldungen", "results")
+    await pages.get(client, "/verwaltung/rueckmeldungen", "feedback overview")
+    await pages.get(client, "/verwaltung/rueckmeldungen?von=x&jahr=1", "overview refused", 400)
+    past = next(e for e in events if e.course_code == "BIUS-I" and e.sessions[0].starts_at < NOW)
+    await pages.get(client, f"/verwaltung/veranstaltungen/{past.id}/rueckmeldungen", "none yet")
+    await invite(app.state.app.sessions, past.sessions[-1].ends_at + timedelta(hours=1))
+    async with app.state.app.sessions() as session:
+        mail = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.template == "feedback_invitation")
+        )
+    assert mail is not None
+    link = f"/rueckmeldung/{mail.context['token']}"
+    await pages.get(client, link, "feedback link expired", 410)  # 30 days after the course
+    async with app.state.app.sessions() as session:
+        await session.execute(
+            update(FeedbackInvitation).values(expires_at=NOW + timedelta(days=30))
+        )
+        await session.commit()
+    form = await pages.get(client, link, "feedback form")
+    refused = await client.post(link, data={"csrf_token": csrf_token(form), "usefulness": "9"})
+    pages.add("feedback refused", refused, 422)
+    sent = await client.post(link, data={"csrf_token": csrf_token(form), "usefulness": "4"})
+    assert sent.status_code == 303
+    await pages.get(client, "/rueckmeldung/danke", "feedback thanks")
+    await pages.get(client, link, "feedback link used", 409)
+    await pages.get(client, "/rueckmeldung/ausgedacht", "feedback link unknown", 404)
 
 
 def vnu_errors(directory: Path) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ from booking.demo.data import (
     ORGANISER_EMAIL,
     TRAINER_EMAIL,
 )
+from booking.demo.feedback import add_feedback
 from booking.demo.programme import Calendar, Programme, build_programme, email_part
 from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
@@ -98,6 +99,7 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         for member in members[:3]
     ]
     session.add_all(past_bookings)
+    await add_feedback(session, now, programme.webinars[0].online_room, members[11:19])
     plan = _booking_plan(programme, ids)
     await session.commit()
     # The trainer's marks at the door: two attended (one came late), one did not come. The

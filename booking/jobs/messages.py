@@ -7,6 +7,10 @@ SWEEP_BUSY = "{busy} Veranstaltung(en) gerade gesperrt, beim nächsten Lauf wied
 REMINDERS_DONE = (
     "{events} Veranstaltung(en) mit fälligen Erinnerungen, {bookings} Erinnerung(en) geschrieben."
 )
+FEEDBACK_INVITATIONS_DONE = (
+    "{events} beendete Veranstaltung(en) geprüft, {invited} Einladung(en) zur Rückmeldung "
+    "geschrieben."
+)
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

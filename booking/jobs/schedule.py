@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from booking.jobs.feedback import feedback_invitations
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.scheduler import Job
 from booking.jobs.sweep import promotion_sweep
@@ -18,5 +19,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(minutes=15),
         run=booking_reminders,
         offset=timedelta(minutes=5),
+    ),
+    Job(
+        name="feedback-invitations",
+        every=timedelta(hours=1),
+        run=feedback_invitations,
+        offset=timedelta(minutes=20),
     ),
 )

@@ -29,6 +29,7 @@ TEMPLATES = (
     "certificate_revoked",
     "event_message",
     "booking_reminder",
+    "feedback_invitation",
 )
 
 

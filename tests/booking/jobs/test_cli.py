@@ -54,10 +54,11 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
 
     code, out, _ = await sid("jobs", "list")
     assert code == 0
-    line, reminders = out.splitlines()
+    line, reminders, feedback = out.splitlines()
     assert line.startswith("promotion-sweep  zuletzt: noch nie  nächster Lauf: ")
     assert line.endswith("Uhr (fällig)")
     assert reminders.startswith("booking-reminders  zuletzt: noch nie  nächster Lauf: ")
+    assert feedback.startswith("feedback-invitations  zuletzt: noch nie  nächster Lauf: ")
 
     code, out, err = await sid("jobs", "run", "promotion-sweep")
     assert (code, err) == (0, "")
@@ -71,7 +72,7 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
     assert list(statuses) == ["confirmed", "confirmed"]
 
     code, out, _ = await sid("jobs", "list")
-    line, _reminders = out.splitlines()
+    line, *_others = out.splitlines()
     assert line.startswith("promotion-sweep  zuletzt: ")
     assert "(erfolgreich)  nächster Lauf: " in line
 
@@ -80,7 +81,8 @@ async def test_run_with_an_unknown_name_says_so_in_german(db: AsyncSession, sid:
     code, out, err = await sid("jobs", "run", "aufraeumen")
     assert code == 2 and out == ""
     assert err == (
-        "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders.\n"
+        "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders, "
+        "feedback-invitations.\n"
     )
     await db.commit()
     assert list(await db.scalars(select(JobRun))) == []

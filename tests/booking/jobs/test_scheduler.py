@@ -310,7 +310,11 @@ async def test_status_lines_name_the_job_then_its_last_and_next_run(
 
 def test_a_job_list_is_a_tuple_of_jobs_with_names_given_once() -> None:
     jobs = load_jobs("booking.jobs.schedule")
-    assert [job.name for job in jobs] == ["promotion-sweep", "booking-reminders"]
+    assert [job.name for job in jobs] == [
+        "promotion-sweep",
+        "booking-reminders",
+        "feedback-invitations",
+    ]
     with pytest.raises(ValueError, match="tuple of Job"):
         load_jobs("booking.jobs.messages")
     with pytest.raises(ModuleNotFoundError):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +13,7 @@ from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
 from booking.settings import Settings
 from courses.certificates.models import Certificate
+from courses.feedback.models import FeedbackInvitation
 from tests import factories
 from tests.factories import NOW
 
@@ -44,12 +47,20 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
     )  # fmt: skip
     db.add_all([certificate, announcement])
     await db.commit()
+    invitation = FeedbackInvitation(
+        event_id=event.id, booking_id=result.booking.id, token_hash="f" * 64, sent_at=NOW,
+        expires_at=NOW + timedelta(days=30),
+    )  # fmt: skip
+    db.add(invitation)
+    await db.commit()
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
         "booking_id": result.booking.id,
         "member_id": person.id,
         "certificate_id": certificate.id,
         "announcement_id": announcement.id,
+        "feedback_invitation_id": invitation.id,
+        "token": "t" * 43,
         "reason": "",
         "position": 1,
     }

@@ -1,0 +1,142 @@
+"""Feedback invitations from real processes on a database of their own: two racing, and one
+killed midway and started again; every attendee is invited, and mailed, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from booking.bookings.models import Booking
+from booking.core.db import create_engine, session_factory, utcnow
+from booking.mail.models import OutboxMessage
+from booking.members.models import Member
+from booking.organisations.models import Organisation, OrganisationDomain
+from booking.settings import ROOT
+from courses.feedback.models import FeedbackInvitation
+from courses.models import Event, EventSession
+from tests.concurrency.server import fresh_database, server_env
+from tests.databases import postgres_url
+
+pytestmark = pytest.mark.race
+
+PEOPLE = 1_000
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    pg = postgres_url()
+    if request.param == "postgresql" and pg is None:
+        pytest.skip("TEST_DATABASE_URL not set")
+    async with fresh_database(request.param, tmp_path, pg) as url:
+        yield url
+
+
+async def seed(url: str) -> None:
+    """A network meeting that ended an hour ago with PEOPLE confirmed participants (nobody
+    marked attendance) and ten cancelled bookings."""
+    engine = create_engine(url)
+    now = utcnow()
+    try:
+        async with session_factory(engine)() as session:
+            org = Organisation(
+                name="Kreis Borken",
+                sector="verwaltung",
+                region="Münster",
+                domains=[OrganisationDomain(domain="kreis-borken.example")],
+            )
+            ended = now - timedelta(hours=1)
+            event = Event(
+                kind="network_meeting",
+                status="published",
+                title="Netzwerktreffen Meldewesen",
+                capacity=PEOPLE,
+                sessions=[EventSession(starts_at=ended - timedelta(hours=6), ends_at=ended)],
+            )
+            session.add_all([org, event])
+            await session.flush()
+            await session.execute(
+                insert(Member),
+                [{"email": f"p{n}@kreis-borken.example", "first_name": "Paula",
+                  "last_name": f"P{n}", "organisation_id": org.id, "status": "active"}
+                 for n in range(PEOPLE + 10)],
+            )  # fmt: skip
+            members = list(await session.scalars(select(Member.id).order_by(Member.id)))
+            await session.execute(
+                insert(Booking),
+                [{"event_id": event.id, "member_id": m, "organisation_id": org.id,
+                  "status": "confirmed" if n < PEOPLE else "cancelled", "created_at": now}
+                 for n, m in enumerate(members)],
+            )  # fmt: skip
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def counts(url: str) -> tuple[int, int, int]:
+    """(invitations, invitation mails, bookings mailed more than once)."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            invited = await session.scalar(select(func.count()).select_from(FeedbackInvitation))
+            mails = list(
+                await session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.template == "feedback_invitation")
+                )
+            )
+            cancelled = set(
+                await session.scalars(select(Booking.id).where(Booking.status == "cancelled"))
+            )
+    finally:
+        await engine.dispose()
+    per_booking: dict[int, int] = {}
+    for mail in mails:
+        booking_id = int(mail.context["booking_id"])
+        assert booking_id not in cancelled
+        per_booking[booking_id] = per_booking.get(booking_id, 0) + 1
+    return invited or 0, len(mails), sum(1 for n in per_booking.values() if n > 1)
+
+
+def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.concurrency.invite_feedback", str(pause)],
+        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+async def test_two_processes_racing_invite_everyone_once(database: str, tmp_path: Path) -> None:
+    await seed(database)
+    first, second = start(database, tmp_path), start(database, tmp_path)
+    outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == PEOPLE
+    assert await counts(database) == (PEOPLE, PEOPLE, 0)
+
+
+async def test_a_process_killed_midway_leaves_the_rest_to_the_next(
+    database: str, tmp_path: Path
+) -> None:
+    await seed(database)
+    slow = start(database, tmp_path, pause=0.2)
+    while (await counts(database))[0] == 0:
+        assert slow.poll() is None, slow.communicate()
+        await asyncio.sleep(0.02)
+    os.killpg(slow.pid, signal.SIGKILL)
+    slow.communicate()
+    invited, mails, twice = await counts(database)
+    assert 0 < invited < PEOPLE and (mails, twice) == (invited, 0)  # whole batches only
+
+    again = start(database, tmp_path)
+    out, _ = await asyncio.to_thread(again.communicate, timeout=120)
+    assert again.returncode == 0, out
+    assert int(out.strip().splitlines()[-1]) == PEOPLE - invited
+    assert await counts(database) == (PEOPLE, PEOPLE, 0)
