@@ -195,6 +195,7 @@ async def _event_page(
     ]
     refused = next((f for f in (capacity, behalf, moving[1] if moving else None) if f), None)
     audit = await audit_log.entries_page(session, actor, event_id=event_id, limit=AUDIT_SHOWN)
+    seats = await queries.availability(session, [event, *event.workshops])
     return await render(
         request,
         "courses/manage_event.html",
@@ -226,7 +227,9 @@ async def _event_page(
             else None,
             "first_page": paging.without_param(request, "cursor"),
             "later_page": "cursor" in request.query_params,
-            "seats": (await queries.availability(session, [event]))[event.id],
+            "seats": seats[event.id],
+            "seats_of": seats,
+            "slots": services.parallel_slots(event.workshops),
             "audit": audit,
         },
         status_code=invalid_status(refused) if refused else 200,

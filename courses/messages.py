@@ -24,6 +24,10 @@ KIND_UNKNOWN = "Unbekanntes Format."
 SECTOR_UNKNOWN = "Unbekannter Bereich."
 WINDOW_ORDER = "Die Anmeldung muss vor dem Anmeldeschluss öffnen."
 PARENT_REQUIRED = "Ein Workshop gehört zu einer Fachtagung oder einem Netzwerktreffen."
+PARENT_ONLY_FOR_WORKSHOPS = (
+    "Nur ein Workshop gehört zu einer anderen Veranstaltung. Bitte wählen Sie als Format "
+    "„Workshop“ oder lassen Sie „Gehört zu“ leer."
+)
 EVENT_CANCELLED_ALREADY = "Diese Veranstaltung ist bereits abgesagt."
 SESSION_UNKNOWN = "Dieser Termin gehört nicht zu der Veranstaltung."
 VENUE_UNKNOWN = "Diesen Veranstaltungsort gibt es nicht."

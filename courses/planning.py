@@ -45,7 +45,7 @@ from courses.forms import (
     SessionForm,
     lines,
 )
-from courses.models import Event, EventStatus
+from courses.models import Event, EventKind, EventStatus
 from courses.services import NewEvent
 
 DEFAULT_REMINDER_DAYS = 2
@@ -159,6 +159,10 @@ async def create_event(request: Request) -> Response:
     form = await bind_form(request, EventForm)
     set_choices(form, await backoffice.event_choices(session, now(request)))
     action = str((await request.form()).get("aktion", "")) if request.method == "POST" else ""
+    parent = request.query_params.get("gehoert_zu", "")
+    if request.method == "GET" and parent in {choice[0] for choice in form.parent.iter_choices()}:
+        form.parent.data = parent  # "Workshop hinzufügen" on a conference's page
+        form.kind.data = EventKind.WORKSHOP
     if action == ADD_SESSION:
         if len(form.sessions) < SESSION_ROWS_MAX:
             form.sessions.append_entry()

@@ -81,6 +81,7 @@ async def event_page(request: Request) -> Response:
             "problem": box.problem,
             "meeting_link": box.meeting_link,
             "can_cancel": box.can_cancel,
+            "slots": services.parallel_slots(event.workshops),
         },
     )
 

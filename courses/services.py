@@ -117,6 +117,8 @@ def validate_new_event(data: NewEvent) -> None:
         errors["booking_opens_at"] = messages.WINDOW_ORDER
     if data.kind == EventKind.WORKSHOP and data.parent_id is None:
         errors["parent_id"] = messages.PARENT_REQUIRED
+    if data.kind != EventKind.WORKSHOP and data.parent_id is not None:
+        errors["parent_id"] = messages.PARENT_ONLY_FOR_WORKSHOPS
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
@@ -388,3 +390,31 @@ def series_dates(series: Series, count: int) -> list[tuple[datetime, datetime]]:
         starts = local_start.replace(tzinfo=BERLIN)
         dates.append((starts, starts + duration))
     return dates
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Workshops of a conference that run at the same time: members choose one of them."""
+
+    starts_at: datetime | None
+    ends_at: datetime | None
+    workshops: list[Event]
+
+    @property
+    def parallel(self) -> bool:
+        return len(self.workshops) > 1
+
+
+def parallel_slots(workshops: Sequence[Event]) -> list[Slot]:
+    """Workshops grouped by their time (first start and last end), in order of time, each
+    slot's workshops by title; workshops without a session last."""
+    slots: dict[tuple[datetime | None, datetime | None], list[Event]] = {}
+    for workshop in workshops:
+        slots.setdefault((workshop.starts_at, workshop.ends_at), []).append(workshop)
+    never = datetime.max.replace(tzinfo=UTC)
+    return [
+        Slot(starts, ends, sorted(group, key=lambda w: w.title))
+        for (starts, ends), group in sorted(
+            slots.items(), key=lambda item: (item[0][0] or never, item[0][1] or never)
+        )
+    ]

@@ -622,3 +622,28 @@ async def test_people_actions_are_for_organisers_only(
         await client.get(f"/verwaltung/veranstaltungen/{event.id}/protokoll"),
     ]
     assert [r.status_code for r in responses] == [403, 403, 403]
+
+
+async def test_a_conference_shows_its_workshops_by_slot_and_adds_one(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    conference = await factories.event(db, kind="conference", capacity=100)
+    first, second = [
+        await factories.event(db, kind="workshop", parent_id=conference.id, capacity=cap)
+        for cap in (12, 20)
+    ]
+    await organiser_signed_in(client, app, db)
+    page = await client.get(f"/verwaltung/veranstaltungen/{conference.id}")
+    assert "2 parallel" in page.text
+    assert f'href="/verwaltung/veranstaltungen/{first.id}"' in page.text
+    assert "0 von 20 Plätzen belegt" in page.text
+    add = f"/verwaltung/veranstaltungen/neu?gehoert_zu={conference.id}"
+    assert add in page.text
+    form = await client.get(add)
+    assert re.search(rf'<option selected value="{conference.id}">', form.text)
+    assert re.search(r'<option selected value="workshop">', form.text)
+    workshop_page = await client.get(f"/verwaltung/veranstaltungen/{second.id}")
+    assert f'href="/verwaltung/veranstaltungen/{conference.id}"' in workshop_page.text
+    unknown = await client.get("/verwaltung/veranstaltungen/neu?gehoert_zu=999999")
+    assert unknown.status_code == 200
+    assert '<option selected value="">– keine –</option>' in unknown.text

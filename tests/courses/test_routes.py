@@ -241,3 +241,15 @@ async def test_programme_for_an_unknown_series_is_a_404(
     page = await client.get(f"/?series={series}")
     assert page.status_code == 404
     assert "Diese Veranstaltungsreihe gibt es nicht." in page.text
+
+
+async def test_parallel_workshops_are_shown_as_one_slot(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    conference = await factories.event(db, kind="conference", capacity=100)
+    for _ in range(3):
+        await factories.event(db, kind="workshop", parent_id=conference.id)
+    page = await client.get(f"/veranstaltungen/{conference.id}")
+    assert page.status_code == 200
+    assert "3 Workshops parallel, Sie wählen einen" in page.text
+    assert page.text.count('class="slot-title"') == 1

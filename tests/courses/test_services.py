@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from booking.bookings import services as bookings
 from booking.bookings.models import Booking
-from booking.core.errors import Forbidden, InvalidState
+from booking.core.errors import Forbidden, InvalidState, ValidationFailed
 from courses import services
-from courses.models import Event, EventSector
+from courses.models import Event, EventSector, EventSession
 from tests import factories
 from tests.factories import NOW
 
@@ -87,3 +87,43 @@ async def test_publishing_a_draft(db: AsyncSession) -> None:
         await services.publish_event(db, event_id=called_off.id, actor=organiser)
     with pytest.raises(Forbidden):
         await services.publish_event(db, event_id=draft.id, actor=await factories.member(db))
+
+
+def test_workshops_at_the_same_time_form_one_parallel_slot() -> None:
+    def workshop(title: str, hour: int | None) -> Event:
+        event = Event(title=title, kind="workshop", capacity=10)
+        if hour is not None:
+            starts = datetime(2027, 3, 9, hour, tzinfo=UTC)
+            event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=2))]
+        return event
+
+    late_b, early, late_a, unplanned = (
+        workshop("B", 13),
+        workshop("Früh", 9),
+        workshop("A", 13),
+        workshop("Ohne Zeit", None),
+    )
+    slots = services.parallel_slots([late_b, early, unplanned, late_a])
+    assert [[w.title for w in slot.workshops] for slot in slots] == [
+        ["Früh"],
+        ["A", "B"],
+        ["Ohne Zeit"],
+    ]
+    assert [slot.parallel for slot in slots] == [False, True, False]
+    assert slots[1].starts_at == datetime(2027, 3, 9, 13, tzinfo=UTC)
+
+
+async def test_only_a_workshop_belongs_to_another_event(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    conference = await factories.event(db, kind="conference")
+    start = NOW + timedelta(days=40)
+    data = services.NewEvent(
+        title="Training am Rand",
+        kind="training",
+        capacity=10,
+        sessions=[(start, start + timedelta(hours=2))],
+        parent_id=conference.id,
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        await services.create_event(db, data=data, actor=organiser)
+    assert "parent_id" in refused.value.fields
