@@ -375,6 +375,16 @@ def run_all(
         organiser,
         f"/verwaltung/veranstaltungen/{targets.largest}",
     ).note = f"event {targets.largest}, {targets.largest_active} active bookings"
+    run.measure(
+        "waiting list (largest event)",
+        organiser,
+        f"/verwaltung/veranstaltungen/{targets.largest}?liste=warteliste",
+    ).note = "first 100 by position, with a move form per row"
+    run.measure(
+        "audit log (largest event)",
+        organiser,
+        f"/verwaltung/veranstaltungen/{targets.largest}/protokoll",
+    )
     run.measure("back-office home", organiser, "/verwaltung")
     if targets.bookable is not None:
         run.book_and_cancel(member, targets.bookable, cycles)
