@@ -4,7 +4,7 @@ draft."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 
 import wtforms
@@ -49,6 +49,46 @@ from courses.models import Event, EventKind, EventStatus
 from courses.services import NewEvent
 
 DEFAULT_REMINDER_DAYS = 2
+
+
+@dataclass(frozen=True)
+class FormatDefaults:
+    """What a new event of a format starts with (all of it can be changed on the form)."""
+
+    capacity: int
+    sessions: tuple[tuple[str, str], ...]
+    """Start and end time of each session (the days are for the organiser to give)."""
+    units: int | None = None
+    """Teaching units a session (trainings)."""
+    seats_per_organisation: int | None = None
+    reminder_days: int = DEFAULT_REMINDER_DAYS
+
+
+FORMAT_DEFAULTS: dict[str, FormatDefaults] = {
+    EventKind.TRAINING: FormatDefaults(
+        14, (("8:30", "16:30"), ("8:30", "16:30")), units=8, seats_per_organisation=2
+    ),
+    EventKind.NETWORK_MEETING: FormatDefaults(80, (("10:00", "15:30"),)),
+    EventKind.CONFERENCE: FormatDefaults(120, (("10:00", "17:00"),)),
+    EventKind.WORKSHOP: FormatDefaults(20, (("13:30", "15:00"),)),
+    EventKind.WEBINAR: FormatDefaults(300, (("10:00", "11:30"),), reminder_days=1),
+    EventKind.ONLINE_QA: FormatDefaults(300, (("14:00", "15:00"),), reminder_days=1),
+}
+"""The network's usual shape of each format: a BIUS training is two days of 8 UE for 14
+people, at most 2 of one organisation; the online formats remind the day before."""
+
+
+def _apply_defaults(form: EventForm, kind: str) -> None:
+    defaults = FORMAT_DEFAULTS[kind]
+    form.kind.data = kind
+    form.capacity.data = defaults.capacity
+    form.seats_per_organisation.data = defaults.seats_per_organisation
+    form.reminder_days.data = defaults.reminder_days
+    for row, (starts, ends) in zip(form.sessions, defaults.sessions, strict=False):
+        row.form.starts.data, row.form.ends.data = starts, ends
+        row.form.units.data = defaults.units
+
+
 ADD_SESSION = "termin"
 """The value of the new-event form's button that adds a row for one more session."""
 PUBLISH = "veroeffentlichen"
@@ -159,14 +199,22 @@ async def create_event(request: Request) -> Response:
     form = await bind_form(request, EventForm)
     set_choices(form, await backoffice.event_choices(session, now(request)))
     action = str((await request.form()).get("aktion", "")) if request.method == "POST" else ""
-    parent = request.query_params.get("gehoert_zu", "")
-    if request.method == "GET" and parent in {choice[0] for choice in form.parent.iter_choices()}:
-        form.parent.data = parent  # "Workshop hinzufügen" on a conference's page
-        form.kind.data = EventKind.WORKSHOP
+    if request.method == "GET":
+        kind = request.query_params.get("format", "")
+        parent = request.query_params.get("gehoert_zu", "")
+        if parent and parent in {choice[0] for choice in form.parent.iter_choices()}:
+            form.parent.data = parent  # "Workshop hinzufügen" on a conference's page
+            kind = EventKind.WORKSHOP
+        if kind in FORMAT_DEFAULTS:
+            _apply_defaults(form, kind)
     if action == ADD_SESSION:
         if len(form.sessions) < SESSION_ROWS_MAX:
             form.sessions.append_entry()
-        return await render(request, "courses/event_form.html", {"form": form, "errors": []})
+        return await render(
+            request,
+            "courses/event_form.html",
+            {"form": form, "errors": [], "formats": FORMAT_DEFAULTS},
+        )
     if request.method == "POST" and form.validate():
         status = EventStatus.PUBLISHED if action == PUBLISH else EventStatus.DRAFT
         data = _new_event(form, status)
@@ -188,7 +236,11 @@ async def create_event(request: Request) -> Response:
     return await render(
         request,
         "courses/event_form.html",
-        {"form": form, "errors": _event_errors(form) if refused else []},
+        {
+            "form": form,
+            "errors": _event_errors(form) if refused else [],
+            "formats": FORMAT_DEFAULTS,
+        },
         status_code=invalid_status(form) if refused else 200,
     )
 

@@ -110,3 +110,25 @@ async def test_a_marked_or_only_session_is_not_removed_and_says_why(
     assert (await state(db, event.id), await state(db, lonely.id)) == before
     edit = await client.get(f"/verwaltung/veranstaltungen/{lonely.id}/bearbeiten")
     assert "/entfernen" not in edit.text  # the only session offers no removal
+
+
+async def test_a_new_event_starts_from_its_formats_usual_values(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    await db.commit()
+    await sign_in(client, app, organiser.email)
+    training = await client.get("/verwaltung/veranstaltungen/neu?format=training")
+    assert training.status_code == 200
+    page = training.text
+    assert '<option selected value="training">' in page
+    assert 'name="capacity"' in page and 'value="14"' in page
+    assert page.count('value="8:30"') == 2 and page.count('value="16:30"') == 2
+    assert 'name="seats_per_organisation"' in page and 'value="2"' in page
+    assert 'href="/verwaltung/veranstaltungen/neu?format=online_qa"' in page
+    qa = await client.get("/verwaltung/veranstaltungen/neu?format=online_qa")
+    assert '<option selected value="online_qa">' in qa.text
+    assert 'value="300"' in qa.text and qa.text.count('value="14:00"') == 1
+    unknown = await client.get("/verwaltung/veranstaltungen/neu?format=%00x")
+    assert unknown.status_code == 200
+    assert 'value="8:30"' not in unknown.text
