@@ -23,6 +23,7 @@ from booking.organisations import api as organisation_api
 from courses import api as courses_api
 from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
+from courses.figures import api as figures_api
 from venues import api as venues_api
 
 PREFIX = "/api/v1"
@@ -49,6 +50,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *attendance_api.OPERATIONS,
     *certificates_api.OPERATIONS,
     *venues_api.OPERATIONS,
+    *figures_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

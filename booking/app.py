@@ -57,6 +57,7 @@ from courses import routes as course_routes
 from courses.attendance import routes as attendance_pages
 from courses.certificates import routes as certificate_pages
 from courses.certificates.mails import certificate_context
+from courses.figures import routes as figure_pages
 from courses.messages import KIND_LABELS
 from venues import manage as venue_pages
 
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *certificate_pages.routes,
         *course_pages.routes,
         *planning_pages.routes,
+        *figure_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,
         *member_routes.routes,
