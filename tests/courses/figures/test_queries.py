@@ -77,7 +77,13 @@ async def test_neighbouring_years_take_the_events_at_their_edges(db: AsyncSessio
     assert numbers(empty.total) == (0,) * 8
     assert empty.total.utilisation is None and empty.total.attendance_rate is None
     assert all(g.participants == g.bookings == 0 for g in empty.sectors)
-    assert [g.key for g in empty.regions] == ["Arnsberg", "Detmold", "Düsseldorf", "Köln", "Münster"]
+    assert [g.key for g in empty.regions] == [
+        "Arnsberg",
+        "Detmold",
+        "Düsseldorf",
+        "Köln",
+        "Münster",
+    ]
 
 
 async def test_an_organisations_unknown_region_gets_a_line_of_its_own(db: AsyncSession) -> None:
