@@ -1,6 +1,6 @@
 """Bar charts as SVG drawn on the server: readable without JavaScript, printable, and
 accessible. The chart is an image (``role="img"``) named by its ``<title>`` and described by
-its ``<desc>``, which lists every value; every bar carries its value (and its series' name)
+its ``<desc>`` (``aria-labelledby``, ``aria-describedby``), which lists every value; every bar carries its value (and its series' name)
 as text, and a second series differs by a hatched fill as well as by its words, so colour
 never carries meaning alone. The page shows a table with the same figures beside each chart.
 """
@@ -17,16 +17,17 @@ from courses.figures import messages
 from courses.figures.exports import format_label, region_label, sector_label
 from courses.figures.queries import YearFigures
 
-WIDTH = 640
-"""The drawing's width in its own units; the page scales it to the column."""
-FONT = 16
+WIDTH = 360
+"""The drawing's width in its own units; the page scales it to the column (at 390 px
+about one to one, so that its texts stay as large as the page's small print)."""
+FONT = 14
 CHAR_WIDTH = 0.6
 """A character's width in the font's size, a little over the average: room for the texts."""
-LABEL_HEIGHT = 22
-BAR_HEIGHT = 20
+LABEL_HEIGHT = 20
+BAR_HEIGHT = 18
 BAR_GAP = 4
-ROW_GAP = 14
-LEGEND_HEIGHT = 30
+ROW_GAP = 12
+LEGEND_HEIGHT = 28
 INK = "#1b1f24"
 ACCENT = "#00467f"
 FILLS = (ACCENT, None)
@@ -70,16 +71,16 @@ def bar_chart(
     longest = max(
         (len(value_text(b, i, series)) for b in bars for i in range(len(series))), default=0
     )
-    span = WIDTH - min(WIDTH // 2, round(longest * FONT * CHAR_WIDTH) + 12)
+    span = WIDTH - min(WIDTH * 11 // 20, round(longest * FONT * CHAR_WIDTH) + 12)
     hatch = f"{chart_id}-schraffur"
     body: list[str] = []
     y = 0
     if len(series) > 1:
         x = 0
         for index, name in enumerate(series):
-            body.append(_rect(x, 4, 18, 18, index, hatch))
-            body.append(_text(x + 26, 19, name))
-            x += 26 + round(len(name) * FONT * CHAR_WIDTH) + 24
+            body.append(_rect(x, 3, 16, 16, index, hatch))
+            body.append(_text(x + 22, 16, name))
+            x += 22 + round(len(name) * FONT * CHAR_WIDTH) + 18
         y = LEGEND_HEIGHT
     for bar in bars:
         body.append(_text(0, y + FONT, bar.label, weight="600"))
@@ -106,7 +107,8 @@ def bar_chart(
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{escape(chart_id)}-titel {escape(chart_id)}-beschreibung" '
+        f'aria-labelledby="{escape(chart_id)}-titel" '
+        f'aria-describedby="{escape(chart_id)}-beschreibung" '
         f'font-family="system-ui, sans-serif" font-size="{FONT}">'
         f'<title id="{escape(chart_id)}-titel">{escape(title)}</title>'
         f'<desc id="{escape(chart_id)}-beschreibung">{escape(description)} {escape(listed)}.</desc>'

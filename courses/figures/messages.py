@@ -57,7 +57,7 @@ CHART_WAITING_DESC = (
     "Balkendiagramm, je Format ein Balken für die Buchungen, die je auf der Warteliste standen "
     "(voll), und einer für die, die noch warten (schraffiert), im Jahr {year}."
 )
-SERIES_EVER = "je auf der Warteliste"
+SERIES_EVER = "je gewartet"
 SERIES_STILL = "noch wartend"
 CHART_ATTENDANCE = "Anwesenheit der Teilnehmenden"
 CHART_ATTENDANCE_DESC = (

@@ -28,6 +28,7 @@ async def figures_page(request: Request) -> Response:
     years = await queries.year_choices(db(request), actor, now(request), year)
     form.jahr.choices = [(str(y), str(y)) for y in years]
     if not valid:
+        form.jahr.data = str(this_year)  # what was sent is no year the list could show
         return await render(
             request,
             "courses/figures.html",

@@ -31,7 +31,8 @@ def test_a_chart_is_a_named_described_image_with_its_values_as_text() -> None:
     )
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "c1-titel c1-beschreibung"
+    assert root.get("aria-labelledby") == "c1-titel"
+    assert root.get("aria-describedby") == "c1-beschreibung"
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title is not None and title.get("id") == "c1-titel"
     assert title.text == "Veranstaltungen nach Format"
@@ -44,7 +45,7 @@ def test_a_chart_is_a_named_described_image_with_its_values_as_text() -> None:
     widths = [float(r.get("width", "0")) for r in bars]
     assert len(bars) == 2  # no bar for zero, only its value
     assert widths[1] > widths[0] * 100  # 1,250 against 12
-    assert root.get("viewBox", "").startswith("0 0 640 ")
+    assert root.get("viewBox", "").startswith("0 0 360 ")
 
 
 def test_two_series_differ_by_words_and_hatching_not_colour_alone() -> None:

@@ -76,7 +76,8 @@ async def test_the_page_shows_the_known_year(
         title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
         assert title is not None and title.text, chart_id
         assert desc is not None and "2024" in (desc.text or ""), chart_id
-        assert root.get("aria-labelledby") == f"{chart_id}-titel {chart_id}-beschreibung"
+        assert root.get("aria-labelledby") == f"{chart_id}-titel"
+        assert root.get("aria-describedby") == f"{chart_id}-beschreibung"
 
     events = chart_texts(found["diagramm-formate"])
     assert events[events.index("Deeskalationstraining") + 1] == "1"
@@ -88,7 +89,7 @@ async def test_the_page_shows_the_known_year(
     assert desc is not None and "Deeskalationstraining: 3 angeboten, 3 belegt" in (desc.text or "")
     waiting = chart_texts(found["diagramm-warteliste"])
     i = waiting.index("Deeskalationstraining")
-    assert waiting[i + 1 : i + 3] == ["2 je auf der Warteliste", "1 noch wartend"]
+    assert waiting[i + 1 : i + 3] == ["2 je gewartet", "1 noch wartend"]
     attendance = chart_texts(found["diagramm-anwesenheit"])
     assert attendance == [
         "Teilgenommen",
@@ -109,8 +110,8 @@ async def test_the_page_shows_the_known_year(
         ["Netzwerktreffen", "50", "1", "2,0 %"],
         ["Fachtagung", "100", "2", "2,0 %"],
         ["Workshop", "10", "1", "10,0 %"],
-        ["Frag doch mal das Netzwerk", "0", "0", "–"],
-        ["Webinar", "0", "0", "–"],
+        ["Frag doch mal das Netzwerk", "0", "0", "–keine Angabe"],
+        ["Webinar", "0", "0", "–keine Angabe"],
         ["Deeskalationstraining", "3", "3", "100,0 %"],
         ["Summe ohne Workshops", "153", "6", "3,9 %"],
     ]
