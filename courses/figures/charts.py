@@ -1,8 +1,9 @@
 """Bar charts as SVG drawn on the server: readable without JavaScript, printable, and
 accessible. The chart is an image (``role="img"``) named by its ``<title>`` and described by
-its ``<desc>`` (``aria-labelledby``, ``aria-describedby``), which lists every value; every bar carries its value (and its series' name)
-as text, and a second series differs by a hatched fill as well as by its words, so colour
-never carries meaning alone. The page shows a table with the same figures beside each chart.
+its ``<desc>`` (``aria-labelledby``, ``aria-describedby``), which lists every value; every
+bar carries its value (and its series' name) as text, and a second series differs by a
+hatched fill as well as by its words, so colour never carries meaning alone. The page shows
+a table with the same figures beside each chart.
 """
 
 from __future__ import annotations
