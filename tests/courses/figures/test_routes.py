@@ -17,8 +17,9 @@ from starlette.applications import Starlette
 
 from booking.core.formatting import BERLIN
 from tests import factories
-from tests.courses.figures.world import YEAR, book, known_year
+from tests.courses.figures.world import YEAR, at, book, event_at, known_year
 from tests.factories import NOW
+from tests.test_statements import counting
 from tests.web import sign_in
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -233,3 +234,30 @@ async def test_hostile_years_are_refused_in_german(
     workbook = await client.get(XLSX, params={"jahr": value})
     assert workbook.status_code == 422, value
     assert "Bitte wählen Sie ein Jahr" in workbook.text
+
+
+async def test_the_statements_do_not_grow_with_the_data(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    year = await known_year(db)
+    await sign_in(client, app, year.organiser.email)
+    url = f"{PAGE}?jahr=2024"
+
+    async def statements() -> list[str]:
+        with counting(app) as sent:
+            response = await client.get(url)
+        assert response.status_code == 200
+        return sent
+
+    await client.get(url)  # the welcome message is shown and dropped from the session
+    before = await statements()
+    orgs = [await factories.organisation(db, sector=s) for s in ("schule", "justiz", "thw")]
+    for n in range(10):
+        grown = await event_at(db, at(2024, 4, 1 + n, 8), kind="webinar", capacity=30)
+        for org in orgs:
+            await book(db, grown, org, "confirmed")
+            await book(db, grown, org, "waiting", waitlisted=True)
+    after = await statements()
+    assert [s.split()[0] for s in after] == [s.split()[0] for s in before], after
+    page = await client.get(url)
+    assert table_after(page.text, "diagramm-formate")[5] == ["Webinar", "10"]
