@@ -16,8 +16,9 @@ What counts for a year:
   settled (attended, partial, no-show); the no-show rate over the same;
 - sectors and Regierungsbezirke: from the organisation the booking was made for.
 
-Every figure comes from a few aggregate queries (grouped sums over the year's bookings,
-which the index on event and status serves), never from rows loaded one by one.
+Every figure comes from two aggregate queries (the events' count and capacity; one grouped
+pass over the year's bookings, found through the index on event and status), never from
+rows loaded one by one.
 """
 
 from __future__ import annotations
@@ -195,62 +196,58 @@ async def year_figures(
             ).group_by(counted.c.kind)
         )
     }
+    # One pass over the year's bookings: grouped by format and by the organisation's sector
+    # and Regierungsbezirk (a few hundred groups at most), summed up here both ways.
     status = Booking.status
-    booked = {
-        row.kind: row
-        for row in await session.execute(
-            select(
-                counted.c.kind,
-                _count(status.in_(PARTICIPANT_STATUSES)).label("taken"),
-                _count(Booking.waitlisted_at.is_not(None)).label("waitlisted"),
-                _count(status == BookingStatus.WAITING).label("waiting"),
-                _count(status == BookingStatus.ATTENDED).label("attended"),
-                _count(status == BookingStatus.PARTIAL).label("partial"),
-                _count(status == BookingStatus.NO_SHOW).label("no_show"),
-            )
-            .join(counted, counted.c.id == Booking.event_id)
-            .group_by(counted.c.kind)
-        )
-    }
-    formats = []
-    for kind in KINDS:
-        count, seats = events.get(kind, (0, 0))
-        row = booked.get(kind)
-        formats.append(
-            FormatFigures(
-                kind=kind,
-                events=count,
-                seats_offered=seats,
-                seats_taken=row.taken if row else 0,
-                waitlisted_ever=row.waitlisted if row else 0,
-                still_waiting=row.waiting if row else 0,
-                attended=row.attended if row else 0,
-                partial=row.partial if row else 0,
-                no_show=row.no_show if row else 0,
-            )
-        )
-    total = _sum(f for f in formats if f.kind != EventKind.WORKSHOP)
-
-    groups = await session.execute(
+    rows = await session.execute(
         select(
+            counted.c.kind,
             Organisation.sector,
             Organisation.region,
             _count(status.in_(PARTICIPANT_STATUSES)),
+            _count(Booking.waitlisted_at.is_not(None)),
+            _count(status == BookingStatus.WAITING),
+            _count(status == BookingStatus.ATTENDED),
+            _count(status == BookingStatus.PARTIAL),
+            _count(status == BookingStatus.NO_SHOW),
             func.count(),
         )
         .select_from(Booking)
         .join(counted, counted.c.id == Booking.event_id)
         .outerjoin(Organisation, Organisation.id == Booking.organisation_id)
-        .where(counted.c.kind != EventKind.WORKSHOP)
-        .group_by(Organisation.sector, Organisation.region)
+        .group_by(counted.c.kind, Organisation.sector, Organisation.region)
     )
+    booked: dict[str, list[int]] = {}
     by_sector: dict[str | None, list[int]] = {}
     by_region: dict[str | None, list[int]] = {}
-    for sector, region, participants, bookings in groups:
+    for kind, sector, region, taken, *counts, bookings in rows:
+        sums = booked.setdefault(kind, [0] * 6)
+        for i, value in enumerate((taken, *counts)):
+            sums[i] += value
+        if kind == EventKind.WORKSHOP:
+            continue
         for target, key in ((by_sector, sector), (by_region, region)):
-            sums = target.setdefault(key, [0, 0])
-            sums[0] += participants
-            sums[1] += bookings
+            group = target.setdefault(key, [0, 0])
+            group[0] += taken
+            group[1] += bookings
+    formats = []
+    for kind in KINDS:
+        count, seats = events.get(kind, (0, 0))
+        taken, waitlisted, waiting, attended, partial, no_show = booked.get(kind, [0] * 6)
+        formats.append(
+            FormatFigures(
+                kind=kind,
+                events=count,
+                seats_offered=seats,
+                seats_taken=taken,
+                waitlisted_ever=waitlisted,
+                still_waiting=waiting,
+                attended=attended,
+                partial=partial,
+                no_show=no_show,
+            )
+        )
+    total = _sum(f for f in formats if f.kind != EventKind.WORKSHOP)
     return YearFigures(
         year=year,
         starts=starts,
