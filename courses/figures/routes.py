@@ -16,6 +16,8 @@ from courses.figures.forms import YearForm
 
 
 async def _figures(request: Request, year: int, actor: Member) -> queries.YearFigures:
+    """The figures of ``year`` for the page and its XLSX alike (the API reads them in
+    courses.figures.api)."""
     return await queries.year_figures(db(request), year=year, actor=actor)
 
 
