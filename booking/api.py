@@ -25,6 +25,7 @@ from courses import series_api
 from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
 from courses.feedback import api as feedback_api
+from courses.figures import api as figures_api
 from venues import api as venues_api
 
 PREFIX = "/api/v1"
@@ -53,6 +54,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *certificates_api.OPERATIONS,
     *feedback_api.OPERATIONS,
     *venues_api.OPERATIONS,
+    *figures_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

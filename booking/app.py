@@ -62,6 +62,7 @@ from courses.certificates.mails import certificate_context
 from courses.feedback import manage as feedback_pages
 from courses.feedback import routes as feedback_routes
 from courses.feedback.mails import invitation_context
+from courses.figures import routes as figure_pages
 from courses.messages import KIND_LABELS
 from venues import manage as venue_pages
 
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *course_pages.routes,
         *planning_pages.routes,
         *series_pages.routes,
+        *figure_pages.routes,
         *booking_routes.routes,
         *calendar_routes.routes,
         *member_routes.routes,

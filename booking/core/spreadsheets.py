@@ -1,6 +1,6 @@
 """Tables for spreadsheets: CSV as German Excel opens it, and XLSX (openpyxl).
 
-A table is plain values (text, whole numbers, local date-times, None for empty) read before,
+A table is plain values (text, numbers, local date-times, None for empty) read before,
 so that writing it needs no database: callers run :func:`to_csv` and :func:`to_xlsx` in a
 thread. A text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@`` at its
 start, also after spaces, or a tab or line break there) is kept as text and never run: in
@@ -23,8 +23,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-Value = str | int | datetime | None
-"""A value of a table: a date-time is naive, in the time it is to be shown in (Berlin)."""
+Value = str | int | float | datetime | None
+"""A value of a table: a date-time is naive, in the time it is to be shown in (Berlin); a
+float is written as a number (with a decimal comma in CSV)."""
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +67,8 @@ def _csv_text(value: Value) -> str:
         return value.strftime(DATETIME_CSV)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
     return "'" + value if is_formula_like(value) else value
 
 
@@ -99,8 +102,22 @@ def column_widths(table: Table) -> list[int]:
 def to_xlsx(table: Table) -> bytes:
     """One worksheet: the header row in bold, frozen and with an autofilter, columns as wide
     as their contents; texts as string cells (never formulas), date-times as dates."""
+    return to_xlsx_sheets(table.title, [table])
+
+
+def to_xlsx_sheets(title: str, tables: Sequence[Table]) -> bytes:
+    """A workbook called ``title`` with one worksheet per table, each written as
+    :func:`to_xlsx` writes its one."""
     workbook = Workbook(write_only=True)
-    workbook.properties.title = table.title
+    workbook.properties.title = title
+    for table in tables:
+        _write_sheet(workbook, table)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(workbook: Workbook, table: Table) -> None:
     sheet = workbook.create_sheet(table.sheet)
     for i, width in enumerate(column_widths(table), 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
@@ -118,7 +135,7 @@ def to_xlsx(table: Table) -> bytes:
             formula_like = is_formula_like(value)
             if not (header or formula_like or value.startswith("#")):
                 return value  # openpyxl stores it as a string
-        elif isinstance(value, int) and not header:
+        elif isinstance(value, int | float) and not header:
             return value
         made = WriteOnlyCell(sheet, value)
         if isinstance(value, str):
@@ -133,6 +150,3 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append([cell(h, header=True) for h in table.header])
     for row in table.rows:
         sheet.append([cell(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

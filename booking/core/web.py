@@ -31,7 +31,14 @@ from booking.core.errors import (
 )
 from booking.core.middleware import LazySession
 from booking.core.sessions import ServerSession
-from booking.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, to_csv, to_xlsx
+from booking.core.spreadsheets import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    Table,
+    to_csv,
+    to_xlsx,
+    to_xlsx_sheets,
+)
 from booking.settings import Settings
 
 MemberLoader = Callable[[AsyncSession, int], Awaitable[Any]]
@@ -272,6 +279,20 @@ async def spreadsheet_answer(table: Table, kind: SpreadsheetKind, filename: str)
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def workbook_answer(title: str, tables: list[Table], filename: str) -> Response:
+    """Several tables as one XLSX workbook to download (``<filename>.xlsx``, a worksheet
+    each), written in a thread, never kept by a cache."""
+    body = await asyncio.to_thread(to_xlsx_sheets, title, tables)
+    return Response(
+        body,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.xlsx"',
             "Cache-Control": "no-store",
         },
     )

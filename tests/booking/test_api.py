@@ -325,6 +325,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/venues/{id}/rooms/{room_id}": {"patch"},
         "/online-rooms": {"get", "post"},
         "/online-rooms/{id}": {"get", "patch"},
+        "/figures": {"get"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from booking.core.spreadsheets import Table, is_formula_like, to_csv, to_xlsx
+from booking.core.spreadsheets import Table, is_formula_like, to_csv, to_xlsx, to_xlsx_sheets
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
@@ -126,3 +126,25 @@ def test_an_empty_table_still_has_its_header() -> None:
     sheet = read_xlsx(to_xlsx(table()))
     assert [c.value for c in sheet[1]] == ["Name", "Gebucht am", "Platz"]
     assert sheet.max_row == 1
+
+
+def test_decimal_numbers_stay_numbers() -> None:
+    rows = read_csv(to_csv(table(("Quote", None, 87.5), ("Rest", None, 0.0))))
+    assert [r[2] for r in rows[1:]] == ["87,5", "0,0"]  # German Excel's decimal comma
+    sheet = read_xlsx(to_xlsx(table(("Quote", None, 87.5))))
+    assert sheet["C2"].value == 87.5 and sheet["C2"].data_type == "n"
+
+
+def test_a_workbook_of_several_sheets() -> None:
+    second = Table(
+        title="ignored", sheet="Bereiche", header=("Bereich", "Zahl"), rows=[("=1+1", 4)]
+    )
+    body = to_xlsx_sheets("Das Jahr 2026", [table(("Ayşe", None, 1)), second])
+    workbook = load_workbook(io.BytesIO(body))
+    assert workbook.sheetnames == ["Teilnehmende", "Bereiche"]
+    assert workbook.properties.title == "Das Jahr 2026"
+    sheet = workbook["Bereiche"]
+    assert [c.value for c in sheet[1]] == ["Bereich", "Zahl"] and sheet["A1"].font.b
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:B2"
+    assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
+    assert sheet["B2"].value == 4
