@@ -33,7 +33,12 @@ from booking.settings import Settings
 
 IMPORT_COLUMNS = ("email", "first_name", "last_name", "organisation")
 ORGANISATION_COLUMNS = ("name", "sector", "region", "domains")
-ROLE_NAMES = {"member": "Mitglied", "trainer": "Trainerin/Trainer", "organiser": "Geschäftsstelle"}
+ROLE_NAMES = {
+    "member": "Mitglied",
+    "trainer": "Trainerin/Trainer",
+    "coordinator": "Koordination der Organisation",
+    "organiser": "Geschäftsstelle",
+}
 
 
 def members_import(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ ORGANISATION_AMBIGUOUS = (
 NOT_PENDING = "Dieser Zugang wartet nicht auf eine Freigabe."
 EMAIL_INVALID = "Bitte geben Sie eine gültige dienstliche E-Mail-Adresse an."
 ORGANISATION_NAME_REQUIRED = "Bitte nennen Sie Ihre Dienststelle."
-ROLE_UNKNOWN = "Unbekannte Rolle. Erlaubt sind: member, trainer, organiser."
+ROLE_UNKNOWN = "Unbekannte Rolle. Erlaubt sind: member, trainer, coordinator, organiser."
 NO_MEMBER = "Kein Mitglied mit der Adresse {emails}."
 EMAIL_INVALID_HINT = (
     "Bitte geben Sie genau eine dienstliche E-Mail-Adresse an, z. B. "
@@ -38,3 +38,7 @@ CONTROL_CHARACTERS = "Bitte verwenden Sie keine Steuerzeichen (etwa Null-Bytes o
 TOKEN_DAYS = "Die Gültigkeit eines Tokens muss zwischen 1 und {most} Tagen liegen."
 TOKEN_NAME = "Die Bezeichnung ist zu lang (höchstens 100 Zeichen) oder enthält Steuerzeichen."
 TOKEN_UNKNOWN = "Dieses API-Token gibt es nicht."
+COORDINATOR_WITHOUT_ORGANISATION = (
+    "Koordinieren kann nur, wer zu einer Organisation gehört. Bitte ordnen Sie die Person "
+    "zuerst einer Organisation zu."
+)

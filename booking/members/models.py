@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from booking.core.db import Base, UTCDateTime, utcnow
 from booking.organisations.models import Organisation
 
-ROLES = ("member", "trainer", "organiser")
+ROLES = ("member", "trainer", "coordinator", "organiser")
+"""A coordinator speaks for their own organisation: releases its staff's requests, sees and
+places its orders."""
 MEMBER_STATUSES = ("pending", "active", "rejected")
 
 
@@ -40,7 +42,7 @@ class Member(Base):
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("status IN ('pending', 'active', 'rejected')", name="status"),
-        CheckConstraint("role IN ('member', 'trainer', 'organiser')", name="role"),
+        CheckConstraint("role IN ('member', 'trainer', 'coordinator', 'organiser')", name="role"),
     )
 
     @property
@@ -51,6 +53,20 @@ class Member(Base):
     @property
     def is_organiser(self) -> bool:
         return self.role == "organiser" and self.status == "active"
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinates their own organisation (an organiser coordinates none by this)."""
+        return (
+            self.role == "coordinator"
+            and self.status == "active"
+            and self.organisation_id is not None
+        )
+
+    @property
+    def coordinates(self) -> int | None:
+        """The organisation this member speaks for as its coordinator, or None."""
+        return self.organisation_id if self.is_coordinator else None
 
     @property
     def is_active(self) -> bool:

@@ -336,6 +336,8 @@ async def grant_role(session: AsyncSession, *, email: str, role: str) -> Member:
         raise ValidationFailed(messages.ROLE_UNKNOWN)
     async with write_transaction(session):
         [member] = await _known_members(session, [email])
+        if role == "coordinator" and member.organisation_id is None:
+            raise ValidationFailed(messages.COORDINATOR_WITHOUT_ORGANISATION)
         member.role = role
     return member
 

@@ -153,6 +153,19 @@ def test_grant_sets_the_role(demo_db: Path) -> None:
     result = sid(demo_db, "members", "grant", JANA.upper(), "organiser")
     assert result.returncode == 0, result.stderr
     assert query(demo_db, "SELECT role FROM members WHERE email = ?", JANA) == [("organiser",)]
+    result = sid(demo_db, "members", "grant", JANA, "coordinator")
+    assert result.returncode == 0, result.stderr
+    assert "Koordination der Organisation" in result.stdout
+    assert query(demo_db, "SELECT role FROM members WHERE email = ?", JANA) == [("coordinator",)]
+
+
+def test_only_a_member_of_an_organisation_coordinates(demo_db: Path) -> None:
+    with sqlite3.connect(demo_db) as conn:
+        conn.execute("UPDATE members SET organisation_id = NULL WHERE email = ?", (JANA,))
+    result = sid(demo_db, "members", "grant", JANA, "coordinator")
+    assert result.returncode == 1
+    assert "Koordinieren kann nur, wer zu einer Organisation gehört" in result.stderr
+    assert query(demo_db, "SELECT role FROM members WHERE email = ?", JANA) == [("member",)]
 
 
 @pytest.mark.parametrize(
