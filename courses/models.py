@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,6 +87,10 @@ class Event(Base):
     reminder."""
     certificate_content: Mapped[str] = mapped_column(Text, default="", server_default="")
     """What the course covered, one line each, printed on its certificates of attendance."""
+    requires_release: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Bookings start as requests that the member's organisation releases (Freigabe)."""
+    release_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """Requests not released by then lapse; None: the registration deadline."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -35,6 +35,19 @@ THEIR_WORKSHOP_CLASH = (
     "Die Person ist bereits für den Workshop „{workshop}“ angemeldet, der zur selben Zeit "
     "stattfindet."
 )
+NOT_YOUR_ORGANISATION = (
+    "Freigeben, ablehnen und übertragen kann nur die Koordination der Organisation, zu der die "
+    "Buchung gehört, oder die Geschäftsstelle."
+)
+NOT_A_REQUEST = "Diese Buchung wartet nicht (mehr) auf eine Freigabe."
+NOT_CONFIRMED = "Übertragen lässt sich nur ein bestätigter Platz."
+RELEASE_DEADLINE_PASSED = "Die Frist für die Freigabe ist abgelaufen."
+DECLINE_REASON_MISSING = "Bitte begründen Sie die Ablehnung; die Person erhält sie per E-Mail."
+SUBSTITUTE_TOO_LATE = "Die Veranstaltung hat begonnen; der Platz lässt sich nicht mehr übertragen."
+SUBSTITUTE_OTHER_ORGANISATION = (
+    "Einen Platz übertragen lässt sich nur an jemanden derselben Organisation."
+)
+HANDED_ON = "Der Platz wurde an {name} übertragen."
 EVENT_OVER = "Diese Veranstaltung ist bereits vorbei."
 BOOKING_NOT_FOUND = "Diese Buchung gibt es nicht."
 EVENT_CANCELLED = "Diese Veranstaltung wurde abgesagt."
@@ -87,7 +100,7 @@ EXPORT_ATTENDANCE = "Anwesenheit {session}"
 EXPORT_WORKSHOP_STATUS = "{title} ({status})"
 
 STATUS_LABELS = {
-    "requested": "angefragt",
+    "requested": "wartet auf Freigabe",
     "confirmed": "bestätigt",
     "waiting": "Warteliste",
     "cancelled": "storniert",

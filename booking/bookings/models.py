@@ -67,6 +67,10 @@ class Booking(Base):
     """When the reminder before the event was written to the outbox (once per booking)."""
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """member, organiser, coordinator (declined or handed on), or lapsed (not released in
+    time)."""
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the member's organisation released the request (events that require it)."""
     added_on_site: Mapped[bool] = mapped_column(default=False)
     """A walk-in: added at the door by a trainer or organiser, without seat limits."""
     booked_by: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -188,6 +188,21 @@ async def _decide(
         if error is not None:
             outcomes.append(error)
             continue
+        if event.requires_release and not request.on_behalf:
+            # A request: no seat until the member's organisation releases it (release.py).
+            row: dict[str, Any] = {
+                "event_id": event.id,
+                "member_id": member.id,
+                "organisation_id": member.organisation_id,
+                "status": BookingStatus.REQUESTED,
+                "created_at": request.now,
+            }
+            booking = Booking(**row)
+            created.append(_Created(booking, row, member.email, event.sequence, len(earlier), None))
+            earlier.append(booking.status)
+            known.hold(event, member.id)
+            outcomes.append(BookingResult(booking=booking, waitlist_position=None))
+            continue
         limit = event.seats_per_organisation
         has_seat = taken[event.id] < event.capacity and (
             limit is None
@@ -228,7 +243,9 @@ async def _decide(
 REASON_MAX = 1000
 
 
-def _reason(text: str, *, required: bool) -> str:
+def checked_reason(
+    text: str, *, required: bool, missing: str = messages.OVERRIDE_REASON_MISSING
+) -> str:
     """A reason an organiser gives: one paragraph, kept in the audit log."""
     reason = text.strip()
     if has_control_characters(reason.replace("\n", " ").replace("\r", " ")):
@@ -238,9 +255,7 @@ def _reason(text: str, *, required: bool) -> str:
             messages.REASON_TOO_LONG, fields={"reason": messages.REASON_TOO_LONG}
         )
     if required and not reason:
-        raise ValidationFailed(
-            messages.OVERRIDE_REASON_MISSING, fields={"reason": messages.OVERRIDE_REASON_MISSING}
-        )
+        raise ValidationFailed(missing, fields={"reason": missing})
     return reason
 
 
@@ -259,7 +274,7 @@ async def book_on_behalf(
     organisation's share of seats is passed over, for a reason that the audit log keeps."""
     if not actor.is_organiser:
         raise Forbidden(messages.ON_BEHALF_FORBIDDEN)
-    reason = _reason(reason, required=override_limit)
+    reason = checked_reason(reason, required=override_limit)
     address = valid_email(email)
     if address is None:
         raise ValidationFailed(messages.EMAIL_INVALID, fields={"email": messages.EMAIL_INVALID})
@@ -307,7 +322,7 @@ class _Created:
 async def _insert(session: AsyncSession, created: list[_Created]) -> None:
     """Write a batch's bookings and their mails with one multi-row INSERT each. Booking ids
     (the waiting-list order) follow the order of the requests."""
-    ids = await _insert_bookings(session, [item.row for item in created])
+    ids = await insert_bookings(session, [item.row for item in created])
     mails = []
     for item, booking_id in zip(created, ids, strict=True):
         item.booking.id = booking_id
@@ -319,14 +334,47 @@ async def _insert(session: AsyncSession, created: list[_Created]) -> None:
                 "method": "REQUEST",
                 "sequence": sequence,
             }
+        elif item.booking.status == BookingStatus.REQUESTED:
+            template = "booking_requested"
+            context = {"booking_id": booking_id}
         else:
             template = "booking_waitlisted"
             context = {"booking_id": booking_id, "position": item.position}
         mails.append(outbox_row(item.email, template, **context))
+    requests = [item.booking for item in created if item.booking.status == BookingStatus.REQUESTED]
+    if requests:
+        mails += await _tell_coordinators(session, requests)
     await session.execute(insert(OutboxMessage), mails)
 
 
-async def _insert_bookings(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+async def _tell_coordinators(
+    session: AsyncSession, requests: Sequence[Booking]
+) -> list[dict[str, Any]]:
+    """A mail to each coordinator of the requesting members' organisations, per request (one
+    query for the batch). Organisations without a coordinator: the organisers see the
+    request on their list of open requests."""
+    organisations = {b.organisation_id for b in requests if b.organisation_id is not None}
+    if not organisations:
+        return []
+    coordinators: defaultdict[int, list[str]] = defaultdict(list)
+    for organisation_id, email in await session.execute(
+        select(Member.organisation_id, Member.email).where(
+            Member.organisation_id.in_(organisations),
+            Member.role == "coordinator",
+            Member.status == "active",
+        )
+    ):
+        if organisation_id is not None:
+            coordinators[organisation_id].append(email)
+    return [
+        outbox_row(email, "release_requested", booking_id=b.id)
+        for b in requests
+        if b.organisation_id is not None
+        for email in coordinators[b.organisation_id]
+    ]
+
+
+async def insert_bookings(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
     """Insert booking rows; their ids, ascending in the order of ``rows``.
 
     PostgreSQL numbers the rows in parameter order within one statement. SQLite cannot tie
@@ -414,7 +462,7 @@ async def cancel(
     to the waiting list in the same transaction. Returns the bookings promoted. An
     organiser removing someone else's booking is recorded in the audit log, with the reason
     given (which the member's mail states too)."""
-    reason = _reason(reason, required=False)
+    reason = checked_reason(reason, required=False)
     async with write_transaction(session):
         event_id = await session.scalar(select(Booking.event_id).where(Booking.id == booking_id))
         if event_id is None:
@@ -442,13 +490,13 @@ async def cancel(
                 reason=reason,
             )
         by = "member" if own else "organiser"
-        promoted = await _cancel_in_transaction(
+        promoted = await cancel_in_transaction(
             session, event, booking, now, by=by, reason="" if own else reason
         )
     return promoted
 
 
-async def _cancel_in_transaction(
+async def cancel_in_transaction(
     session: AsyncSession,
     event: Event,
     booking: Booking,
@@ -468,7 +516,7 @@ async def _cancel_in_transaction(
     # Workshops need a seat at the conference: leaving it leaves its workshops too.
     for workshop_booking in await queries.workshop_bookings_under(session, booking):
         workshop = await lock_event(session, workshop_booking.event_id)
-        promoted += await _cancel_in_transaction(
+        promoted += await cancel_in_transaction(
             session, workshop, workshop_booking, now, by=by, reason=reason
         )
     return promoted

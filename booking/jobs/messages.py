@@ -11,6 +11,7 @@ FEEDBACK_INVITATIONS_DONE = (
     "{events} beendete Veranstaltung(en) geprüft, {invited} Einladung(en) zur Rückmeldung "
     "geschrieben."
 )
+LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from booking.jobs.feedback import feedback_invitations
+from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.scheduler import Job
 from booking.jobs.sweep import promotion_sweep
@@ -25,5 +26,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(hours=1),
         run=feedback_invitations,
         offset=timedelta(minutes=20),
+    ),
+    Job(
+        name="release-lapse",
+        every=timedelta(minutes=15),
+        run=release_lapse,
+        offset=timedelta(minutes=10),
     ),
 )

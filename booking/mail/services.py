@@ -30,6 +30,10 @@ TEMPLATES = (
     "event_message",
     "booking_reminder",
     "feedback_invitation",
+    "booking_requested",
+    "release_requested",
+    "booking_declined",
+    "booking_request_lapsed",
 )
 
 
