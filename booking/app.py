@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from booking import api
+from booking.bookings import coordination as coordination_pages
 from booking.bookings import routes as booking_routes
 from booking.bookings.announcements import fill
 from booking.bookings.mails import announcement_context, booking_context
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *series_pages.routes,
         *figure_pages.routes,
         *booking_routes.routes,
+        *coordination_pages.routes,
         *calendar_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,

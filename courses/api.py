@@ -117,6 +117,8 @@ async def _detail(
         completion_share=100 if event.completion_share is None else event.completion_share,
         certificate_content=event.certificate_lines,
         reminder_days=event.reminder_days,
+        requires_release=event.requires_release,
+        release_deadline=event.release_deadline,
         sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
         if viewer is not None and may_mark(event, viewer)
         else None,

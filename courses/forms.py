@@ -287,6 +287,9 @@ class EventForm(Form):
     deadline_time = ClockField("Uhrzeit", validators=[Optional()])
     cancel_day = DayField("Stornieren bis (Datum, leer: Beginn)", validators=[Optional()])
     cancel_time = ClockField("Uhrzeit", validators=[Optional()])
+    requires_release = BooleanField("Teilnahme nur mit Freigabe durch die Organisation")
+    release_day = DayField("Freigabe bis (Datum, leer: Anmeldeschluss)", validators=[Optional()])
+    release_time = ClockField("Uhrzeit", validators=[Optional()])
     sectors = SelectMultipleField(
         "Nur für diese Bereiche (keiner gewählt: für alle)",
         choices=[SelectChoice(k, v) for k, v in SECTORS.items()],

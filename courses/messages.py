@@ -109,3 +109,7 @@ SERIES_EMPTY = "Diese Reihe hat keinen Termin, nach dem sie sich verlängern lie
 SERIES_STARTS_REQUIRED = "Bitte geben Sie die Uhrzeit des Beginns an, z. B. 17:00."
 SERIES_ENDS_REQUIRED = "Bitte geben Sie die Uhrzeit des Endes an, z. B. 18:30."
 SERIES_FIRST_DAY_REQUIRED = "Bitte geben Sie den ersten möglichen Tag an, z. B. 01.03.2027."
+RELEASE_DEADLINE_WITHOUT_RELEASE = (
+    "Eine Frist für die Freigabe gibt es nur, wenn die Veranstaltung eine Freigabe durch die "
+    "Organisation verlangt."
+)

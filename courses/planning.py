@@ -173,6 +173,8 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         completion_share=form.completion_share.data,
         certificate_content=lines(form.certificate_content.data),
         reminder_days=_reminder_days(form),
+        requires_release=bool(form.requires_release.data),
+        release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
     )
 
 
@@ -185,6 +187,7 @@ FIELD_OF = {
     "kind": "kind", "sessions": "sessions", "target_sectors": "sectors",
     "booking_opens_at": "opens_day", "parent_id": "parent", "venue_id": "venue",
     "room_id": "room", "online_room_id": "online_room", "trainers": "trainers",
+    "release_deadline": "release_day",
 }  # fmt: skip
 """The form field that shows a service's refusal of one of its values."""
 
@@ -252,6 +255,7 @@ def _window_fields(event: Event) -> dict[str, str]:
         ("opens", event.booking_opens_at),
         ("deadline", event.registration_deadline),
         ("cancel", event.cancellation_deadline),
+        ("release", event.release_deadline),
     ):
         if moment is not None:
             values[f"{prefix}_day"], values[f"{prefix}_time"] = day_input(moment), time_de(moment)
@@ -283,6 +287,8 @@ async def edit_event(request: Request) -> Response:
             course_code=(form.course_code.data or "").strip() or None,
             prerequisite_code=(form.prerequisite_code.data or "").strip() or None,
             reminder_days=_reminder_days(form),
+            requires_release=bool(form.requires_release.data),
+            release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
         )
         place = services.Place(
             _selected(form.venue), _selected(form.room), _selected(form.online_room)
@@ -316,6 +322,7 @@ async def edit_event(request: Request) -> Response:
             completion_share=event.completion_share,
             certificate_content=event.certificate_content,
             reminder_days=event.reminder_days,
+            requires_release=event.requires_release,
             **_window_fields(event),
         )
         set_choices(form, await backoffice.event_choices(session, now(request)))

@@ -133,6 +133,14 @@ class EventIn(Input):
     completion_share: CompletionShare | None = None
     certificate_content: CertificateContent = Field(default_factory=list)
     reminder_days: ReminderDays = 2
+    requires_release: bool = Field(
+        default=False,
+        description="Bookings are requests until the member's organisation releases them.",
+    )
+    release_deadline: Moment | None = Field(
+        default=None,
+        description="Requests not released by then lapse; null: the registration deadline.",
+    )
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -159,6 +167,8 @@ class EventIn(Input):
             completion_share=self.completion_share,
             certificate_content=list(self.certificate_content),
             reminder_days=self.reminder_days,
+            requires_release=self.requires_release,
+            release_deadline=self.release_deadline,
         )
 
 
@@ -225,6 +235,11 @@ class EventChanges(Input):
         default=None,  # type: ignore[assignment]
         json_schema_extra=without_default,
     )
+    requires_release: bool = Field(
+        default=None,  # type: ignore[assignment]
+        json_schema_extra=without_default,
+    )
+    release_deadline: Moment | None = None
     status: Literal["published"] = Field(
         default=None,  # type: ignore[arg-type]
         description="published: a draft goes into the programme.",
@@ -377,6 +392,13 @@ class EventDetail(EventSummary):
     )
     series_id: int | None = Field(
         default=None, description="The series the event is a date of (GET /series/{id})."
+    )
+    requires_release: bool = Field(
+        default=False, description="Bookings wait for the release by the member's organisation."
+    )
+    release_deadline: Instant | None = Field(
+        default=None,
+        description="When unreleased requests lapse (null: at the registration deadline).",
     )
 
 

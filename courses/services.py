@@ -96,6 +96,8 @@ class NewEvent:
     """What the course covers, one line each, printed on its certificates."""
     reminder_days: int = 2
     """Days before the first session that participants are reminded; 0: no reminder."""
+    requires_release: bool = False
+    release_deadline: datetime | None = None
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -119,6 +121,8 @@ def validate_new_event(data: NewEvent) -> None:
         errors["parent_id"] = messages.PARENT_REQUIRED
     if data.kind != EventKind.WORKSHOP and data.parent_id is not None:
         errors["parent_id"] = messages.PARENT_ONLY_FOR_WORKSHOPS
+    if data.release_deadline is not None and not data.requires_release:
+        errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
@@ -139,6 +143,10 @@ class EventDetails:
     prerequisite_code: str | None
     reminder_days: int = 2
     """Days before the first session of the reminder; 0: none."""
+    requires_release: bool = False
+    """Bookings are requests that the member's organisation releases."""
+    release_deadline: datetime | None = None
+    """Requests not released by then lapse; None: the registration deadline."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,8 @@ def details_of(event: Event) -> EventDetails:
         course_code=event.course_code,
         prerequisite_code=event.prerequisite_code,
         reminder_days=event.reminder_days,
+        requires_release=event.requires_release,
+        release_deadline=event.release_deadline,
     )
 
 
@@ -180,6 +190,8 @@ def apply_details(event: Event, details: EventDetails) -> None:
         errors["booking_opens_at"] = messages.WINDOW_ORDER
     if not 0 <= details.reminder_days <= 30:
         errors["reminder_days"] = messages.REMINDER_DAYS
+    if details.release_deadline is not None and not details.requires_release:
+        errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     event.title, event.summary, event.description = (
@@ -192,6 +204,8 @@ def apply_details(event: Event, details: EventDetails) -> None:
     event.cancellation_deadline = details.cancellation_deadline
     event.course_code, event.prerequisite_code = details.course_code, details.prerequisite_code
     event.reminder_days = details.reminder_days
+    event.requires_release = details.requires_release
+    event.release_deadline = details.release_deadline
     wanted = set(details.target_sectors)
     kept = [s for s in event.sectors if s.sector in wanted]
     have = {s.sector for s in kept}
@@ -260,6 +274,8 @@ def build_event(data: NewEvent, trainers: list[Member]) -> Event:
     event.completion_share = data.completion_share
     event.certificate_content = "\n".join(data.certificate_content)
     event.reminder_days = data.reminder_days
+    event.requires_release = data.requires_release
+    event.release_deadline = data.release_deadline
     event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
     return event
 
@@ -309,6 +325,8 @@ def copy_of(event: Event, days: int) -> Event:
         completion_share=event.completion_share,
         certificate_content=event.certificate_content,
         reminder_days=event.reminder_days,
+        requires_release=event.requires_release,
+        release_deadline=later(event.release_deadline),
         venue_id=event.venue_id,
         room_id=event.room_id,
         online_room_id=event.online_room_id,

@@ -3,10 +3,21 @@ member's own."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.bookings import announcements, exports, messages, queries, schemas, services, waitlist
+from booking.bookings import (
+    announcements,
+    exports,
+    messages,
+    queries,
+    release,
+    schemas,
+    services,
+    waitlist,
+)
 from booking.bookings.models import BookingStatus
 from booking.bookings.queue import booking_queue
 from booking.core.api import (
@@ -53,13 +64,51 @@ async def book(request: Request, member: Member) -> Response:
     result = await booking_queue(request).book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
-    confirmed = result.booking.status == BookingStatus.CONFIRMED
     created = schemas.BookingCreated(
         id=result.booking.id,
-        status="confirmed" if confirmed else "waitlisted",
+        status=_created_status(result.booking.status),
         waitlist_position=result.waitlist_position,
     )
     return json_answer(created, 201)
+
+
+def _created_status(status: str) -> Literal["confirmed", "waitlisted", "requested"]:
+    if status == BookingStatus.CONFIRMED:
+        return "confirmed"
+    return "requested" if status == BookingStatus.REQUESTED else "waitlisted"
+
+
+async def release_booking(request: Request, actor: Member) -> Response:
+    await read_body(request, schemas.CancelIn, optional=True)
+    done = await release.release(
+        db(request), booking_id=path_id(request), actor=actor, now=now(request)
+    )
+    return json_answer(
+        schemas.ReleaseOut(
+            id=done.booking.id,
+            status="confirmed" if done.waitlist_position is None else "waitlisted",
+            waitlist_position=done.waitlist_position,
+        )
+    )
+
+
+async def decline_booking(request: Request, actor: Member) -> Response:
+    body = await read_body(request, schemas.DeclineIn)
+    booking = await release.decline(
+        db(request), booking_id=path_id(request), actor=actor, now=now(request), reason=body.reason
+    )
+    return json_answer(schemas.ReleaseOut(id=booking.id, status="cancelled"))
+
+
+async def substitute_booking(request: Request, actor: Member) -> Response:
+    body = await read_body(request, schemas.SubstituteIn)
+    done = await release.substitute(
+        db(request), booking_id=path_id(request), email=body.email, actor=actor, now=now(request)
+    )
+    return json_answer(
+        schemas.SubstituteOut(id=done.booking.id, status="confirmed", replaces=done.cancelled.id),
+        201,
+    )
 
 
 async def cancel_booking(request: Request, member: Member) -> Response:
@@ -228,6 +277,22 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE", "/bookings/{id:id}", cancel_booking, "member", 200, schemas.BookingCancelled,
         body=schemas.CancelIn, body_optional=True,
         errors=(403, 409, 422, 503), summary="Buchung stornieren (eigene; Geschäftsstelle: jede)",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/release", release_booking, "member", 200, schemas.ReleaseOut,
+        body=schemas.CancelIn, body_optional=True, errors=(403, 409, 503),
+        summary="Anfrage freigeben (Koordination der Organisation oder Geschäftsstelle): ein "
+        "Platz, sonst die Warteliste",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/decline", decline_booking, "member", 200, schemas.ReleaseOut,
+        body=schemas.DeclineIn, errors=(403, 409, 503),
+        summary="Anfrage ablehnen, mit Begründung (Koordination oder Geschäftsstelle)",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/substitute", substitute_booking, "member", 201,
+        schemas.SubstituteOut, body=schemas.SubstituteIn, errors=(403, 409, 503),
+        summary="Bestätigten Platz an eine Person derselben Organisation übertragen",
     ),
     Operation(
         "POST", "/bookings/{id:id}/position", move_on_waitlist, "organiser", 200,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from booking.core.web import Form
 
@@ -15,4 +15,28 @@ class RemoveForm(Form):
     reason = TextAreaField(
         "Begründung für die Person (optional)",
         validators=[Optional(), Length(max=1000, message="Höchstens 1000 Zeichen.")],
+    )
+
+
+class DeclineForm(Form):
+    """A coordinator declines a request: the reason goes into the member's mail."""
+
+    reason = TextAreaField(
+        "Begründung für die Person",
+        validators=[
+            InputRequired("Bitte begründen Sie die Ablehnung."),
+            Length(max=1000, message="Höchstens 1000 Zeichen."),
+        ],
+    )
+
+
+class SubstituteForm(Form):
+    """A coordinator hands a confirmed seat to a colleague."""
+
+    email = StringField(
+        "E-Mail-Adresse der Kollegin oder des Kollegen",
+        validators=[
+            InputRequired("Bitte geben Sie die E-Mail-Adresse an."),
+            Length(max=254, message="Höchstens 254 Zeichen."),
+        ],
     )

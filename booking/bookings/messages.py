@@ -48,6 +48,9 @@ SUBSTITUTE_OTHER_ORGANISATION = (
     "Einen Platz übertragen lässt sich nur an jemanden derselben Organisation."
 )
 HANDED_ON = "Der Platz wurde an {name} übertragen."
+COORDINATORS_ONLY = (
+    "Diese Seite ist für die Koordination einer Organisation und die Geschäftsstelle."
+)
 EVENT_OVER = "Diese Veranstaltung ist bereits vorbei."
 BOOKING_NOT_FOUND = "Diese Buchung gibt es nicht."
 EVENT_CANCELLED = "Diese Veranstaltung wurde abgesagt."

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -22,7 +22,7 @@ from booking.bookings.models import (
     Booking,
     BookingStatus,
 )
-from booking.core.errors import DomainError, Forbidden, NotFound
+from booking.core.errors import DomainError, Forbidden, InvalidState, NotFound
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.members.models import Member
 from courses.models import Event, EventSession, EventStatus
@@ -414,3 +414,83 @@ async def events_to_promote(session: AsyncSession, now: datetime) -> list[int]:
         .order_by(Event.id)
     )
     return list(result)
+
+
+async def organisation_bookings_page(
+    session: AsyncSession,
+    actor: Member,
+    *,
+    statuses: Collection[str],
+    organisation_id: int | None = None,
+    uncoordinated: bool = False,
+    cursor: str | None,
+    limit: int,
+) -> Page[Booking]:
+    """Bookings of an organisation's members (a coordinator: their own organisation only),
+    oldest first, a page at a time, with their event, member and organisation. Organisers
+    may name an organisation, or ask for the organisations without an active coordinator
+    (whose requests the network's organisers release)."""
+    query = select(Booking).where(Booking.status.in_(statuses))
+    if actor.is_organiser:
+        if organisation_id is not None:
+            query = query.where(Booking.organisation_id == organisation_id)
+        elif uncoordinated:
+            coordinated = select(Member.organisation_id).where(
+                Member.role == "coordinator",
+                Member.status == "active",
+                Member.organisation_id.is_not(None),
+            )
+            query = query.where(
+                or_(Booking.organisation_id.is_(None), Booking.organisation_id.not_in(coordinated))
+            )
+    elif actor.coordinates is not None:
+        query = query.where(Booking.organisation_id == actor.coordinates)
+    else:
+        raise Forbidden(messages.COORDINATORS_ONLY)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    if cursor:
+        (last_id,) = decode_cursor(cursor, (int,))
+        query = query.where(Booking.id > last_id)
+    event = selectinload(Booking.event)
+    rows = list(
+        await session.scalars(
+            query.options(
+                selectinload(Booking.member),
+                selectinload(Booking.organisation),
+                event.selectinload(Event.sessions),
+            )
+            .order_by(Booking.id)
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
+
+
+async def organisation_booking(
+    session: AsyncSession, actor: Member, booking_id: int, statuses: Collection[str]
+) -> Booking:
+    """One booking for the coordinators' forms: of the coordinator's organisation (or any,
+    for organisers), in one of ``statuses``."""
+    booking = await session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            selectinload(Booking.member),
+            selectinload(Booking.event).selectinload(Event.sessions),
+        )
+    )
+    if booking is None:
+        raise NotFound(messages.BOOKING_NOT_FOUND)
+    if not actor.is_organiser and (
+        actor.coordinates is None or actor.coordinates != booking.organisation_id
+    ):
+        raise Forbidden(messages.NOT_YOUR_ORGANISATION)
+    if booking.status not in statuses:
+        raise InvalidState(
+            messages.NOT_A_REQUEST
+            if BookingStatus.REQUESTED in statuses
+            else messages.NOT_CONFIRMED
+        )
+    return booking

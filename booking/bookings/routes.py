@@ -39,7 +39,14 @@ async def book(request: Request) -> Response:
     result = await booking_queue(request).book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
-    if result.booking.status == BookingStatus.CONFIRMED:
+    if result.booking.status == BookingStatus.REQUESTED:
+        flash(
+            request,
+            "Ihre Anfrage ist eingegangen. Sobald Ihre Organisation die Teilnahme freigibt, "
+            "erhalten Sie eine E-Mail.",
+            "info",
+        )
+    elif result.booking.status == BookingStatus.CONFIRMED:
         flash(
             request,
             "Ihre Anmeldung ist bestätigt. Eine E-Mail mit der Kalendereinladung ist unterwegs.",

@@ -87,8 +87,31 @@ class AuditEntryOut(BaseModel):
 
 class BookingCreated(BaseModel):
     id: int
-    status: Literal["confirmed", "waitlisted"]
+    status: Literal["confirmed", "waitlisted", "requested"] = Field(
+        description="requested: the event needs the release by the member's organisation; "
+        "no seat is held until then."
+    )
     waitlist_position: int | None
+
+
+class DeclineIn(Input):
+    reason: Reason = Field(description="Why; told to the member.")
+
+
+class SubstituteIn(Input):
+    email: str = Field(max_length=254, description="A colleague of the same organisation.")
+
+
+class ReleaseOut(BaseModel):
+    id: int
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    waitlist_position: int | None = None
+
+
+class SubstituteOut(BaseModel):
+    id: int = Field(description="The colleague's new booking.")
+    status: Literal["confirmed"]
+    replaces: int = Field(description="The booking that was handed on (now cancelled).")
 
 
 class BookingCancelled(BaseModel):

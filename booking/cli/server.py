@@ -64,7 +64,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 async def _load_demo(settings: Settings) -> int:
-    from booking.demo import ORGANISER_EMAIL, load_demo
+    from booking.demo import COORDINATOR_EMAIL, ORGANISER_EMAIL, load_demo
 
     async with database_sessions(settings) as sessions, sessions() as session:
         if not await load_demo(session, utcnow()):
@@ -78,6 +78,7 @@ async def _load_demo(settings: Settings) -> int:
         "Demodaten geladen: {} Veranstaltungen, {} Organisationen, {} Mitglieder.".format(*counts)
     )
     print(f"Anmelden als Geschäftsstelle mit {ORGANISER_EMAIL}.")
+    print(f"Anmelden als Koordination (Klinikum Bochum) mit {COORDINATOR_EMAIL}.")
     if not settings.smtp_host:
         print(f"Ohne SMTP-Server liegen die Anmeldelinks als Dateien unter {settings.mail_dir}.")
     return 0

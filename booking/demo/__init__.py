@@ -14,8 +14,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings.models import Booking
+from booking.bookings.release import release
 from booking.bookings.services import book
 from booking.demo.data import (
+    COORDINATOR_EMAIL,
     MATERIALS,
     MEMBERS,
     ORGANISATIONS,
@@ -32,10 +34,10 @@ from courses.attendance.services import mark
 from courses.models import Event
 from materials.models import MaterialItem
 
-__all__ = ["ORGANISER_EMAIL", "TRAINER_EMAIL", "load_demo"]
+__all__ = ["COORDINATOR_EMAIL", "ORGANISER_EMAIL", "TRAINER_EMAIL", "load_demo"]
 
 
-def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, list[Member]]:
+def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, Member, list[Member]]:
     organiser = Member(
         email=ORGANISER_EMAIL,
         first_name="Birgit",
@@ -52,6 +54,14 @@ def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, list[Member]
         role="trainer",
         organisation=orgs["polizei-recklinghausen.example"],
     )
+    coordinator = Member(
+        email=COORDINATOR_EMAIL,
+        first_name="Claudia",
+        last_name="Reuter",
+        function="Innerbetriebliche Fortbildung",
+        role="coordinator",
+        organisation=orgs["klinikum-bochum.example"],
+    )
     members = [
         Member(
             email=f"{email_part(first)}.{email_part(last)}@{domain}",
@@ -62,7 +72,7 @@ def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, list[Member]
         )
         for first, last, function, domain in MEMBERS
     ]
-    return organiser, trainer, members
+    return organiser, trainer, coordinator, members
 
 
 async def load_demo(session: AsyncSession, now: datetime) -> bool:
@@ -76,9 +86,9 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         )
         for name, sector, region, domain in ORGANISATIONS
     }
-    organiser, trainer, members = _people(orgs)
+    organiser, trainer, coordinator, members = _people(orgs)
     programme = build_programme(Calendar(now), build_venues(), trainer)
-    session.add_all([*orgs.values(), organiser, trainer, *members, *programme.events])
+    session.add_all([*orgs.values(), organiser, trainer, coordinator, *members, *programme.events])
     session.add_all(
         MaterialItem(name=name, description=text, stock=stock, max_per_order=most)
         for name, text, stock, most in MATERIALS
@@ -115,6 +125,15 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         )
     for event_id, member_id in plan:
         await book(session, event_id=event_id, member_id=member_id, now=now)
+    # The health training needs the release by the Klinikum: its coordinator has released
+    # the first request; the others wait (the Uniklinik has no coordinator: the office).
+    first_request = await session.scalar(
+        select(Booking.id)
+        .where(Booking.event_id == programme.health_training.id, Booking.status == "requested")
+        .order_by(Booking.id)
+    )
+    if first_request is not None:
+        await release(session, booking_id=first_request, actor=coordinator, now=now)
     # The invented members cannot read mail: drop what the bookings wrote to the outbox.
     await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     await session.commit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 ORGANISER_EMAIL = "geschaeftsstelle@polizei-muenster.example"
 TRAINER_EMAIL = "trainerin@polizei-recklinghausen.example"
+COORDINATOR_EMAIL = "fortbildung@klinikum-bochum.example"
+"""Releases the Klinikum's staff for trainings that need it (the health training does)."""
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY = 0, 1, 2, 3
 
 ORGANISATIONS = [  # name, sector, Regierungsbezirk, e-mail domain

@@ -342,13 +342,15 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         deadline=timedelta(days=10),
         cancel=timedelta(days=7),
         sectors=("gesundheit",),
+        requires_release=True,
         course_code="DEESK-GES",
         teaching_units=8,
         venue=venues["klinik"],
         room=venues["klinik"].rooms[0],
         trainers=[trainer],
         summary="Praxisnahes Training für Pflege, Ärzteschaft und Notaufnahme, entwickelt mit "
-        "den Ärztekammern und einem Klinikum. Nur für Beschäftigte des Gesundheitswesens.",
+        "den Ärztekammern und einem Klinikum. Nur für Beschäftigte des Gesundheitswesens, "
+        "mit Freigabe durch die eigene Klinik.",
         description="Schwerpunkte sind Warnsignale, Sprache und Haltung in angespannten "
         "Situationen, sichere Positionierung im Patientenzimmer, Absprachen im Team und die "
         "Alarmierung. Die Anerkennung als ärztliche Fortbildung ist beantragt; bitte halten Sie "

@@ -322,3 +322,63 @@ async def test_back_office_api_refuses_members_and_bad_input(
     audit = f"/api/v1/events/{world.event.id}/audit"
     assert_german_error(await client.get(audit, headers=world.member_auth), 403)
     assert await snapshot(db) == before
+
+
+# -- the organisation's release -----------------------------------------------------------------
+
+
+async def test_requests_are_released_declined_and_handed_on_through_the_api(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db)
+    coordinator = await factories.member(db, org, role="coordinator")
+    elsewhere = await factories.organisation(db)
+    stranger_coordinator = await factories.member(db, elsewhere, role="coordinator")
+    event = await factories.event(db, capacity=1, requires_release=True)
+    people = [await factories.member(db, org) for _ in range(3)]
+    auth = await token_of(db, coordinator)
+    asked = [
+        await client.post(f"/api/v1/events/{event.id}/bookings", headers=await token_of(db, p))
+        for p in people
+    ]
+    assert [a.json()["status"] for a in asked] == ["requested"] * 3
+    ids = [a.json()["id"] for a in asked]
+
+    other = await token_of(db, stranger_coordinator)
+    assert_german_error(await client.post(f"/api/v1/bookings/{ids[0]}/release", headers=other), 403)
+    first = await client.post(f"/api/v1/bookings/{ids[0]}/release", headers=auth)
+    assert first.json() == {"id": ids[0], "status": "confirmed", "waitlist_position": None}
+    second = await client.post(f"/api/v1/bookings/{ids[1]}/release", headers=auth, json={})
+    assert second.json() == {"id": ids[1], "status": "waitlisted", "waitlist_position": 1}
+    assert_german_error(await client.post(f"/api/v1/bookings/{ids[1]}/release", headers=auth), 409)
+    no_reason = await client.post(f"/api/v1/bookings/{ids[2]}/decline", headers=auth, json={})
+    assert_german_error(no_reason, 422)
+    declined = await client.post(
+        f"/api/v1/bookings/{ids[2]}/decline", headers=auth, json={"reason": "Dienstplan"}
+    )
+    assert declined.json() == {"id": ids[2], "status": "cancelled", "waitlist_position": None}
+
+    colleague = await factories.member(db, org)
+    handed = await client.post(
+        f"/api/v1/bookings/{ids[0]}/substitute", headers=auth, json={"email": colleague.email}
+    )
+    assert handed.status_code == 201
+    assert handed.json()["replaces"] == ids[0] and handed.json()["status"] == "confirmed"
+    assert_german_error(
+        await client.post(
+            f"/api/v1/bookings/{handed.json()['id']}/substitute",
+            headers=auth,
+            json={"email": world.member.email},
+        ),
+        422,
+    )
+    assert_german_error(
+        await client.post(f"/api/v1/bookings/{ids[1]}/substitute", headers=auth, json={"email": 5}),
+        422,
+    )
+    assert_german_error(
+        await client.post(f"/api/v1/bookings/{ids[1]}/release", headers=world.member_auth),
+        403,
+    )
+    detail = await client.get(f"/api/v1/events/{event.id}", headers=world.member_auth)
+    assert detail.json()["requires_release"] is True

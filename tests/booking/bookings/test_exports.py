@@ -62,7 +62,7 @@ async def test_participants_first_then_the_waiting_list_by_position_then_the_res
     assert column(table, "Nachname") == [p.last_name for p in order]
     assert column(table, "Vorname") == ["Vorname"] * 7
     assert column(table, "Status") == [
-        "bestätigt", "bestätigt", "Warteliste", "Warteliste", "angefragt", "storniert",
+        "bestätigt", "bestätigt", "Warteliste", "Warteliste", "wartet auf Freigabe", "storniert",
         "storniert",
     ]  # fmt: skip
     assert column(table, "Wartelistenplatz") == [None, None, 1, 2, None, None, None]
