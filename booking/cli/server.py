@@ -78,7 +78,7 @@ async def _load_demo(settings: Settings) -> int:
         "Demodaten geladen: {} Veranstaltungen, {} Organisationen, {} Mitglieder.".format(*counts)
     )
     print(f"Anmelden als Geschäftsstelle mit {ORGANISER_EMAIL}.")
-    print(f"Anmelden als Koordination (Klinikum Bochum) mit {COORDINATOR_EMAIL}.")
+    print(f"Anmelden als Koordination (Gesamtschule Dortmund-Nord) mit {COORDINATOR_EMAIL}.")
     if not settings.smtp_host:
         print(f"Ohne SMTP-Server liegen die Anmeldelinks als Dateien unter {settings.mail_dir}.")
     return 0

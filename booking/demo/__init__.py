@@ -56,11 +56,11 @@ def _people(orgs: dict[str, Organisation]) -> tuple[Member, Member, Member, list
     )
     coordinator = Member(
         email=COORDINATOR_EMAIL,
-        first_name="Claudia",
-        last_name="Reuter",
-        function="Innerbetriebliche Fortbildung",
+        first_name="Renate",
+        last_name="Albers",
+        function="Stellvertretende Schulleitung",
         role="coordinator",
-        organisation=orgs["klinikum-bochum.example"],
+        organisation=orgs["gesamtschule-dortmund.example"],
     )
     members = [
         Member(
@@ -125,11 +125,12 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         )
     for event_id, member_id in plan:
         await book(session, event_id=event_id, member_id=member_id, now=now)
-    # The health training needs the release by the Klinikum: its coordinator has released
-    # the first request; the others wait (the Uniklinik has no coordinator: the office).
+    # The school training needs the release by the school: the Gesamtschule's coordinator has
+    # released the first request; the others wait (the Berufskolleg has no coordinator: there
+    # the office releases).
     first_request = await session.scalar(
         select(Booking.id)
-        .where(Booking.event_id == programme.health_training.id, Booking.status == "requested")
+        .where(Booking.event_id == programme.school_training.id, Booking.status == "requested")
         .order_by(Booking.id)
     )
     if first_request is not None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 ORGANISER_EMAIL = "geschaeftsstelle@polizei-muenster.example"
 TRAINER_EMAIL = "trainerin@polizei-recklinghausen.example"
-COORDINATOR_EMAIL = "fortbildung@klinikum-bochum.example"
-"""Releases the Klinikum's staff for trainings that need it (the health training does)."""
+COORDINATOR_EMAIL = "schulleitung@gesamtschule-dortmund.example"
+"""Releases the school's staff for trainings that need it (the school training does)."""
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY = 0, 1, 2, 3
 
 ORGANISATIONS = [  # name, sector, Regierungsbezirk, e-mail domain

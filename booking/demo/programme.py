@@ -342,15 +342,13 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         deadline=timedelta(days=10),
         cancel=timedelta(days=7),
         sectors=("gesundheit",),
-        requires_release=True,
         course_code="DEESK-GES",
         teaching_units=8,
         venue=venues["klinik"],
         room=venues["klinik"].rooms[0],
         trainers=[trainer],
         summary="Praxisnahes Training für Pflege, Ärzteschaft und Notaufnahme, entwickelt mit "
-        "den Ärztekammern und einem Klinikum. Nur für Beschäftigte des Gesundheitswesens, "
-        "mit Freigabe durch die eigene Klinik.",
+        "den Ärztekammern und einem Klinikum. Nur für Beschäftigte des Gesundheitswesens.",
         description="Schwerpunkte sind Warnsignale, Sprache und Haltung in angespannten "
         "Situationen, sichere Positionierung im Patientenzimmer, Absprachen im Team und die "
         "Alarmierung. Die Anerkennung als ärztliche Fortbildung ist beantragt; bitte halten Sie "
@@ -365,12 +363,14 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         deadline=timedelta(days=10),
         cancel=timedelta(days=7),
         sectors=("schule",),
+        requires_release=True,
         course_code="SCHULE-DEESK",
         teaching_units=8,
         venue=venues["schulamt"],
         room=venues["schulamt"].rooms[0],
         summary="Konflikte mit Schülerinnen, Schülern und Eltern entschärfen, Bedrohungen "
-        "einschätzen, Hilfe organisieren. Nur für Beschäftigte an Schulen.",
+        "einschätzen, Hilfe organisieren. Nur für Beschäftigte an Schulen, mit Freigabe durch "
+        "die eigene Schule.",
         description="Das Training verbindet kurze Impulse mit Übungen aus dem Schulalltag. "
         "Sie erarbeiten, wie Ihre Schule bei Bedrohungen handelt und wer im Ernstfall was tut.",
     )
