@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 
 from booking.app import create_app
 from booking.core.db import session_factory, utcnow
-from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
+from booking.demo import COORDINATOR_EMAIL, ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.mail.models import OutboxMessage
 from courses.feedback.invitations import invite
 from courses.feedback.models import FeedbackInvitation
@@ -376,6 +376,21 @@ async def trainer_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages)
     return certificates
 
 
+async def coordinator_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+    """The school's coordinator: requests to release, the school's bookings, declining and
+    handing a seat on (refused forms included)."""
+    await sign_in(client, app, COORDINATOR_EMAIL)
+    requests = await pages.get(client, "/organisation/anfragen", "requests to release")
+    [decline] = re.findall(r'href="(/organisation/anfragen/\d+/ablehnen)"', requests)[:1]
+    await pages.get(client, decline, "decline a request")
+    pages.add("decline refused", await post_form(client, decline, decline, {"reason": ""}), 422)
+    bookings = await pages.get(client, "/organisation/buchungen", "the organisation's bookings")
+    [hand_on] = re.findall(r'href="(/organisation/buchungen/\d+/uebertragen)"', bookings)[:1]
+    await pages.get(client, hand_on, "hand a seat on")
+    refused = await post_form(client, hand_on, hand_on, {"email": "niemand@example.org"})
+    pages.add("hand on refused", refused, 422)
+
+
 async def revoke_pages(client: httpx.AsyncClient, pages: Pages, certificates: str) -> None:
     listing = await pages.get(client, certificates, "certificates with revocation")
     revoke = re.findall(r'action="(/bescheinigungen/[^"]+/widerrufen)"', listing)[0]
@@ -401,6 +416,8 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
         await new_member_pages(demo_app, newcomer, pages)
     async with client_for(demo_app, 40005) as trainer:
         certificates = await trainer_pages(demo_app, trainer, pages)
+    async with client_for(demo_app, 40006) as coordinator:
+        await coordinator_pages(demo_app, coordinator, pages)
     async with client_for(demo_app, 40004) as organiser:
         await organiser_pages(demo_app, organiser, pages, events)
         await revoke_pages(organiser, pages, certificates)
