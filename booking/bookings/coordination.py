@@ -43,6 +43,7 @@ async def _list(
         db(request),
         actor,
         statuses=statuses,
+        now=now(request),
         uncoordinated=actor.is_organiser and not everyone,
         cursor=request.query_params.get("cursor"),
         limit=PAGE,

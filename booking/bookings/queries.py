@@ -421,16 +421,18 @@ async def organisation_bookings_page(
     actor: Member,
     *,
     statuses: Collection[str],
+    now: datetime,
     organisation_id: int | None = None,
     uncoordinated: bool = False,
     cursor: str | None,
     limit: int,
 ) -> Page[Booking]:
-    """Bookings of an organisation's members (a coordinator: their own organisation only),
-    oldest first, a page at a time, with their event, member and organisation. Organisers
-    may name an organisation, or ask for the organisations without an active coordinator
-    (whose requests the network's organisers release)."""
-    query = select(Booking).where(Booking.status.in_(statuses))
+    """Bookings of an organisation's members (a coordinator: their own organisation only)
+    for events that are not over, oldest first, a page at a time, with their event, member
+    and organisation. Organisers may name an organisation, or ask for the organisations
+    without an active coordinator (whose requests the network's organisers release)."""
+    ahead = select(EventSession.event_id).where(EventSession.ends_at > now)
+    query = select(Booking).where(Booking.status.in_(statuses), Booking.event_id.in_(ahead))
     if actor.is_organiser:
         if organisation_id is not None:
             query = query.where(Booking.organisation_id == organisation_id)

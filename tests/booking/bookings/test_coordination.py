@@ -3,6 +3,8 @@ with a reason and handing a seat on; organisers for organisations without a coor
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,10 +80,16 @@ async def test_a_coordinator_hands_a_seat_to_a_colleague(
     holder, colleague = await factories.member(db, org), await factories.member(db, org)
     stranger = await factories.member(db)
     seat = (await services.book(db, event_id=event.id, member_id=holder.id, now=NOW)).booking
+    past = await factories.event(db, starts_in=timedelta(days=-3))
+    former = await factories.member(db, org)
+    db.add(
+        Booking(event_id=past.id, member_id=former.id, organisation_id=org.id, status="confirmed")
+    )
     await db.commit()
     await sign_in(client, app, "koordination@amt.example")
     listing = await client.get("/organisation/buchungen")
     assert holder.email in listing.text and "Platz übertragen" in listing.text
+    assert former.email not in listing.text  # events that are over are not listed
 
     form = f"/organisation/buchungen/{seat.id}/uebertragen"
     refused = await post_form(client, form, form, {"email": stranger.email})
