@@ -211,6 +211,11 @@ async def organiser_pages(
     await feedback_pages(app, client, pages, events)
     await pages.get(client, "/verwaltung/mail", "dead letters")
     await pages.get(client, "/verwaltung/zahlen", "year in figures")
+    await pages.get(client, "/verwaltung/rollen", "roles")
+    refused = await post_form(
+        client, "/verwaltung/rollen", "/verwaltung/rollen", {"email": "x", "role": "trainer"}
+    )
+    pages.add("role refused", refused, 422)
     await pages.get(client, "/verwaltung/zahlen?jahr=1999", "year in figures refused", 422)
     booking_ids = re.findall(
         r"/buchungen/(\d+)/stornieren\?zurueck=[^\"]+", (await client.get(manage)).text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.web import Form
@@ -78,4 +79,22 @@ class ApproveForm(Form):
             DataRequired(messages.ORGANISATION_REQUIRED),
             Length(max=254, message=messages.ORGANISATION_TOO_LONG),
         ],
+    )
+
+
+class RoleForm(Form):
+    """An organiser gives a member a role (services.grant_role checks it again)."""
+
+    email = StringField(
+        "E-Mail-Adresse des Mitglieds",
+        validators=[
+            DataRequired("Bitte geben Sie die E-Mail-Adresse an."),
+            Length(max=254),
+            one_mailbox,
+        ],
+    )
+    role = SelectField(
+        "Rolle",
+        choices=[SelectChoice(role, label) for role, label in messages.ROLE_LABELS.items()],
+        default="coordinator",
     )

@@ -42,3 +42,11 @@ COORDINATOR_WITHOUT_ORGANISATION = (
     "Koordinieren kann nur, wer zu einer Organisation gehört. Bitte ordnen Sie die Person "
     "zuerst einer Organisation zu."
 )
+ROLES_FORBIDDEN = "Rollen vergibt nur die Geschäftsstelle."
+OWN_ROLE = "Die eigene Rolle als Geschäftsstelle geben Sie nicht selbst ab; das tut eine Kollegin."
+ROLE_LABELS = {
+    "member": "Mitglied",
+    "trainer": "Trainerin oder Trainer",
+    "coordinator": "Koordination der Organisation",
+    "organiser": "Geschäftsstelle",
+}

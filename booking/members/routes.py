@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.core.errors import CsrfFailed, ValidationFailed
+from booking.core.errors import CsrfFailed, NotFound, ValidationFailed
 from booking.core.paging import decode_cursor, next_page_url, without_param
 from booking.core.web import (
     Form,
@@ -34,8 +34,14 @@ from booking.core.web import (
     state,
     verify_csrf,
 )
-from booking.members import services, tokens
-from booking.members.forms import ApproveForm, ProfileForm, SignInForm, SignInLinkForm
+from booking.members import messages, services, tokens
+from booking.members.forms import (
+    ApproveForm,
+    ProfileForm,
+    RoleForm,
+    SignInForm,
+    SignInLinkForm,
+)
 from booking.members.models import Member
 from booking.members.sessions import end_all_sessions
 from booking.organisations.forms import NewOrganisationForMemberForm
@@ -339,7 +345,49 @@ async def reject(request: Request) -> Response:
     return redirect(_approvals_url(cursor))
 
 
+ROLES_PAGE = 50
+
+
+async def roles(request: Request) -> Response:
+    """Who holds which role; an organiser gives one (a coordinator for an organisation, a
+    trainer, a colleague in the office), recorded in the audit log."""
+    actor = await require_member(request)
+    session = db(request)
+    form = await bind_form(request, RoleForm)
+    if request.method == "POST" and form.validate():
+        try:
+            member = await services.grant_role(
+                session, email=form.email.data, role=form.role.data, actor=actor, now=now(request)
+            )
+        except ValidationFailed as exc:
+            for key, message in (exc.fields or {"email": exc.message}).items():
+                target = getattr(form, key, form.email)
+                target.errors = [*target.errors, message]
+        except NotFound as exc:  # no member with that address
+            form.email.errors = [exc.message]
+        else:
+            label = messages.ROLE_LABELS[member.role]
+            flash(request, f"{member.display_name} hat jetzt die Rolle „{label}“.")
+            return redirect("/verwaltung/rollen")
+    page = await services.role_holders_page(
+        session, actor, cursor=request.query_params.get("cursor"), limit=ROLES_PAGE
+    )
+    return await render_form(
+        request,
+        "members/roles.html",
+        form,
+        {
+            "page": page,
+            "labels": messages.ROLE_LABELS,
+            "next_page": next_page_url(request, page.next_cursor) if page.next_cursor else None,
+            "first_page": without_param(request),
+            "later_page": "cursor" in request.query_params,
+        },
+    )
+
+
 routes = [
+    Route("/verwaltung/rollen", roles, methods=["GET", "POST"]),
     Route("/anmelden", sign_in, methods=["GET", "POST"]),
     Route("/anmelden/gesendet", sign_in_sent),
     Route("/anmelden/link", sign_in_link, methods=["GET", "POST"]),

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from booking.core.db import utcnow
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.core.transactions import write_transaction
@@ -27,6 +28,7 @@ from booking.organisations.queries import (
     domain_owner,
     find_organisation,
 )
+from booking.privacy.audit import record
 
 SIGN_IN_LINK_MAX_AGE = 20 * 60
 SIGN_IN_SALT = "sign-in-link"
@@ -331,15 +333,62 @@ async def _known_members(session: AsyncSession, emails: Sequence[str]) -> list[M
     return [found[normalise_email(e)] for e in emails]
 
 
-async def grant_role(session: AsyncSession, *, email: str, role: str) -> Member:
+async def grant_role(
+    session: AsyncSession,
+    *,
+    email: str,
+    role: str,
+    actor: Member | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Give a member a role. From the command line (the operator) ``actor`` is None; an
+    organiser on the web is recorded in the audit log."""
+    if actor is not None and not actor.is_organiser:
+        raise Forbidden(messages.ROLES_FORBIDDEN)
     if role not in ROLES:
-        raise ValidationFailed(messages.ROLE_UNKNOWN)
+        raise ValidationFailed(messages.ROLE_UNKNOWN, fields={"role": messages.ROLE_UNKNOWN})
     async with write_transaction(session):
         [member] = await _known_members(session, [email])
         if role == "coordinator" and member.organisation_id is None:
-            raise ValidationFailed(messages.COORDINATOR_WITHOUT_ORGANISATION)
+            raise ValidationFailed(
+                messages.COORDINATOR_WITHOUT_ORGANISATION,
+                fields={"email": messages.COORDINATOR_WITHOUT_ORGANISATION},
+            )
+        if actor is not None and member.id == actor.id and role != "organiser":
+            raise ValidationFailed(messages.OWN_ROLE, fields={"role": messages.OWN_ROLE})
+        before = member.role
         member.role = role
+        if actor is not None and before != role:
+            record(
+                session,
+                actor=actor,
+                action="role_granted",
+                now=now or utcnow(),
+                member_id=member.id,
+                before={"role": before},
+                after={"role": role},
+            )
     return member
+
+
+async def role_holders_page(
+    session: AsyncSession, actor: Member, *, cursor: str | None, limit: int
+) -> Page[Member]:
+    """Members with a role beyond "member" (trainers, coordinators, organisers), for the
+    organisers, in the order they joined, a page at a time."""
+    if not actor.is_organiser:
+        raise Forbidden(messages.ROLES_FORBIDDEN)
+    query = _members().where(Member.role != "member")
+    total = await session.scalar(
+        select(func.count()).select_from(Member).where(Member.role != "member")
+    )
+    if cursor:
+        (last_id,) = decode_cursor(cursor, (int,))
+        query = query.where(Member.id > last_id)
+    rows = list(await session.scalars(query.order_by(Member.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor(rows[-1].id) if more else None, total)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from booking.bookings.messages import STATUS_LABELS
+from booking.members.messages import ROLE_LABELS
 
 ACTIONS = {
     "booking_on_behalf": "Angemeldet durch die Geschäftsstelle",
     "booking_removed": "Buchung entfernt",
     "waitlist_moved": "Auf der Warteliste verschoben",
     "limits_changed": "Plätze geändert",
+    "booking_released": "Freigegeben durch die Organisation",
+    "booking_declined": "Nicht freigegeben",
+    "booking_substituted": "Platz übertragen",
+    "role_granted": "Rolle vergeben",
 }
 
 FIELDS = {
@@ -20,6 +25,8 @@ FIELDS = {
     "capacity": "Plätze",
     "seats_per_organisation": "Plätze je Organisation",
     "limit_overridden": "Kontingent der Organisation überschritten",
+    "successor": "An",
+    "role": "Rolle",
 }
 
 
@@ -36,6 +43,8 @@ def _value(key: str, value: Any) -> str:
         return "nein"
     if key == "status":
         return STATUS_LABELS.get(str(value), str(value))
+    if key == "role":
+        return ROLE_LABELS.get(str(value), str(value))
     return str(value)
 
 

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member, SignInLinkUse
+from booking.privacy.models import AuditEntry
 from tests import factories
 from tests.web import csrf_token, last_sign_in_link, post_form, sign_in, use_link
 
@@ -349,3 +350,57 @@ async def test_a_nul_byte_in_the_next_page_is_ignored(
     response = await use_link(client, await last_sign_in_link(app, "p@amt.example"))
     assert response.status_code == 303
     assert response.headers["location"] == "/meine-buchungen"
+
+
+async def test_an_organiser_gives_roles_and_the_audit_log_keeps_them(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    person = await factories.member(db, org)
+    loose = await factories.member(db, org)
+    loose.organisation_id = None
+    await db.commit()
+    await sign_in(client, app, "orga@amt.example")
+    page = "/verwaltung/rollen"
+    shown = await client.get(page)
+    assert shown.status_code == 200 and "orga@amt.example" in shown.text
+    assert person.email not in shown.text
+
+    done = await post_form(client, page, page, {"email": person.email, "role": "coordinator"})
+    assert done.status_code == 303
+    await db.commit()
+    refreshed = await db.get(Member, person.id, populate_existing=True)
+    assert refreshed is not None and refreshed.role == "coordinator"
+    entry = await db.scalar(select(AuditEntry))
+    assert entry is not None
+    assert (entry.action, entry.member_id, entry.before, entry.after) == (
+        "role_granted",
+        person.id,
+        {"role": "member"},
+        {"role": "coordinator"},
+    )
+    assert person.email in (await client.get(page)).text
+
+    for data, message in (
+        ({"email": loose.email, "role": "coordinator"}, "Koordinieren kann nur"),
+        ({"email": person.email, "role": "admin"}, "Keine gültige Auswahl"),
+        ({"email": "niemand@amt.example", "role": "trainer"}, "niemand@amt.example"),
+        ({"email": "orga@amt.example", "role": "member"}, "eigene Rolle"),
+        ({"email": "a\x00b@amt.example", "role": "trainer"}, "error-summary"),
+    ):
+        refused = await post_form(client, page, page, data)
+        assert refused.status_code == 422, data
+        assert message in refused.text, data
+    await db.commit()
+    assert await db.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+async def test_only_organisers_give_roles(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="coordinator", email="koord@amt.example")
+    await db.commit()
+    await sign_in(client, app, "koord@amt.example")
+    assert (await client.get("/verwaltung/rollen")).status_code == 403
