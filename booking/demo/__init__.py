@@ -80,9 +80,12 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     programme = build_programme(Calendar(now), build_venues(), trainer)
     session.add_all([*orgs.values(), organiser, trainer, *members, *programme.events])
     session.add_all(
-        MaterialItem(name=name, description=text, stock=stock, max_per_order=most)
-        for name, text, stock, most in MATERIALS
-    )
+        MaterialItem(
+            name=name, description=text, unit=unit, picture=picture, stock=stock,
+            emergency_services_only=emergency, yearly_limit=limit, low_stock_threshold=low,
+        )
+        for name, text, unit, picture, stock, emergency, limit, low in MATERIALS
+    )  # fmt: skip
     await session.flush()
     ids = [m.id for m in members]
     past = programme.past_bius
