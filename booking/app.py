@@ -64,6 +64,7 @@ from courses.feedback import routes as feedback_routes
 from courses.feedback.mails import invitation_context
 from courses.figures import routes as figure_pages
 from courses.messages import KIND_LABELS
+from materials import mails as material_mails
 from venues import manage as venue_pages
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -94,6 +95,8 @@ def mail_renderer() -> MailRenderer:
             "certificate_id": certificate_context,
             "announcement_id": announcement_context,
             "feedback_invitation_id": invitation_context,
+            "material_order_id": material_mails.order_context,
+            "material_id": material_mails.item_context,
         },
     )
 

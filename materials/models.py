@@ -59,6 +59,10 @@ NEXT_STATUSES: dict[OrderStatus, tuple[OrderStatus, ...]] = {
 """Where an order may go from each status."""
 
 
+def order_number(order_id: int) -> str:
+    return f"M-{order_id:06d}"
+
+
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{member.value}'" for member in enum)
 
@@ -121,6 +125,11 @@ class MaterialOrder(Base):
     )
     member: Mapped[Member | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def number(self) -> str:
+        """The order number people quote: "M-000042"."""
+        return order_number(self.id)
 
     __table_args__ = (
         CheckConstraint(f"status IN ({_values(OrderStatus)})", name="status"),

@@ -30,6 +30,13 @@ TEMPLATES = (
     "event_message",
     "booking_reminder",
     "feedback_invitation",
+    "material_order_received",
+    "material_order_approved",
+    "material_order_shipped",
+    "material_order_rejected",
+    "material_order_cancelled",
+    "material_order_changed",
+    "material_low_stock",
 )
 
 
