@@ -146,5 +146,3 @@ EXPORT_HEADER = (
 )  # fmt: skip
 SLIP_TITLE = "Lieferschein"
 SLIP_FILENAME = "lieferschein-{number}.pdf"
-
-LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."

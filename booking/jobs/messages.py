@@ -11,6 +11,7 @@ FEEDBACK_INVITATIONS_DONE = (
     "{events} beendete Veranstaltung(en) geprüft, {invited} Einladung(en) zur Rückmeldung "
     "geschrieben."
 )
+LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

@@ -10,6 +10,7 @@ from datetime import timedelta
 from booking.jobs.feedback import feedback_invitations
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.scheduler import Job
+from booking.jobs.stock import low_stock_alerts
 from booking.jobs.sweep import promotion_sweep
 
 JOBS: tuple[Job, ...] = (
@@ -25,5 +26,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(hours=1),
         run=feedback_invitations,
         offset=timedelta(minutes=20),
+    ),
+    Job(
+        name="low-stock-alerts",
+        every=timedelta(minutes=15),
+        run=low_stock_alerts,
+        offset=timedelta(minutes=10),
     ),
 )
