@@ -16,8 +16,8 @@ from courses.certificates.models import Certificate
 from courses.feedback.models import FeedbackInvitation
 from materials.orders import Line, place_order
 from tests import factories
-from tests.materials import factories as material_factories
 from tests.factories import NOW
+from tests.materials import factories as material_factories
 
 
 def test_every_template_folder_is_complete() -> None:
