@@ -312,6 +312,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/bookings/{id}": {"delete"},
         "/bookings/{id}/position": {"post"},
         "/events/{id}/audit": {"get"},
+        "/events/{id}/feedback": {"get"},
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
         "/organisations/{id}": {"patch"},
