@@ -145,7 +145,7 @@ async def get_item(session: AsyncSession, item_id: int, actor: Member) -> Materi
 # -- orders ---------------------------------------------------------------------------------------
 
 
-def _with_details(query: Select[tuple[MaterialOrder]]) -> Select[tuple[MaterialOrder]]:
+def _with_details(query: Select[MaterialOrder]) -> Select[MaterialOrder]:
     return query.options(
         selectinload(MaterialOrder.lines).selectinload(MaterialOrderLine.item),
         selectinload(MaterialOrder.organisation),
@@ -155,7 +155,7 @@ def _with_details(query: Select[tuple[MaterialOrder]]) -> Select[tuple[MaterialO
 
 async def _page(
     session: AsyncSession,
-    query: Select[tuple[MaterialOrder]],
+    query: Select[MaterialOrder],
     *,
     after: str | None,
     limit: int,
