@@ -91,7 +91,7 @@ async def test_ordering_through_the_api(client: httpx.AsyncClient, db: AsyncSess
 
     def body(quantity: int, who: Any = org, **more: Any) -> dict[str, Any]:
         return {"items": [{"material_id": wedges.id, "quantity": quantity}],
-                "delivery_address": address(who), "note": "Bitte an die Wache.", **more}  # fmt: skip
+                "delivery_address": address(who), "note": "An die Wache.", **more}  # fmt: skip
 
     placed = await client.post("/api/v1/orders", json=body(6), headers=auth)
     assert placed.status_code == 201, placed.text
