@@ -65,6 +65,8 @@ from courses.feedback.mails import invitation_context
 from courses.figures import routes as figure_pages
 from courses.messages import KIND_LABELS
 from materials import mails as material_mails
+from materials import manage as material_pages
+from materials import routes as material_routes
 from venues import manage as venue_pages
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -161,6 +163,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *organisation_pages.routes,
         *venue_pages.routes,
         *mail_manage.routes,
+        *material_routes.routes,
+        *material_pages.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [
