@@ -263,6 +263,7 @@ async def quantities(request: Request) -> Response:
         for item_id, text in typed.items()
         if (value := whole_number(text, empty=None)) is not None
     }
+    await db(request).commit()  # waiting for the write lock without holding a connection
     try:
         changed = await orders.change_quantities(
             db(request), actor=actor, order_id=order_id, quantities=wanted, now=now(request)

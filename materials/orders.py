@@ -170,9 +170,6 @@ async def place_order(
     available)."""
     if not actor.is_active or actor.organisation_id is None:
         raise Forbidden(messages.NO_ORGANISATION)
-    organisation = await session.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        raise Forbidden(messages.NO_ORGANISATION)
     errors: dict[str, str] = {}
     if not lines:
         errors["items"] = messages.NOTHING_ORDERED
@@ -180,12 +177,17 @@ async def place_order(
         errors["items"] = messages.TOO_MANY_LINES.format(count=LINES_MAX)
     for n, line in enumerate(lines[:LINES_MAX]):
         clean_quantity(line.quantity, f"items.{n}.quantity", errors)
-    address = clean_address(delivery_address, organisation.name, errors)
     contact = _clean_contact(contact, errors)
     note = clean_text(note, "note", errors, too_long=messages.NOTE_TOO_LONG, max_length=NOTE_MAX)
-    refuse(errors)
     year = order_year(now)
+    # Nothing is read before the write transaction: a request waiting for the write lock
+    # holds no pooled connection (on SQLite, waiters holding them would starve the writer).
     async with write_transaction(session):
+        organisation = await session.get(Organisation, actor.organisation_id)
+        if organisation is None:
+            raise Forbidden(messages.NO_ORGANISATION)
+        address = clean_address(delivery_address, organisation.name, errors)
+        refuse(errors)
         items = await lock_items(session, (line.item_id for line in lines))
         seen: set[int] = set()
         for n, line in enumerate(lines):

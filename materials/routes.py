@@ -83,6 +83,9 @@ async def order_page(request: Request) -> Response:
                 form.address_choice.errors = [messages.ADDRESS_CHOICE_UNKNOWN]
                 address = None
             if address is not None:
+                # End the read transaction of the catalogue: waiting for the write lock, the
+                # request holds no pooled connection.
+                await db(request).commit()
                 try:
                     order = await orders.place_order(
                         db(request),
