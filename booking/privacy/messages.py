@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from booking.bookings.messages import STATUS_LABELS
+from materials.messages import STATUS_LABELS as ORDER_STATUS_LABELS
 
 ACTIONS = {
     "booking_on_behalf": "Angemeldet durch die Geschäftsstelle",
     "booking_removed": "Buchung entfernt",
     "waitlist_moved": "Auf der Warteliste verschoben",
     "limits_changed": "Plätze geändert",
+    "order_status": "Materialbestellung: Status geändert",
+    "order_quantity": "Materialbestellung: Mengen geändert",
 }
 
 FIELDS = {
@@ -20,6 +23,8 @@ FIELDS = {
     "capacity": "Plätze",
     "seats_per_organisation": "Plätze je Organisation",
     "limit_overridden": "Kontingent der Organisation überschritten",
+    "order": "Bestellung",
+    "order_status": "Status der Bestellung",
 }
 
 
@@ -36,6 +41,8 @@ def _value(key: str, value: Any) -> str:
         return "nein"
     if key == "status":
         return STATUS_LABELS.get(str(value), str(value))
+    if key == "order_status":
+        return ORDER_STATUS_LABELS.get(str(value), str(value))
     return str(value)
 
 

@@ -422,3 +422,16 @@ def test_the_year_is_berlins() -> None:
     assert orders.order_year(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == 2027
     assert orders.order_year(datetime(2026, 12, 31, 22, 30, tzinfo=UTC)) == 2026
     assert orders.order_year(NOW - timedelta(days=0)) >= 2026
+
+
+def test_the_audit_log_reads_order_changes_in_german() -> None:
+    from booking.privacy import messages as audit
+
+    assert audit.action_label("order_status") == "Materialbestellung: Status geändert"
+    assert audit.changes(
+        {"order": "M-000001", "order_status": "received"}, {"order_status": "approved"}
+    ) == [
+        "Bestellung: bisher M-000001",
+        "Status der Bestellung: eingegangen → freigegeben",
+    ]
+    assert audit.changes({"Türkeil": 10}, {"Türkeil": 20}) == ["Türkeil: 10 → 20"]
