@@ -26,6 +26,7 @@ from courses.attendance import api as attendance_api
 from courses.certificates import api as certificates_api
 from courses.feedback import api as feedback_api
 from courses.figures import api as figures_api
+from materials import api as materials_api
 from venues import api as venues_api
 
 PREFIX = "/api/v1"
@@ -55,6 +56,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *feedback_api.OPERATIONS,
     *venues_api.OPERATIONS,
     *figures_api.OPERATIONS,
+    *materials_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

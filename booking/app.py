@@ -65,6 +65,9 @@ from courses.feedback import routes as feedback_routes
 from courses.feedback.mails import invitation_context
 from courses.figures import routes as figure_pages
 from courses.messages import KIND_LABELS
+from materials import mails as material_mails
+from materials import manage as material_pages
+from materials import routes as material_routes
 from venues import manage as venue_pages
 
 TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
@@ -95,6 +98,8 @@ def mail_renderer() -> MailRenderer:
             "certificate_id": certificate_context,
             "announcement_id": announcement_context,
             "feedback_invitation_id": invitation_context,
+            "material_order_id": material_mails.order_context,
+            "material_id": material_mails.item_context,
         },
     )
 
@@ -160,6 +165,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *organisation_pages.routes,
         *venue_pages.routes,
         *mail_manage.routes,
+        *material_routes.routes,
+        *material_pages.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

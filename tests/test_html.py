@@ -139,6 +139,7 @@ async def member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) 
     pages.add("profile refused", refused, 422)
     await pages.get(client, "/verwaltung/freigaben", "approvals forbidden", 403)
     await pages.get(client, "/buchungen/1/stornieren", "someone else's booking", 403)
+    await material_member_pages(client, pages)
 
 
 async def new_member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
@@ -208,6 +209,7 @@ async def organiser_pages(
     await series_pages(client, pages)
     await organisation_pages(client, pages)
     await venue_pages(client, pages)
+    await material_pages(client, pages)
     await feedback_pages(app, client, pages, events)
     await pages.get(client, "/verwaltung/mail", "dead letters")
     await pages.get(client, "/verwaltung/zahlen", "year in figures")
@@ -301,6 +303,39 @@ async def venue_pages(client: httpx.AsyncClient, pages: Pages) -> None:
     pages.add("new online room refused", refused, 422)
     first = re.findall(r'href="/verwaltung/online-raeume/(\d+)"', rooms)[0]
     await pages.get(client, f"{online}/{first}", "edit online room")
+
+
+async def material_member_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    form = await pages.get(client, "/material", "material order form")
+    refused = await client.post(
+        "/material",
+        data={"csrf_token": csrf_token(form), "address_choice": "neu", "contact": "",
+              "delivery_address": "Privat\nWeg 1\n4814 Nirgendwo", "menge-1": "x"},
+    )  # fmt: skip
+    pages.add("material order refused", refused, 422)
+    await pages.get(client, "/meine-bestellungen", "my orders")
+    await pages.get(client, "/meine-bestellungen/1", "someone else's order", 403)
+
+
+async def material_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    await pages.get(client, "/verwaltung/material", "material catalogue")
+    await pages.get(client, "/verwaltung/material/neu", "new material item")
+    refused = await post_form(
+        client, "/verwaltung/material/neu", "/verwaltung/material/neu", {"name": "", "stock": "-"}
+    )
+    pages.add("new material item refused", refused, 422)
+    await pages.get(client, "/verwaltung/material/1", "edit material item")
+    queue = await pages.get(client, "/verwaltung/bestellungen", "order queue")
+    await pages.get(client, "/verwaltung/bestellungen?status=alle", "order queue all")
+    await pages.get(client, "/verwaltung/bestellungen?status=x", "order queue refused", 400)
+    for order_id in sorted(set(re.findall(r'href="/verwaltung/bestellungen/(\d+)"', queue))):
+        await pages.get(client, f"/verwaltung/bestellungen/{order_id}", f"order {order_id}")
+    await pages.get(client, "/verwaltung/bestellungen/1", "shipped order")
+    manage = "/verwaltung/bestellungen/3"
+    refused = await post_form(client, manage, f"{manage}/schritt", {"aktion": "rejected"})
+    pages.add("order step refused", refused, 422)
+    refused = await post_form(client, manage, f"{manage}/mengen", {"menge-1": "x"})
+    pages.add("order quantities refused", refused, 422)
 
 
 async def feedback_pages(

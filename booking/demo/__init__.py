@@ -25,6 +25,7 @@ from booking.demo.data import (
     TRAINER_EMAIL,
 )
 from booking.demo.feedback import add_feedback
+from booking.demo.materials import add_orders
 from booking.demo.programme import Calendar, Programme, build_programme, email_part
 from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
@@ -90,9 +91,12 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     programme = build_programme(Calendar(now), build_venues(), trainer)
     session.add_all([*orgs.values(), organiser, trainer, coordinator, *members, *programme.events])
     session.add_all(
-        MaterialItem(name=name, description=text, stock=stock, max_per_order=most)
-        for name, text, stock, most in MATERIALS
-    )
+        MaterialItem(
+            name=name, description=text, unit=unit, picture=picture, stock=stock,
+            emergency_services_only=emergency, yearly_limit=limit, low_stock_threshold=low,
+        )
+        for name, text, unit, picture, stock, emergency, limit, low in MATERIALS
+    )  # fmt: skip
     await session.flush()
     ids = [m.id for m in members]
     past = programme.past_bius
@@ -135,6 +139,7 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     )
     if first_request is not None:
         await release(session, booking_id=first_request, actor=coordinator, now=now)
+    await add_orders(session, now, organiser)
     # The invented members cannot read mail: drop what the bookings wrote to the outbox.
     await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     await session.commit()

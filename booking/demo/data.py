@@ -81,34 +81,50 @@ QA_TOPICS = [
     "Jahresrückblick und Ihre Fragen an das Netzwerk",
 ]
 
-MATERIALS = [  # name, description, stock, most per order
+MATERIALS = [  # name, description, unit, picture, stock, Einsatzkräfte only, yearly limit, low
     (
         "Türkeil #sicherimDienst",
         "Robuster Türkeil für Einsatzkräfte von Polizei, Feuerwehr, Rettungsdienst und THW: "
         "hält Türen während eines Einsatzes offen und sichert den Rückzugsweg.",
+        "Stück",
+        "tuerkeil.svg",
         2400,
+        True,
         200,
+        300,
     ),
     (
         "Taschenkarte „Schule“",
         "Kompakte Karte für Lehrkräfte und Schulpersonal: Warnsignale erkennen, richtig "
         "handeln in Bedrohungslagen, wichtige Rufnummern.",
+        "Stück",
+        "taschenkarte.svg",
         6000,
+        False,
+        None,
         500,
     ),
     (
         "Taschenkarte für Mandatsträgerinnen und Mandatsträger",
         "Hinweise für kommunale Mandatsträgerinnen und Mandatsträger: Umgang mit Anfeindungen "
         "und Hass im Netz, Ansprechstellen bei der Polizei.",
+        "Stück",
+        "taschenkarte.svg",
         3500,
+        False,
+        None,
         300,
     ),
     (
         "Präventionsleitfaden #sicherimDienst",
         "Der Leitfaden des Netzwerks für Dienststellen: Gefährdungsbeurteilung, bauliche und "
         "organisatorische Maßnahmen, Meldewesen und Nachsorge. Gedruckt, DIN A4.",
+        "Exemplar",
+        "leitfaden.svg",
         900,
+        False,
         25,
+        100,
     ),
 ]
 

@@ -12,6 +12,7 @@ FEEDBACK_INVITATIONS_DONE = (
     "geschrieben."
 )
 LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
+LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

@@ -11,6 +11,7 @@ from booking.jobs.feedback import feedback_invitations
 from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.scheduler import Job
+from booking.jobs.stock import low_stock_alerts
 from booking.jobs.sweep import promotion_sweep
 
 JOBS: tuple[Job, ...] = (
@@ -32,5 +33,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(minutes=15),
         run=release_lapse,
         offset=timedelta(minutes=10),
+    ),
+    Job(
+        name="low-stock-alerts",
+        every=timedelta(minutes=15),
+        run=low_stock_alerts,
+        offset=timedelta(minutes=12),
     ),
 )

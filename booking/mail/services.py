@@ -34,6 +34,13 @@ TEMPLATES = (
     "release_requested",
     "booking_declined",
     "booking_request_lapsed",
+    "material_order_received",
+    "material_order_approved",
+    "material_order_shipped",
+    "material_order_rejected",
+    "material_order_cancelled",
+    "material_order_changed",
+    "material_low_stock",
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from booking.bookings.messages import STATUS_LABELS
 from booking.members.messages import ROLE_LABELS
+from materials.messages import STATUS_LABELS as ORDER_STATUS_LABELS
 
 ACTIONS = {
     "booking_on_behalf": "Angemeldet durch die Geschäftsstelle",
@@ -17,6 +18,8 @@ ACTIONS = {
     "booking_declined": "Nicht freigegeben",
     "booking_substituted": "Platz übertragen",
     "role_granted": "Rolle vergeben",
+    "order_status": "Materialbestellung: Status geändert",
+    "order_quantity": "Materialbestellung: Mengen geändert",
 }
 
 FIELDS = {
@@ -27,6 +30,8 @@ FIELDS = {
     "limit_overridden": "Kontingent der Organisation überschritten",
     "successor": "An",
     "role": "Rolle",
+    "order": "Bestellung",
+    "order_status": "Status der Bestellung",
 }
 
 
@@ -45,6 +50,8 @@ def _value(key: str, value: Any) -> str:
         return STATUS_LABELS.get(str(value), str(value))
     if key == "role":
         return ROLE_LABELS.get(str(value), str(value))
+    if key == "order_status":
+        return ORDER_STATUS_LABELS.get(str(value), str(value))
     return str(value)
 
 

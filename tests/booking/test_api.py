@@ -330,6 +330,11 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/online-rooms": {"get", "post"},
         "/online-rooms/{id}": {"get", "patch"},
         "/figures": {"get"},
+        "/materials": {"get", "post"},
+        "/materials/{id}": {"patch"},
+        "/orders": {"post"},
+        "/me/orders": {"get"},
+        "/orders/{id}": {"patch"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

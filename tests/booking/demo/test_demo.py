@@ -20,7 +20,7 @@ from booking.organisations.messages import SECTORS
 from booking.organisations.models import Organisation, OrganisationDomain
 from courses.models import Event
 from courses.services import series_dates
-from materials.models import MaterialItem
+from materials.models import MaterialItem, MaterialOrder
 from venues.checks import check_accessibility
 from venues.models import REGIONS, OnlineRoom, Venue
 
@@ -87,6 +87,8 @@ async def test_loads_once_with_reserved_domains_and_every_sector(
         assert contradictions == {}, v.name
         assert re.fullmatch(r"[0-9]{5}", v.postcode) and v.region in REGIONS
     assert await db.scalar(select(func.count()).select_from(MaterialItem)) == 4
+    statuses = await db.scalars(select(MaterialOrder.status).order_by(MaterialOrder.id))
+    assert list(statuses) == ["shipped", "approved", "received"]
 
 
 async def test_twelve_monthly_online_questions_from_one_series(

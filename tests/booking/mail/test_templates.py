@@ -14,8 +14,10 @@ from booking.mail.services import TEMPLATES
 from booking.settings import Settings
 from courses.certificates.models import Certificate
 from courses.feedback.models import FeedbackInvitation
+from materials.orders import Line, place_order
 from tests import factories
 from tests.factories import NOW
+from tests.materials import factories as material_factories
 
 
 def test_every_template_folder_is_complete() -> None:
@@ -53,6 +55,11 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
     )  # fmt: skip
     db.add(invitation)
     await db.commit()
+    wedges = await material_factories.item(db, name="Türkeil", stock=10)
+    order = await place_order(
+        db, actor=person, lines=[Line(wedges.id, 5)], contact="Wache",
+        delivery_address=material_factories.address(person.organisation), now=NOW,
+    )  # fmt: skip
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
         "booking_id": result.booking.id,
@@ -60,6 +67,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "certificate_id": certificate.id,
         "announcement_id": announcement.id,
         "feedback_invitation_id": invitation.id,
+        "material_order_id": order.id,
+        "material_id": order.lines[0].item_id,
         "token": "t" * 43,
         "reason": "",
         "position": 1,
