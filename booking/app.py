@@ -48,7 +48,9 @@ from booking.members import routes as member_routes
 from booking.members.mails import member_context
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
+from booking.organisations import joining_manage, joining_pages
 from booking.organisations import manage as organisation_pages
+from booking.organisations.mails import application_context
 from booking.organisations.messages import SECTORS
 from booking.privacy import messages as audit_messages
 from booking.settings import ROOT, Settings
@@ -94,6 +96,7 @@ def mail_renderer() -> MailRenderer:
             "certificate_id": certificate_context,
             "announcement_id": announcement_context,
             "feedback_invitation_id": invitation_context,
+            "application_id": application_context,
         },
     )
 
@@ -158,6 +161,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *organisation_pages.routes,
         *venue_pages.routes,
         *mail_manage.routes,
+        *joining_pages.routes,
+        *joining_manage.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

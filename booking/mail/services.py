@@ -30,6 +30,10 @@ TEMPLATES = (
     "event_message",
     "booking_reminder",
     "feedback_invitation",
+    "joining_confirm",
+    "joining_accepted",
+    "joining_question",
+    "joining_declined",
 )
 
 

@@ -12,6 +12,11 @@ ACTIONS = {
     "booking_removed": "Buchung entfernt",
     "waitlist_moved": "Auf der Warteliste verschoben",
     "limits_changed": "Plätze geändert",
+    "joining_accepted": "Organisation aufgenommen",
+    "joining_merged": "Anfrage in bestehende Organisation aufgenommen",
+    "joining_asked": "Rückfrage zur Aufnahme",
+    "joining_declined": "Aufnahme abgelehnt",
+    "urkunde_reissued": "Urkunde neu ausgestellt",
 }
 
 FIELDS = {
@@ -20,6 +25,10 @@ FIELDS = {
     "capacity": "Plätze",
     "seats_per_organisation": "Plätze je Organisation",
     "limit_overridden": "Kontingent der Organisation überschritten",
+    "application": "Anfrage Nr.",
+    "applied_as": "Angefragt als",
+    "organisation": "Organisation",
+    "urkunde": "Urkunde Nr.",
 }
 
 
