@@ -96,10 +96,12 @@ async def issue(
 async def current(session: AsyncSession, organisation_id: int) -> JoiningCertificate | None:
     """The organisation's Urkunde that holds (not superseded), if it has one."""
     result: JoiningCertificate | None = await session.scalar(
-        select(JoiningCertificate).where(
+        select(JoiningCertificate)
+        .where(
             JoiningCertificate.organisation_id == organisation_id,
             JoiningCertificate.superseded_at.is_(None),
         )
+        .execution_options(populate_existing=True)
     )
     return result
 
@@ -149,7 +151,11 @@ async def of_organisation(
 async def by_code(session: AsyncSession, code: str) -> JoiningCertificate:
     if not code.isascii() or not 10 <= len(code) <= 40:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
-    found = await session.scalar(select(JoiningCertificate).where(JoiningCertificate.code == code))
+    found = await session.scalar(
+        select(JoiningCertificate)
+        .where(JoiningCertificate.code == code)
+        .execution_options(populate_existing=True)
+    )
     if found is None:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     await session.refresh(found, ["superseded_by"])
@@ -160,7 +166,9 @@ async def by_number(session: AsyncSession, number: str) -> JoiningCertificate:
     if not number.isascii() or len(number) > 20:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(
-        select(JoiningCertificate).where(JoiningCertificate.number == number)
+        select(JoiningCertificate)
+        .where(JoiningCertificate.number == number)
+        .execution_options(populate_existing=True)
     )
     if found is None:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
