@@ -21,7 +21,7 @@ async def application_context(
     application = await session.get(JoiningApplication, int(stored["application_id"]))
     if application is None:
         raise LookupError("application is gone")
-    values: dict[str, Any] = {"application": application, "organisation": None}
+    values: dict[str, Any] = {"application": application, "organisation": None, "urkunde": None}
     if application.organisation_id is not None:
         await session.refresh(application, ["organisation"])
         values["organisation"] = application.organisation
@@ -31,8 +31,10 @@ async def application_context(
                 urkunden.download_serializer(settings.secret_key), certificate
             )
             values |= {
-                "certificate": certificate,
-                "pdf_url": f"{urkunden.pdf_url(settings.base_url, certificate)}?zugang={token}",
-                "verify_url": urkunden.verify_url(settings.base_url, certificate),
+                "urkunde": certificate,
+                "urkunde_pdf_url": (
+                    f"{urkunden.pdf_url(settings.base_url, certificate)}?zugang={token}"
+                ),
+                "urkunde_verify_url": urkunden.verify_url(settings.base_url, certificate),
             }
     return Loaded(values)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.formatting import BERLIN
@@ -154,11 +155,11 @@ async def by_code(session: AsyncSession, code: str) -> JoiningCertificate:
     found = await session.scalar(
         select(JoiningCertificate)
         .where(JoiningCertificate.code == code)
+        .options(joinedload(JoiningCertificate.superseded_by))
         .execution_options(populate_existing=True)
     )
     if found is None:
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
-    await session.refresh(found, ["superseded_by"])
     return found
 
 

@@ -193,9 +193,11 @@ async def test_the_link_confirms_once(db: AsyncSession) -> None:
 async def test_the_link_expires_after_48_hours(db: AsyncSession) -> None:
     with time_machine.travel(NOW, tick=False):
         token = await applied(db)
-    with time_machine.travel(NOW + timedelta(hours=48, seconds=2), tick=False):
-        with pytest.raises(ValidationFailed) as expired:
-            await joining.confirm(db, token=token, serializer=SERIALIZER, now=NOW)
+    with (
+        time_machine.travel(NOW + timedelta(hours=48, seconds=2), tick=False),
+        pytest.raises(ValidationFailed) as expired,
+    ):
+        await joining.confirm(db, token=token, serializer=SERIALIZER, now=NOW)
     assert expired.value.message == messages.CONFIRM_LINK_INVALID
     await db.commit()
     assert (await db.scalar(select(JoiningApplication.status))) == "unconfirmed"

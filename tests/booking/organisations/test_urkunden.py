@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -47,7 +48,8 @@ async def test_a_failed_acceptance_leaves_no_gap(db: AsyncSession) -> None:
     await factories.organisation(db, domain="taken.example")
     _, first = await accepted_organisation(db, "A", "a.example")
     refused = await confirmed(
-        db, replace(APPLICATION, name="B", domains=["taken.example"], contact_email="x@taken.example")
+        db,
+        replace(APPLICATION, name="B", domains=["taken.example"], contact_email="x@taken.example"),
     )
     with pytest.raises(ValidationFailed):
         await joining.accept(db, actor=actor, application_id=refused, now=NOW)
@@ -202,8 +204,6 @@ def test_download_links_are_signed_and_expire() -> None:
     assert urkunden.read_download_token(serializer, token + "x") is None
     assert urkunden.read_download_token(serializer, "") is None
     assert urkunden.read_download_token(serializer, serializer.dumps(["2027-0042"])) is None
-    import time_machine
-
     with time_machine.travel(datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)):
         assert urkunden.read_download_token(serializer, token) is None
 
