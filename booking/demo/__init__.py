@@ -23,6 +23,7 @@ from booking.demo.data import (
     TRAINER_EMAIL,
 )
 from booking.demo.feedback import add_feedback
+from booking.demo.joining import add_joining
 from booking.demo.programme import Calendar, Programme, build_programme, email_part
 from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
@@ -115,6 +116,7 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         )
     for event_id, member_id in plan:
         await book(session, event_id=event_id, member_id=member_id, now=now)
+    await add_joining(session, now, organiser)
     # The invented members cannot read mail: drop what the bookings wrote to the outbox.
     await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     await session.commit()
