@@ -368,10 +368,13 @@ async def accept(
                 after={"application": application.id, "organisation": organisation.name,
                        "urkunde": certificate.number},
             )  # fmt: skip
-    except IntegrityError as exc:
-        application = await get_application(session, application_id, actor)
+    except IntegrityError as exc:  # a name or domain taken meanwhile
+        found = await session.get(JoiningApplication, application_id)
         raise await services.explain_conflict(
-            session, name=application.name, domains=application.domains, organisation_id=None
+            session,
+            name=found.name if found else "",
+            domains=found.domains if found else [],
+            organisation_id=None,
         ) from exc
     return Accepted(application, organisation, certificate, True)
 
@@ -414,10 +417,12 @@ async def accept_into(
                 after={"application": application.id, "applied_as": application.name,
                        "organisation": organisation.name, "urkunde": certificate.number},
             )  # fmt: skip
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # a domain taken by a third organisation meanwhile
+        found = await session.get(JoiningApplication, application_id)
         raise await services.explain_conflict(
-            session, name="", domains=[], organisation_id=organisation_id
-        ) from exc
+            session, name="", domains=found.domains if found else [],
+            organisation_id=organisation_id,
+        ) from exc  # fmt: skip
     return Accepted(application, organisation, certificate, new)
 
 

@@ -4,6 +4,7 @@ their mails and audit entries, and who may do what."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 import time_machine
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from booking.core.db import session_factory
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
@@ -466,3 +468,38 @@ async def test_declining_tells_the_reason(db: AsyncSession) -> None:
     assert len(await mails(db, "joining_declined")) == 1
     assert (await joining.open_applications(db, actor)).items == []
     assert await count(db, Organisation) == 1
+
+
+async def test_two_applications_for_one_domain_accepted_at_once(
+    engine: AsyncEngine, db: AsyncSession
+) -> None:
+    """Both pass the check before either commits; the database lets one organisation have
+    the domain, and the other acceptance is refused in German with nothing written."""
+    actor = await organiser(db)
+    first = await confirmed(db, replace(APPLICATION, name="Stadt A"))
+    second = await confirmed(db, replace(APPLICATION, name="Stadt B"))
+    sessions = session_factory(engine)
+    start = asyncio.Event()
+
+    async def accept(application_id: int) -> str:
+        async with sessions() as session:
+            member = await session.get(Member, actor.id)
+            assert member is not None
+            await start.wait()
+            try:
+                await joining.accept(session, actor=member, application_id=application_id, now=NOW)
+            except ValidationFailed as exc:
+                return exc.fields.get("domains", exc.message)
+            return "accepted"
+
+    tasks = [asyncio.create_task(accept(first)), asyncio.create_task(accept(second))]
+    await asyncio.sleep(0.05)
+    start.set()
+    results = await asyncio.gather(*tasks)
+    assert results.count("accepted") == 1
+    [refused] = [r for r in results if r != "accepted"]
+    assert "gehört bereits zur Organisation „Stadt " in refused
+    assert await count(db, JoiningCertificate) == 1
+    assert len(await mails(db, "joining_accepted")) == 1
+    statuses = sorted(await db.scalars(select(JoiningApplication.status)))
+    assert statuses == ["accepted", "confirmed"]
