@@ -49,7 +49,9 @@ from booking.members import routes as member_routes
 from booking.members.mails import member_context
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
+from booking.organisations import joining_manage, joining_pages
 from booking.organisations import manage as organisation_pages
+from booking.organisations.mails import application_context
 from booking.organisations.messages import SECTORS
 from booking.privacy import messages as audit_messages
 from booking.settings import ROOT, Settings
@@ -100,6 +102,7 @@ def mail_renderer() -> MailRenderer:
             "feedback_invitation_id": invitation_context,
             "material_order_id": material_mails.order_context,
             "material_id": material_mails.item_context,
+            "application_id": application_context,
         },
     )
 
@@ -167,6 +170,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *mail_manage.routes,
         *material_routes.routes,
         *material_pages.routes,
+        *joining_pages.routes,
+        *joining_manage.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

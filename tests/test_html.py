@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from booking.app import create_app
 from booking.core.db import session_factory, utcnow
 from booking.demo import COORDINATOR_EMAIL, ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
+from booking.demo.joining import JOINED_EMAIL
 from booking.mail.models import OutboxMessage
 from courses.feedback.invitations import invite
 from courses.feedback.models import FeedbackInvitation
@@ -211,6 +212,7 @@ async def organiser_pages(
     await venue_pages(client, pages)
     await material_pages(client, pages)
     await feedback_pages(app, client, pages, events)
+    await joining_pages(app, client, pages)
     await pages.get(client, "/verwaltung/mail", "dead letters")
     await pages.get(client, "/verwaltung/zahlen", "year in figures")
     await pages.get(client, "/verwaltung/rollen", "roles")
@@ -372,6 +374,50 @@ async def feedback_pages(
     await pages.get(client, "/rueckmeldung/ausgedacht", "feedback link unknown", 404)
 
 
+async def joining_visitor_pages(client: httpx.AsyncClient, pages: Pages) -> None:
+    """The public form (refused too), its link pages, the partner list, an Urkunde's check."""
+    form = await pages.get(client, "/netzwerkpartner-werden", "joining form")
+    refused = await client.post(
+        "/netzwerkpartner-werden",
+        data={"csrf_token": csrf_token(form), "name": "", "postal_code": "123",
+              "domains": "gmail.com", "contact_email": "kein-at"},
+    )  # fmt: skip
+    pages.add("joining form refused", refused, 422)
+    await pages.get(client, "/netzwerkpartner-werden/gesendet", "joining sent")
+    await pages.get(client, "/netzwerkpartner-werden/bestaetigen?token=x", "joining link bad", 400)
+    await pages.get(client, "/netzwerkpartner", "partners")
+    await pages.get(client, "/netzwerkpartner?sector=justiz&region=K%C3%B6ln", "partners none")
+    await pages.get(client, "/netzwerkpartner?region=Bayern", "partners refused", 400)
+    await pages.get(client, "/urkunden/pruefen/erfunden-und-falsch", "unknown urkunde", 404)
+
+
+async def joining_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
+    """The queue, the waiting application (its refused forms too), the Urkunde's pages."""
+    queue = await pages.get(client, "/verwaltung/aufnahmen", "joining queue")
+    [application] = re.findall(r'href="(/verwaltung/aufnahmen/\d+)"', queue)
+    page = await pages.get(client, application, "joining application")
+    refused = await client.post(
+        f"{application}/rueckfrage", data={"csrf_token": csrf_token(page), "question": ""}
+    )
+    pages.add("joining question refused", refused, 422)
+    refused = await client.post(
+        f"{application}/zuordnen", data={"csrf_token": csrf_token(page), "organisation": "x"}
+    )
+    pages.add("joining merge refused", refused, 422)
+    listing = await client.get("/verwaltung/organisationen?q=hamm")
+    [hamm] = re.findall(r'href="(/verwaltung/organisationen/\d+)"', listing.text)
+    edit = await pages.get(client, hamm, "organisation with urkunde")
+    await pages.get(client, "/organisation", "own organisation, not a coordinator", 403)
+    number = re.findall(r'href="/urkunden/([0-9-]+)\.pdf"', edit)[0]
+    async with client_for(app, 40007) as coordinator:
+        await sign_in(coordinator, app, JOINED_EMAIL)
+        own = await pages.get(coordinator, "/organisation", "own organisation")
+        assert number in own
+    async with client_for(app, 40008) as visitor:
+        code = re.findall(r"/urkunden/pruefen/([\w-]+)", own)[0]
+        await pages.get(visitor, f"/urkunden/pruefen/{code}", "urkunde valid")
+
+
 def vnu_errors(directory: Path) -> dict[str, list[str]]:
     run = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", str(directory)],
@@ -450,6 +496,7 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
         )
     async with client_for(demo_app, 40001) as visitor:
         await visitor_pages(visitor, pages, events)
+        await joining_visitor_pages(visitor, pages)
     async with client_for(demo_app, 40002) as member:
         await member_pages(demo_app, member, pages)
     async with client_for(demo_app, 40003) as newcomer:

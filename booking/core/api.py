@@ -182,6 +182,7 @@ ERROR_TEXTS = {
     409: "Bereits gebucht oder bereits storniert.",
     415: "Der Inhalt ist kein JSON.",
     422: "Eingaben ungültig oder Frist abgelaufen (Details in fields).",
+    429: "Zu viele Anfragen in kurzer Zeit; einige Minuten später erneut versuchen.",
     503: "Gerade ausgelastet; nach Retry-After Sekunden erneut versuchen.",
 }
 

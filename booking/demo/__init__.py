@@ -25,6 +25,7 @@ from booking.demo.data import (
     TRAINER_EMAIL,
 )
 from booking.demo.feedback import add_feedback
+from booking.demo.joining import add_joining
 from booking.demo.materials import add_orders
 from booking.demo.programme import Calendar, Programme, build_programme, email_part
 from booking.demo.venues import build_venues
@@ -140,6 +141,7 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
     if first_request is not None:
         await release(session, booking_id=first_request, actor=coordinator, now=now)
     await add_orders(session, now, organiser)
+    await add_joining(session, now, organiser)
     # The invented members cannot read mail: drop what the bookings wrote to the outbox.
     await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     await session.commit()

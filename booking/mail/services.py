@@ -41,6 +41,10 @@ TEMPLATES = (
     "material_order_cancelled",
     "material_order_changed",
     "material_low_stock",
+    "joining_confirm",
+    "joining_accepted",
+    "joining_question",
+    "joining_declined",
 )
 
 

@@ -17,13 +17,14 @@ from booking.core.web import (
     db,
     flash,
     form_errors,
+    now,
     redirect,
     render,
     render_form,
     require_member,
 )
 from booking.members.models import Member
-from booking.organisations import checks, messages, queries, services
+from booking.organisations import checks, messages, queries, services, urkunden
 from booking.organisations.forms import (
     DomainForm,
     EditOrganisationForm,
@@ -125,6 +126,7 @@ async def _edit(
     refused = request.method == "POST"
     errors = [*form_errors(form), *form_errors(domain_form)] if refused else []
     usage = await queries.usage(db(request), organisation)
+    certificate = await urkunden.current(db(request), organisation.id)
     return await render(
         request,
         "organisations/edit.html",
@@ -135,6 +137,7 @@ async def _edit(
             "remove_form": blank_form(request, RemoveDomainForm),
             "errors": errors,
             "usage": usage,
+            "certificate": certificate,
         },
         status_code=(
             400
@@ -241,7 +244,7 @@ async def merge_page(request: Request) -> Response:
             form.remove_id.errors = ["Bitte wählen Sie den doppelten Eintrag aus."]
         elif form.confirmed.data == "ja":
             result = await services.merge_organisations(
-                session, actor=actor, keep_id=keep_id, remove_id=remove_id
+                session, actor=actor, keep_id=keep_id, remove_id=remove_id, now=now(request)
             )
             flash(
                 request,

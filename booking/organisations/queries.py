@@ -320,3 +320,37 @@ async def usage(session: AsyncSession, organisation: Organisation) -> Usage:
         select(func.count()).select_from(Booking).where(Booking.organisation_id == organisation.id)
     )
     return Usage(counts.get(organisation.id, 0), int(bookings or 0), len(organisation.domains))
+
+
+PARTNER_PAGE = 50
+
+
+async def partner_list(
+    session: AsyncSession, filters: OrganisationFilter, *, after: str | None = None
+) -> OrganisationPage:
+    """The public list: organisations that consented to be named, by name, a page at a time
+    (keyset on the name, like the organisers' list), with nothing but what the list shows."""
+    errors: dict[str, str] = {}
+    if filters.sector:
+        clean_sector(filters.sector, errors)
+    if filters.region:
+        clean_region(filters.region, errors)
+    refuse(errors)
+    sort_key = func.lower(Organisation.name)
+    query = select(Organisation, sort_key).where(Organisation.listed.is_(True))
+    if filters.sector:
+        query = query.where(Organisation.sector == filters.sector)
+    if filters.region:
+        query = query.where(Organisation.region == filters.region)
+    if after:
+        last_key, last_id = decode_cursor(after, (str, int), field="after")
+        if len(last_key) > NAME_MAX:
+            decode_cursor("", (str, int), field="after")
+        query = query.where(after_key((sort_key, Organisation.id), (last_key, last_id)))
+    rows = list(
+        await session.execute(query.order_by(sort_key, Organisation.id).limit(PARTNER_PAGE + 1))
+    )
+    more = len(rows) > PARTNER_PAGE
+    rows = rows[:PARTNER_PAGE]
+    next_cursor = encode_cursor(rows[-1][1], rows[-1][0].id) if more else None
+    return OrganisationPage([o for o, _ in rows], {}, next_cursor)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings.models import Booking
+from booking.core.db import utcnow
 from booking.core.errors import NotFound, ValidationFailed
 from booking.core.transactions import write_transaction
 from booking.members import services as members
@@ -32,7 +33,12 @@ from booking.organisations.checks import (
     refuse,
     require_organiser,
 )
-from booking.organisations.models import Organisation, OrganisationDomain
+from booking.organisations.models import (
+    JoiningApplication,
+    JoiningCertificate,
+    Organisation,
+    OrganisationDomain,
+)
 from booking.organisations.queries import get_organisation, with_domains
 from materials.models import MaterialOrder
 
@@ -46,7 +52,7 @@ async def _name_taken(
     return await session.scalar(query)
 
 
-async def _check_domains_free(
+async def check_domains_free(
     session: AsyncSession, domains: Sequence[str], organisation_id: int | None
 ) -> None:
     if not domains:
@@ -63,19 +69,19 @@ async def _check_domains_free(
         raise ValidationFailed(message, {"domains": message})
 
 
-async def _explain_conflict(
+async def explain_conflict(
     session: AsyncSession, *, name: str, domains: Sequence[str], organisation_id: int | None
 ) -> ValidationFailed:
     """After a unique constraint refused a write: the German error the check would have given."""
     try:
-        await _check_domains_free(session, domains, organisation_id)
+        await check_domains_free(session, domains, organisation_id)
     except ValidationFailed as exc:
         return exc
     message = messages.NAME_TAKEN.format(name=name)
     return ValidationFailed(message, {"name": message})
 
 
-async def _create(
+async def add_organisation(
     session: AsyncSession, *, name: str, sector: str, region: str, domains: Sequence[str]
 ) -> Organisation:
     """Check and add inside the caller's write transaction."""
@@ -88,7 +94,7 @@ async def _create(
     if await _name_taken(session, name):
         message = messages.NAME_TAKEN.format(name=name)
         raise ValidationFailed(message, {"name": message})
-    await _check_domains_free(session, cleaned, None)
+    await check_domains_free(session, cleaned, None)
     organisation = Organisation(
         name=name,
         sector=sector,
@@ -112,12 +118,12 @@ async def create_organisation(
     require_organiser(actor)
     try:
         async with write_transaction(session):
-            organisation = await _create(
+            organisation = await add_organisation(
                 session, name=name, sector=sector, region=region, domains=domains
             )
             organisation_id = organisation.id
     except IntegrityError as exc:
-        raise await _explain_conflict(
+        raise await explain_conflict(
             session, name=name.strip(), domains=clean_domains(domains, {}), organisation_id=None
         ) from exc
     return await get_organisation(session, organisation_id, actor)
@@ -140,12 +146,12 @@ async def create_and_approve(
     try:
         async with write_transaction(session):
             member = await members.pending_member(session, member_id, actor)
-            organisation = await _create(
+            organisation = await add_organisation(
                 session, name=name, sector=sector, region=region, domains=domains
             )
             members.activate(session, member, organisation, now)
     except IntegrityError as exc:
-        raise await _explain_conflict(
+        raise await explain_conflict(
             session, name=name.strip(), domains=clean_domains(domains, {}), organisation_id=None
         ) from exc
     return member
@@ -174,7 +180,7 @@ async def update_organisation(
     refuse(errors)
     try:
         async with write_transaction(session):
-            organisation = await _locked(session, organisation_id)
+            organisation = await locked_organisation(session, organisation_id)
             if name is not None and name != organisation.name:
                 if await _name_taken(session, name, except_id=organisation.id):
                     message = messages.NAME_TAKEN.format(name=name)
@@ -185,7 +191,7 @@ async def update_organisation(
             if region is not None:
                 organisation.region = region
             if cleaned is not None:
-                await _check_domains_free(session, cleaned, organisation.id)
+                await check_domains_free(session, cleaned, organisation.id)
                 have = {d.domain: d for d in organisation.domains}
                 for domain, row in have.items():
                     if domain not in cleaned:
@@ -196,13 +202,13 @@ async def update_organisation(
                         organisation.domains.append(OrganisationDomain(domain=domain))
                 await session.flush()
     except IntegrityError as exc:
-        raise await _explain_conflict(
+        raise await explain_conflict(
             session, name=name or "", domains=cleaned or [], organisation_id=organisation_id
         ) from exc
     return await get_organisation(session, organisation_id, actor)
 
 
-async def _locked(session: AsyncSession, organisation_id: int) -> Organisation:
+async def locked_organisation(session: AsyncSession, organisation_id: int) -> Organisation:
     organisation = await session.scalar(
         with_domains()
         .where(Organisation.id == organisation_id)
@@ -212,6 +218,16 @@ async def _locked(session: AsyncSession, organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound(messages.MERGE_UNKNOWN)
     return organisation
+
+
+async def add_domains(
+    session: AsyncSession, organisation: Organisation, domains: Sequence[str]
+) -> None:
+    """Give a locked organisation these domains (checked and free) in the caller's write
+    transaction."""
+    for domain in domains:
+        organisation.domains.append(OrganisationDomain(domain=domain))
+    await session.flush()
 
 
 async def add_domain(
@@ -225,13 +241,13 @@ async def add_domain(
         raise ValidationFailed(messages.DOMAIN_INVALID, {"domain": messages.DOMAIN_INVALID})
     try:
         async with write_transaction(session):
-            organisation = await _locked(session, organisation_id)
-            await _check_domains_free(session, [cleaned], organisation.id)
+            organisation = await locked_organisation(session, organisation_id)
+            await check_domains_free(session, [cleaned], organisation.id)
             if cleaned not in {d.domain for d in organisation.domains}:
                 session.add(OrganisationDomain(domain=cleaned, organisation_id=organisation.id))
                 await session.flush()
     except IntegrityError as exc:
-        conflict = await _explain_conflict(
+        conflict = await explain_conflict(
             session, name="", domains=[cleaned], organisation_id=organisation_id
         )
         raise ValidationFailed(conflict.message, {"domain": conflict.message}) from exc
@@ -247,7 +263,7 @@ async def remove_domain(
     require_organiser(actor)
     cleaned = normalise_domain(domain)
     async with write_transaction(session):
-        organisation = await _locked(session, organisation_id)
+        organisation = await locked_organisation(session, organisation_id)
         result = await session.execute(
             delete(OrganisationDomain).where(
                 OrganisationDomain.domain == cleaned,
@@ -270,7 +286,12 @@ class MergeResult:
 
 
 async def merge_organisations(
-    session: AsyncSession, *, actor: Member, keep_id: int, remove_id: int
+    session: AsyncSession,
+    *,
+    actor: Member,
+    keep_id: int,
+    remove_id: int,
+    now: datetime | None = None,
 ) -> MergeResult:
     """Fold a duplicate into the organisation that stays: its members, bookings, material
     orders and domains move over, then it is deleted, all in one transaction.
@@ -278,7 +299,9 @@ async def merge_organisations(
     Bookings keep their status. Where an event limits seats per organisation, the confirmed
     seats of both stay confirmed even if together they pass the limit (like lowering a
     capacity, a merge never removes anyone); the merged organisation gets no further seat
-    there until it is below the limit again."""
+    there until it is below the limit again. The duplicate's Urkunde no longer holds (it
+    names the duplicate): it is marked superseded and kept, with its applications, under the
+    organisation that stays."""
     require_organiser(actor)
     if keep_id == remove_id:
         raise ValidationFailed(messages.MERGE_SAME, {"remove_id": messages.MERGE_SAME})
@@ -296,6 +319,7 @@ async def merge_organisations(
             raise NotFound(messages.MERGE_UNKNOWN)
         removed_name = found[remove_id].name
         moved = []
+        await supersede_for_merge(session, remove_id, now or utcnow())
         for model in (Member, Booking, OrganisationDomain, MaterialOrder):
             result = await session.execute(
                 update(model)
@@ -304,6 +328,13 @@ async def merge_organisations(
                 .execution_options(synchronize_session=False)
             )
             moved.append(int(getattr(result, "rowcount", 0) or 0))
+        for model_ in (JoiningApplication, JoiningCertificate):
+            await session.execute(
+                update(model_)
+                .where(model_.organisation_id == remove_id)
+                .values(organisation_id=keep_id)
+                .execution_options(synchronize_session=False)
+            )
         await session.execute(
             delete(Organisation)
             .where(Organisation.id == remove_id)
@@ -312,3 +343,16 @@ async def merge_organisations(
         session.expunge(found[remove_id])
     kept = await get_organisation(session, keep_id, actor)
     return MergeResult(kept, removed_name, *moved)
+
+
+async def supersede_for_merge(session: AsyncSession, organisation_id: int, now: datetime) -> None:
+    """The current Urkunde of an organisation that is merged away no longer holds."""
+    await session.execute(
+        update(JoiningCertificate)
+        .where(
+            JoiningCertificate.organisation_id == organisation_id,
+            JoiningCertificate.superseded_at.is_(None),
+        )
+        .values(superseded_at=now)
+        .execution_options(synchronize_session=False)
+    )

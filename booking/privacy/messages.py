@@ -20,6 +20,11 @@ ACTIONS = {
     "role_granted": "Rolle vergeben",
     "order_status": "Materialbestellung: Status geändert",
     "order_quantity": "Materialbestellung: Mengen geändert",
+    "joining_accepted": "Organisation aufgenommen",
+    "joining_merged": "Anfrage in bestehende Organisation aufgenommen",
+    "joining_asked": "Rückfrage zur Aufnahme",
+    "joining_declined": "Aufnahme abgelehnt",
+    "urkunde_reissued": "Urkunde neu ausgestellt",
 }
 
 FIELDS = {
@@ -32,6 +37,10 @@ FIELDS = {
     "role": "Rolle",
     "order": "Bestellung",
     "order_status": "Status der Bestellung",
+    "application": "Anfrage Nr.",
+    "applied_as": "Angefragt als",
+    "organisation": "Organisation",
+    "urkunde": "Urkunde Nr.",
 }
 
 

@@ -335,6 +335,13 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/orders": {"post"},
         "/me/orders": {"get"},
         "/orders/{id}": {"patch"},
+        "/organisations/applications": {"get", "post"},
+        "/organisations/applications/{id}": {"get"},
+        "/organisations/applications/{id}/accept": {"post"},
+        "/organisations/applications/{id}/merge": {"post"},
+        "/organisations/applications/{id}/ask": {"post"},
+        "/organisations/applications/{id}/decline": {"post"},
+        "/organisations/{id}/certificate": {"get", "post"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,10 +14,16 @@ from booking.bookings import queries, services
 from booking.bookings.models import Booking
 from booking.core.formatting import BERLIN
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
+from booking.demo.joining import JOINED_EMAIL
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.messages import SECTORS
-from booking.organisations.models import Organisation, OrganisationDomain
+from booking.organisations.models import (
+    JoiningApplication,
+    JoiningCertificate,
+    Organisation,
+    OrganisationDomain,
+)
 from courses.models import Event
 from courses.services import series_dates
 from materials.models import MaterialItem, MaterialOrder
@@ -173,3 +179,17 @@ async def test_events_lie_ahead_and_hold_seats_within_the_rules(
         )
         assert set(sectors) <= set(event.target_sectors)
     assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_one_organisation_joined_online_and_one_waits(
+    db: AsyncSession, now: datetime
+) -> None:
+    certificate = await db.scalar(select(JoiningCertificate))
+    assert certificate is not None and certificate.organisation_name == "Stadt Hamm"
+    assert certificate.number == f"{(now - timedelta(days=30)).astimezone(BERLIN).year}-0001"
+    hamm = await db.get(Organisation, certificate.organisation_id)
+    assert hamm is not None and hamm.listed and hamm.joined_on == certificate.joined_on
+    coordinator = await db.scalar(select(Member).where(Member.email == JOINED_EMAIL))
+    assert coordinator is not None and coordinator.coordinates == hamm.id
+    statuses = list(await db.scalars(select(JoiningApplication.status).order_by("id")))
+    assert statuses == ["accepted", "confirmed"]

@@ -11,6 +11,7 @@ from booking.bookings.models import Announcement
 from booking.mail.models import OutboxMessage
 from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
+from booking.organisations.models import JoiningApplication, JoiningCertificate
 from booking.settings import Settings
 from courses.certificates.models import Certificate
 from courses.feedback.models import FeedbackInvitation
@@ -60,6 +61,23 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         db, actor=person, lines=[Line(wedges.id, 5)], contact="Wache",
         delivery_address=material_factories.address(person.organisation), now=NOW,
     )  # fmt: skip
+    application = JoiningApplication(
+        name="Kreis Borken", sector="verwaltung", region="Münster", street="Burloer Str. 93",
+        postal_code="46325", city="Borken", head_name="Dr. Kai Zwicker", head_function="Landrat",
+        contact_first_name="Łucja", contact_last_name="Kowalska",
+        contact_email="l.kowalska@kreis-borken.example", domains=["kreis-borken.example"],
+        listed=True, status="accepted", confirm_nonce="n", created_at=NOW,
+        organisation_id=person.organisation_id, decline_reason="Keine Behörde.",
+    )  # fmt: skip
+    db.add(application)
+    db.add(
+        JoiningCertificate(
+            year=2027, serial=42, number="2027-0042", code="u" * 22,
+            organisation_id=person.organisation_id, organisation_name="Kreis Borken",
+            joined_on=NOW.date(), issued_at=NOW,
+        )
+    )  # fmt: skip
+    await db.commit()
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
         "booking_id": result.booking.id,
@@ -72,6 +90,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "token": "t" * 43,
         "reason": "",
         "position": 1,
+        "application_id": application.id,
+        "question": "Wer leitet Ihre Organisation?",
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
     settings = Settings(base_url="https://buchung.example")
@@ -80,3 +100,6 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
     assert "Guten Tag" in rendered.text
     assert rendered.html.startswith("<!DOCTYPE html>") and 'lang="de"' in rendered.html
     assert "{{" not in rendered.text + rendered.html
+    if template == "joining_accepted":
+        assert "Urkunde Nr. 2027-0042" in rendered.text
+        assert "/urkunden/2027-0042.pdf?zugang=" in rendered.text
