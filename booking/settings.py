@@ -16,6 +16,44 @@ VAR = ROOT / "var"
 SmtpSecurity = Literal["none", "starttls", "tls"]
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of personal data is kept: the one place that says so. The retention
+    job, `sid privacy retention` and the Datenschutzerklärung all read it. Each value can be
+    set in the environment (``RETENTION_<NAME>``, a whole number)."""
+
+    sent_mail_days: int = 90
+    """Sent mails (outbox bodies and recipients), after sending or giving up."""
+    pending_account_days: int = 30
+    """Accounts waiting for approval, or rejected, after their last change."""
+    booking_months: int = 24
+    """Bookings (with their attendance marks) after the event's last session; then
+    anonymised: the counts for the figures stay, the person goes."""
+    certificate_years: int = 10
+    """The certificate register (number, name, course, units, dates) after issue, so that
+    certificates stay verifiable."""
+    audit_months: int = 24
+    """Audit log entries after they were written."""
+    inactive_months: int = 36
+    """Members without a sign-in for this long are asked by mail whether to stay ..."""
+    inactive_grace_days: int = 30
+    """... and erased this many days later if they do not answer (sign in)."""
+    application_days: int = 90
+    """Applications to join that were never confirmed, declined or answered."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Retention:
+        values: dict[str, int] = {}
+        for name in cls.__dataclass_fields__:
+            raw = env.get(f"RETENTION_{name.upper()}")
+            if raw is None or not raw.strip():
+                continue
+            if not raw.strip().isdigit() or int(raw) < 1:
+                raise ValueError(f"RETENTION_{name.upper()} must be a whole number from 1 on")
+            values[name] = int(raw)
+        return cls(**values)
+
+
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR / 'sicherimdienst.db'}"
 
@@ -45,6 +83,7 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     """Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (addresses, networks, or
     ``*``); empty: none, the client is the peer of the TCP connection."""
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +119,7 @@ class Settings:
             jobs_module=env.get("JOBS_MODULE") or cls.jobs_module,
             https_only=base_url.startswith("https://"),
             forwarded_allow_ips=_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
+            retention=Retention.from_env(env),
         )
 
 

@@ -19,3 +19,14 @@ def test_proxies_are_addresses_networks_or_everyone() -> None:
 def test_a_proxy_that_is_no_address_is_refused() -> None:
     with pytest.raises(ValueError, match="FORWARDED_ALLOW_IPS"):
         Settings.from_env({"SECRET_KEY": "x" * 40, "FORWARDED_ALLOW_IPS": "proxy.example"})
+
+
+def test_retention_comes_with_the_stated_defaults_and_can_be_set() -> None:
+    rules = Settings.from_env({}).retention
+    assert (rules.sent_mail_days, rules.booking_months, rules.certificate_years) == (90, 24, 10)
+    assert (rules.inactive_months, rules.inactive_grace_days, rules.audit_months) == (36, 30, 24)
+    changed = Settings.from_env({"RETENTION_SENT_MAIL_DAYS": "30"}).retention
+    assert changed.sent_mail_days == 30 and changed.booking_months == 24
+    for bad in ("0", "-5", "zwei", "1.5"):
+        with pytest.raises(ValueError, match="RETENTION_SENT_MAIL_DAYS"):
+            Settings.from_env({"RETENTION_SENT_MAIL_DAYS": bad})
