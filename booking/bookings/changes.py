@@ -353,6 +353,7 @@ async def cancel_event(
         workshop_ids = select(Event.id).where(Event.parent_id == event.id)
         workshops = await lock_events(session, list(await session.scalars(workshop_ids)))
         for target in [event, *workshops]:
+            previous = target.status
             target.status = EventStatus.CANCELLED
             target.sequence += 1
             participants = await _participants(session, target.id)
@@ -368,6 +369,16 @@ async def cancel_event(
                 booking.status = BookingStatus.CANCELLED
                 booking.cancelled_at = now
                 booking.cancelled_by = "organiser"
+            record(
+                session,
+                actor=actor,
+                action="event_cancelled",
+                now=now,
+                event_id=target.id,
+                before={"event_status": previous, "bookings": len(participants)},
+                after={"event_status": EventStatus.CANCELLED},
+                reason=reason[:1000],
+            )
         await session.flush()
     return await event_detail(session, event_id, actor)
 

@@ -287,7 +287,7 @@ async def approve(
             if match.organisation is None:
                 problem = _unmatched(text, match)
             else:
-                activate(session, member, match.organisation, now)
+                activate(session, member, match.organisation, now, actor)
         if problem:
             raise ValidationFailed(problem, {"organisation": problem})
     return member
@@ -303,21 +303,45 @@ def _unmatched(text: str, match: Match) -> str:
 
 
 def activate(
-    session: AsyncSession, member: Member, organisation: Organisation, now: datetime
+    session: AsyncSession,
+    member: Member,
+    organisation: Organisation,
+    now: datetime,
+    actor: Member,
 ) -> None:
     """Make a pending member active in ``organisation`` and tell them (inside the caller's
-    write transaction)."""
+    write transaction); the audit log keeps who approved whom into which organisation."""
     member.status = "active"
     member.organisation_id = organisation.id
     member.approved_at = now
     enqueue(session, member.email, "member_approved", member_id=member.id)
+    record(
+        session,
+        actor=actor,
+        action="member_approved",
+        now=now,
+        member_id=member.id,
+        before={"status": "pending"},
+        after={"status": "active", "organisation": organisation.name},
+    )
 
 
-async def reject(session: AsyncSession, *, member_id: int, actor: Member) -> Member:
+async def reject(
+    session: AsyncSession, *, member_id: int, actor: Member, now: datetime | None = None
+) -> Member:
     async with write_transaction(session):
         member = await pending_member(session, member_id, actor)
         member.status = "rejected"
         enqueue(session, member.email, "member_rejected", member_id=member.id)
+        record(
+            session,
+            actor=actor,
+            action="member_rejected",
+            now=now or utcnow(),
+            member_id=member.id,
+            before={"status": "pending"},
+            after={"status": "rejected"},
+        )
     return member
 
 

@@ -149,7 +149,7 @@ async def create_and_approve(
             organisation = await add_organisation(
                 session, name=name, sector=sector, region=region, domains=domains
             )
-            members.activate(session, member, organisation, now)
+            members.activate(session, member, organisation, now, actor)
     except IntegrityError as exc:
         raise await explain_conflict(
             session, name=name.strip(), domains=clean_domains(domains, {}), organisation_id=None

@@ -18,6 +18,10 @@ ACTIONS = {
     "booking_declined": "Nicht freigegeben",
     "booking_substituted": "Platz übertragen",
     "role_granted": "Rolle vergeben",
+    "member_approved": "Mitglied freigeschaltet",
+    "member_rejected": "Mitglied abgelehnt",
+    "certificate_revoked": "Bescheinigung widerrufen",
+    "event_cancelled": "Veranstaltung abgesagt",
     "order_status": "Materialbestellung: Status geändert",
     "order_quantity": "Materialbestellung: Mengen geändert",
     "joining_accepted": "Organisation aufgenommen",
@@ -35,6 +39,9 @@ FIELDS = {
     "limit_overridden": "Kontingent der Organisation überschritten",
     "successor": "An",
     "role": "Rolle",
+    "certificate": "Bescheinigung",
+    "bookings": "Aktive Buchungen",
+    "event_status": "Veranstaltung",
     "order": "Bestellung",
     "order_status": "Status der Bestellung",
     "application": "Anfrage Nr.",
@@ -42,6 +49,9 @@ FIELDS = {
     "organisation": "Organisation",
     "urkunde": "Urkunde Nr.",
 }
+
+
+EVENT_STATUS = {"draft": "Entwurf", "published": "veröffentlicht", "cancelled": "abgesagt"}
 
 
 def action_label(action: str) -> str:
@@ -57,6 +67,8 @@ def _value(key: str, value: Any) -> str:
         return "nein"
     if key == "status":
         return STATUS_LABELS.get(str(value), str(value))
+    if key == "event_status":
+        return EVENT_STATUS.get(str(value), str(value))
     if key == "role":
         return ROLE_LABELS.get(str(value), str(value))
     if key == "order_status":

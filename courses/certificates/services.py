@@ -25,6 +25,7 @@ from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import enqueue
 from booking.members.models import Member
+from booking.privacy.audit import record
 from courses import messages
 from courses.attendance.models import ATTENDED_MARKS, AttendanceMark
 from courses.attendance.services import event_dates, event_for_trainer, event_marks, outcome
@@ -154,6 +155,18 @@ async def revoke(
         if certificate.revoked_at is not None:
             raise InvalidState(messages.CERTIFICATE_REVOKED_ALREADY)
         certificate.revoked_at, certificate.revoked_reason = now, reason
+        record(
+            session,
+            actor=actor,
+            action="certificate_revoked",
+            now=now,
+            event_id=certificate.event_id,
+            member_id=certificate.member_id,
+            booking_id=certificate.booking_id,
+            before={"certificate": certificate.number},
+            after={"certificate": f"{certificate.number} (widerrufen)"},
+            reason=reason,
+        )
         if certificate.member_id is not None:
             member = await session.get(Member, certificate.member_id)
             if member is not None:
