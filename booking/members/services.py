@@ -321,8 +321,8 @@ def activate(
         action="member_approved",
         now=now,
         member_id=member.id,
-        before={"status": "pending"},
-        after={"status": "active", "organisation": organisation.name},
+        before={"account": "pending"},
+        after={"account": "active", "organisation": organisation.name},
     )
 
 
@@ -339,8 +339,8 @@ async def reject(
             action="member_rejected",
             now=now or utcnow(),
             member_id=member.id,
-            before={"status": "pending"},
-            after={"status": "rejected"},
+            before={"account": "pending"},
+            after={"account": "rejected"},
         )
     return member
 

@@ -42,6 +42,7 @@ FIELDS = {
     "certificate": "Bescheinigung",
     "bookings": "Aktive Buchungen",
     "event_status": "Veranstaltung",
+    "account": "Zugang",
     "order": "Bestellung",
     "order_status": "Status der Bestellung",
     "application": "Anfrage Nr.",
@@ -51,6 +52,11 @@ FIELDS = {
 }
 
 
+ACCOUNT_STATUS = {
+    "pending": "wartet auf Freischaltung",
+    "active": "freigeschaltet",
+    "rejected": "abgelehnt",
+}
 EVENT_STATUS = {"draft": "Entwurf", "published": "veröffentlicht", "cancelled": "abgesagt"}
 
 
@@ -67,6 +73,8 @@ def _value(key: str, value: Any) -> str:
         return "nein"
     if key == "status":
         return STATUS_LABELS.get(str(value), str(value))
+    if key == "account":
+        return ACCOUNT_STATUS.get(str(value), str(value))
     if key == "event_status":
         return EVENT_STATUS.get(str(value), str(value))
     if key == "role":
