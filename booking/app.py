@@ -53,6 +53,7 @@ from booking.organisations import joining_manage, joining_pages
 from booking.organisations import manage as organisation_pages
 from booking.organisations.mails import application_context
 from booking.organisations.messages import SECTORS
+from booking.privacy import manage as audit_pages
 from booking.privacy import messages as audit_messages
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *figure_pages.routes,
         *booking_routes.routes,
         *coordination_pages.routes,
+        *audit_pages.routes,
         *calendar_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,

@@ -216,6 +216,8 @@ async def organiser_pages(
     await pages.get(client, "/verwaltung/mail", "dead letters")
     await pages.get(client, "/verwaltung/zahlen", "year in figures")
     await pages.get(client, "/verwaltung/rollen", "roles")
+    await pages.get(client, "/verwaltung/protokoll", "audit log")
+    await pages.get(client, "/verwaltung/protokoll?von=99.99.2026", "audit log refused", 400)
     refused = await post_form(
         client, "/verwaltung/rollen", "/verwaltung/rollen", {"email": "x", "role": "trainer"}
     )

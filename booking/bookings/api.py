@@ -34,8 +34,6 @@ from booking.core.schemas import PageQuery
 from booking.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from booking.core.web import SpreadsheetKind, db, now, spreadsheet_answer
 from booking.members.models import Member
-from booking.privacy import messages as audit_messages
-from booking.privacy import queries as audit_log
 
 
 async def book(request: Request, member: Member) -> Response:
@@ -166,33 +164,6 @@ async def move_on_waitlist(request: Request, actor: Member) -> Response:
     )
 
 
-async def event_audit(request: Request, actor: Member) -> Response:
-    session, event_id = db(request), path_id(request)
-    query = read_query(request, PageQuery)
-    page = await audit_log.entries_page(
-        session, actor, event_id=event_id, cursor=query.cursor, limit=query.limit
-    )
-    return json_answer(
-        [
-            schemas.AuditEntryOut(
-                id=e.id,
-                created_at=e.created_at,
-                action=e.action,
-                action_label=audit_messages.action_label(e.action),
-                actor_email=e.actor.email if e.actor else None,
-                event_id=e.event_id,
-                member_email=e.member.email if e.member else None,
-                booking_id=e.booking_id,
-                before=e.before,
-                after=e.after,
-                reason=e.reason,
-            )
-            for e in page.items
-        ],
-        headers=page_headers(request, page),
-    )
-
-
 async def _exported(request: Request, actor: Member, kind: SpreadsheetKind) -> Response:
     event_id = path_id(request)
     table = await exports.participants_table(db(request), event_id, actor)
@@ -299,12 +270,6 @@ OPERATIONS: tuple[Operation, ...] = (
         schemas.PositionOut, body=schemas.PositionIn, errors=(409, 503),
         summary="Wartende Person auf einen anderen Platz der Warteliste setzen (1: nächster "
         "freier Platz; ist einer frei, erhält sie ihn sofort)",
-    ),
-    Operation(
-        "GET", "/events/{id:id}/audit", event_audit, "organiser", 200, schemas.AuditEntryOut,
-        many=True, query=PageQuery, paged=True,
-        summary="Protokoll der Veranstaltung: was die Geschäftsstelle geändert hat, neueste "
-        "zuerst",
     ),
     Operation(
         "POST", "/events/{id:id}/messages", send_message, "organiser", 201, schemas.MessageOut,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
@@ -67,22 +67,6 @@ class PositionOut(BaseModel):
         description="The new position; null when a free seat went to the member at once."
     )
     promoted: list[int] = Field(description="Ids of the bookings that got a free seat.")
-
-
-class AuditEntryOut(BaseModel):
-    id: int
-    created_at: Instant
-    action: str = Field(
-        description="booking_on_behalf, booking_removed, waitlist_moved, limits_changed, …"
-    )
-    action_label: str
-    actor_email: str | None = Field(description="Who did it; null once their account is erased.")
-    event_id: int | None
-    member_email: str | None = Field(description="Whose data it changed, where one person's.")
-    booking_id: int | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-    reason: str
 
 
 class BookingCreated(BaseModel):

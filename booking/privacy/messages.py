@@ -99,3 +99,4 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
 
 
 NOT_ALLOWED = "Das Protokoll sehen nur Mitarbeitende der Geschäftsstelle."
+NOBODY_WITH_ADDRESS = "Unter dieser Adresse ist niemand registriert."

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
 from booking.members.models import Member
+from courses.models import Event
 
 
 class AuditEntry(Base):
@@ -44,9 +45,12 @@ class AuditEntry(Base):
 
     actor: Mapped[Member | None] = relationship(foreign_keys=[actor_id])
     member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+    event: Mapped[Event | None] = relationship()
 
     __table_args__ = (
         Index("ix_audit_entries_event", "event_id", "id"),
         Index("ix_audit_entries_member", "member_id", "id"),
         Index("ix_audit_entries_actor", "actor_id", "id"),
+        Index("ix_audit_entries_action", "action", "id"),
+        Index("ix_audit_entries_created", "created_at"),
     )

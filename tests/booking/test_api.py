@@ -315,6 +315,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/bookings/{id}/decline": {"post"},
         "/bookings/{id}/substitute": {"post"},
         "/events/{id}/audit": {"get"},
+        "/audit": {"get"},
         "/events/{id}/feedback": {"get"},
         "/me/bookings": {"get"},
         "/organisations": {"get", "post"},
