@@ -82,14 +82,15 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
             )
         )
     )
+    live = select(EventSession.event_id).where(EventSession.ends_at > now)
+    # Waiting lists of events not over only: the bookings of the years gone by stay unread.
     waiting = (
         select(Booking.event_id, func.count().label("waiting"))
-        .where(Booking.status == BookingStatus.WAITING)
+        .where(Booking.status == BookingStatus.WAITING, Booking.event_id.in_(live))
         .group_by(Booking.event_id)
         .having(func.count() >= LONG_WAITLIST)
         .subquery()
     )
-    live = select(EventSession.event_id).where(EventSession.ends_at > now)
     crowded = list(
         await session.scalars(
             with_details(
