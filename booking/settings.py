@@ -40,6 +40,9 @@ class Retention:
     """... and erased this many days later if they do not answer (sign in)."""
     application_days: int = 90
     """Applications to join that were never confirmed, declined or answered."""
+    order_months: int = 24
+    """Material orders: the contact person and the note, after the order was shipped,
+    rejected or cancelled (the order and its quantities stay, for the yearly limits)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Retention:
