@@ -19,11 +19,13 @@ from booking.cli.people import members_grant, members_import, organisations_impo
 from booking.cli.privacy import privacy_retention
 from booking.cli.server import demo, migrate, serve_command
 from booking.core.errors import DomainError
+from booking.core.logtext import install_log_masking
 from booking.members.tokens import TOKEN_DAYS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_log_masking()
     try:
         result: int = args.run(args)
     except (CliError, DomainError) as exc:
