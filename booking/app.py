@@ -42,6 +42,7 @@ from booking.core.middleware import (
 from booking.core.sessions import ServerSessions
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
+from booking.legal import routes as legal_routes
 from booking.jobs.scheduler import load_jobs, run_jobs
 from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *booking_routes.routes,
         *coordination_pages.routes,
         *calendar_routes.routes,
+        *legal_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,
         *venue_pages.routes,
