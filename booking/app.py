@@ -42,8 +42,8 @@ from booking.core.middleware import (
 from booking.core.sessions import ServerSessions
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
-from booking.legal import routes as legal_routes
 from booking.jobs.scheduler import load_jobs, run_jobs
+from booking.legal import routes as legal_routes
 from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
