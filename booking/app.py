@@ -31,6 +31,7 @@ from booking.calendar.feeds import ProgrammeFeed
 from booking.core import http_errors
 from booking.core.db import create_engine, session_factory
 from booking.core.formatting import load_locale_data
+from booking.core.logtext import install_log_masking
 from booking.core.middleware import (
     BodySizeLimit,
     CountRequests,
@@ -42,6 +43,7 @@ from booking.core.sessions import ServerSessions
 from booking.core.templating import FILTERS, create_templates
 from booking.core.web import AppState
 from booking.jobs.scheduler import load_jobs, run_jobs
+from booking.legal import routes as legal_routes
 from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
@@ -108,8 +110,13 @@ def mail_renderer() -> MailRenderer:
     )
 
 
+TOKEN_PATHS = ("/rueckmeldung", "/kalender", "/bescheinigungen/pruefen", "/urkunden/pruefen")
+"""Paths whose next segment is a secret (a token or a verification code): masked in logs."""
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    install_log_masking(TOKEN_PATHS)
     configure_mappers()  # at start-up, not in the first request
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -166,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *coordination_pages.routes,
         *audit_pages.routes,
         *calendar_routes.routes,
+        *legal_routes.routes,
         *member_routes.routes,
         *organisation_pages.routes,
         *venue_pages.routes,

@@ -40,6 +40,9 @@ class Retention:
     """... and erased this many days later if they do not answer (sign in)."""
     application_days: int = 90
     """Applications to join that were never confirmed, declined or answered."""
+    order_months: int = 24
+    """Material orders: the contact person and the note, after the order was shipped,
+    rejected or cancelled (the order and its quantities stay, for the yearly limits)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Retention:
@@ -52,6 +55,43 @@ class Retention:
                 raise ValueError(f"RETENTION_{name.upper()} must be a whole number from 1 on")
             values[name] = int(raw)
         return cls(**values)
+
+
+def _placeholder(variable: str, what: str) -> str:
+    return f"[{what} – in {variable} eintragen]"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs the platform, for the Impressum, the Datenschutzerklärung and the
+    Erklärung zur Barrierefreiheit. The defaults are visible placeholders, so that no
+    invented authority data is shown as fact. Each is set as ``OPERATOR_<NAME>`` (the
+    address lines separated by ``|``)."""
+
+    name: str = _placeholder("OPERATOR_NAME", "Name der Behörde")
+    address: tuple[str, ...] = (_placeholder("OPERATOR_ADDRESS", "Anschrift, Zeilen mit |"),)
+    phone: str = _placeholder("OPERATOR_PHONE", "Telefonnummer")
+    email: str = _placeholder("OPERATOR_EMAIL", "E-Mail-Adresse")
+    responsible: str = _placeholder("OPERATOR_RESPONSIBLE", "Vertretungsberechtigte Person")
+    dpo_name: str = _placeholder("OPERATOR_DPO_NAME", "Datenschutzbeauftragte Person")
+    dpo_email: str = _placeholder("OPERATOR_DPO_EMAIL", "E-Mail des Datenschutzes")
+    accessibility_checked: str = _placeholder("OPERATOR_ACCESSIBILITY_CHECKED", "Datum")
+    """The date of the last accessibility check, as written (e.g. 01.12.2025)."""
+    accessibility_gaps: tuple[str, ...] = ()
+    """Known gaps, one each (``|``-separated); empty: none known."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Operator:
+        values: dict[str, object] = {}
+        for name in cls.__dataclass_fields__:
+            raw = env.get(f"OPERATOR_{name.upper()}", "").strip()
+            if not raw:
+                continue
+            if name in ("address", "accessibility_gaps"):
+                values[name] = tuple(line.strip() for line in raw.split("|") if line.strip())
+            else:
+                values[name] = raw
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def _default_database_url() -> str:
@@ -84,6 +124,7 @@ class Settings:
     """Proxies whose ``X-Forwarded-For``/``-Proto`` are believed (addresses, networks, or
     ``*``); empty: none, the client is the peer of the TCP connection."""
     retention: Retention = field(default_factory=Retention)
+    operator: Operator = field(default_factory=Operator)
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,6 +161,7 @@ class Settings:
             https_only=base_url.startswith("https://"),
             forwarded_allow_ips=_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
             retention=Retention.from_env(env),
+            operator=Operator.from_env(env),
         )
 
 

@@ -391,6 +391,9 @@ async def joining_visitor_pages(client: httpx.AsyncClient, pages: Pages) -> None
     await pages.get(client, "/netzwerkpartner?sector=justiz&region=K%C3%B6ln", "partners none")
     await pages.get(client, "/netzwerkpartner?region=Bayern", "partners refused", 400)
     await pages.get(client, "/urkunden/pruefen/erfunden-und-falsch", "unknown urkunde", 404)
+    await pages.get(client, "/impressum", "impressum")
+    await pages.get(client, "/datenschutz", "datenschutz")
+    await pages.get(client, "/barrierefreiheit", "barrierefreiheit")
 
 
 async def joining_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:

@@ -16,13 +16,16 @@ from booking.cli.background import jobs_list, jobs_run, jobs_worker, mail_send, 
 from booking.cli.base import CliError
 from booking.cli.certificates import certificates_issue
 from booking.cli.people import members_grant, members_import, organisations_import, token_command
+from booking.cli.privacy import privacy_retention
 from booking.cli.server import demo, migrate, serve_command
 from booking.core.errors import DomainError
+from booking.core.logtext import install_log_masking
 from booking.members.tokens import TOKEN_DAYS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_log_masking()
     try:
         result: int = args.run(args)
     except (CliError, DomainError) as exc:
@@ -117,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         "oder der Geschäftsstelle (geprüft wie auf der Seite); ohne: als Betrieb",
     )
     issue.set_defaults(run=certificates_issue)
+
+    privacy = commands.add_parser("privacy", help="Datenschutz")
+    privacy_commands = privacy.add_subparsers(metavar="BEFEHL", required=True)
+    privacy_commands.add_parser(
+        "retention", help="Aufbewahrungsfristen: was wie lange gespeichert wird"
+    ).set_defaults(run=privacy_retention)
 
     jobs = commands.add_parser("jobs", help="regelmäßige Aufgaben (Jobs)")
     job_commands = jobs.add_subparsers(metavar="BEFEHL", required=True)

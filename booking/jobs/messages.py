@@ -13,6 +13,10 @@ FEEDBACK_INVITATIONS_DONE = (
 )
 LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
 LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
+RETENTION_DONE = (
+    "{total} Datensatz/Datensätze nach Ablauf der Aufbewahrungsfrist gelöscht oder geleert "
+    "({parts})."
+)
 
 UNKNOWN_JOB = "Unbekannter Job „{name}“. Bekannt sind: {known}."
 RUN_DONE = "{name}: {summary}"

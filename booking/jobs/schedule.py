@@ -10,6 +10,7 @@ from datetime import timedelta
 from booking.jobs.feedback import feedback_invitations
 from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
+from booking.jobs.retention import privacy_retention
 from booking.jobs.scheduler import Job
 from booking.jobs.stock import low_stock_alerts
 from booking.jobs.sweep import promotion_sweep
@@ -39,5 +40,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(minutes=15),
         run=low_stock_alerts,
         offset=timedelta(minutes=12),
+    ),
+    Job(
+        name="privacy-retention",
+        every=timedelta(days=1),
+        run=privacy_retention,
+        offset=timedelta(hours=2, minutes=30),
     ),
 )

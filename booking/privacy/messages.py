@@ -100,3 +100,8 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
 
 NOT_ALLOWED = "Das Protokoll sehen nur Mitarbeitende der Geschäftsstelle."
 NOBODY_WITH_ADDRESS = "Unter dieser Adresse ist niemand registriert."
+
+RULE_PERIOD = "  Aufbewahrung: {period}"
+RULE_THEN = "  Danach: {then}"
+RULE_BY_JOB = "  Regel des täglichen Jobs „privacy-retention“"
+RULE_NOT_BY_JOB = "  Keine Löschung nötig"

@@ -316,6 +316,7 @@ def test_a_job_list_is_a_tuple_of_jobs_with_names_given_once() -> None:
         "feedback-invitations",
         "release-lapse",
         "low-stock-alerts",
+        "privacy-retention",
     ]
     with pytest.raises(ValueError, match="tuple of Job"):
         load_jobs("booking.jobs.messages")
