@@ -394,6 +394,11 @@ async def joining_visitor_pages(client: httpx.AsyncClient, pages: Pages) -> None
     await pages.get(client, "/impressum", "impressum")
     await pages.get(client, "/datenschutz", "datenschutz")
     await pages.get(client, "/barrierefreiheit", "barrierefreiheit")
+    refused = await post_form(
+        client, "/barrierefreiheit", "/barrierefreiheit", {"message": "", "email": "x"}
+    )
+    pages.add("accessibility feedback refused", refused, 422)
+    await pages.get(client, "/barrierefreiheit/danke", "accessibility feedback thanks")
 
 
 async def joining_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:

@@ -34,6 +34,8 @@ TEMPLATES = (
     "release_requested",
     "booking_declined",
     "booking_request_lapsed",
+    "accessibility_feedback",
+    "accessibility_receipt",
     "material_order_received",
     "material_order_approved",
     "material_order_shipped",

@@ -30,6 +30,16 @@ async def test_the_legal_pages_from_the_footer(
         if await page.evaluate(WIDEST) > await page.evaluate("window.innerWidth"):
             too_wide[name] = await page.evaluate(WIDEST)
         await page.screenshot(path=str(tmp_path / f"legal-{width}-{name}.png"), full_page=True)
+    # Feedback on accessibility: refused once (errors next to the fields), then sent.
+    await page.get_by_role("button", name="Rückmeldung senden").click()
+    await page.wait_for_load_state()
+    await checked.check()
+    assert "Bitte beschreiben Sie, was Ihnen aufgefallen ist." in await page.content()
+    await page.get_by_label("Was ist Ihnen aufgefallen?").fill("Der Kontrast der Hinweise.")
+    await page.get_by_role("button", name="Rückmeldung senden").click()
+    await page.get_by_role("heading", name="Danke für Ihre Rückmeldung").wait_for()
+    assert page.url.split("#")[0] == f"{server}/barrierefreiheit/danke"
+    await checked.check()
     if keep := os.environ.get("SCREENSHOTS"):
         for shot in tmp_path.glob("legal-*.png"):
             shutil.copy(shot, keep)

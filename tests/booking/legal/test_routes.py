@@ -3,17 +3,23 @@ every page links them in its footer."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from booking.app import create_app
+from booking.mail.models import OutboxMessage
 from booking.privacy.rules import rules
 from booking.settings import Operator, Retention
-from tests import conftest
+from tests import conftest, factories
+from tests.mail import mail_settings, send
+from tests.smtp import SmtpServer, text_body
+from tests.web import csrf_token
 
 OPERATOR = Operator(
     name="Polizeipräsidium Beispielstadt",
@@ -91,3 +97,66 @@ def test_operator_settings_from_the_environment() -> None:
     assert operator.address == ("Friesenring 43", "48147 Münster")
     assert operator.accessibility_gaps == ()
     assert operator.phone == "[Telefonnummer – in OPERATOR_PHONE eintragen]"
+
+
+# -- feedback on accessibility ------------------------------------------------------------------
+
+
+async def test_feedback_reaches_the_organisers_and_the_sender_gets_a_receipt(
+    legal_client: httpx.AsyncClient,
+    db: AsyncSession,
+    engine: AsyncEngine,
+    smtp: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    page = await legal_client.get("/barrierefreiheit")
+    assert page.status_code == 200 and 'name="message"' in page.text
+    sent = await legal_client.post(
+        "/barrierefreiheit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "message": "Die Tabelle der Warteliste\nlässt sich mit dem Screenreader nicht lesen.",
+            "page": "/verwaltung/veranstaltungen/1",
+            "name": "Ute Beispiel",
+            "email": "Ute@Beispiel.example",
+        },
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/barrierefreiheit/danke"
+    assert (await legal_client.get("/barrierefreiheit/danke")).status_code == 200
+    assert await send(engine, mail_settings(engine, smtp.port, tmp_path)) == 2
+    to_office, receipt = smtp.inbox.wait_for(2, timeout=15)
+    assert to_office["To"] == organiser.email
+    assert to_office["Subject"] == (
+        "Rückmeldung zur Barrierefreiheit: /verwaltung/veranstaltungen/1"
+    )
+    assert "mit dem Screenreader nicht lesen" in text_body(to_office)
+    assert "ute@beispiel.example" in text_body(to_office)
+    assert receipt["To"] == "ute@beispiel.example"
+    assert receipt["Subject"] == "Eingangsbestätigung: Ihre Rückmeldung zur Barrierefreiheit"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"message": ""}, "Bitte beschreiben Sie"),
+        ({"message": "x" * 5001}, "Höchstens 5000 Zeichen"),
+        ({"message": "a\x00b"}, "Steuerzeichen"),
+        ({"message": "Kontrast", "email": "keine-adresse"}, "E-Mail-Adresse an"),
+        ({"message": "Kontrast", "name": "Ute\nBeispiel"}, "eine Zeile"),
+    ],
+)
+async def test_feedback_refuses_bad_input_in_german(
+    legal_client: httpx.AsyncClient, db: AsyncSession, data: dict[str, str], message: str
+) -> None:
+    await factories.member(db, role="organiser")
+    page = await legal_client.get("/barrierefreiheit")
+    refused = await legal_client.post(
+        "/barrierefreiheit", data={"csrf_token": csrf_token(page.text), **data}
+    )
+    assert refused.status_code == 422
+    assert message in html.unescape(refused.text)
+    await db.commit()
+    assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    forged = await legal_client.post("/barrierefreiheit", data={"message": "Kontrast"})
+    assert forged.status_code == 400

@@ -92,6 +92,10 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "position": 1,
         "application_id": application.id,
         "question": "Wer leitet Ihre Organisation?",
+        "feedback_message": "Der Kontrast der Hinweise ist zu schwach.",
+        "feedback_page": "/programm",
+        "feedback_name": "Ute Beispiel",
+        "feedback_email": "ute@beispiel.example",
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
     settings = Settings(base_url="https://buchung.example")
