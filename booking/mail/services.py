@@ -45,6 +45,7 @@ TEMPLATES = (
     "joining_accepted",
     "joining_question",
     "joining_declined",
+    "member_stay_asked",
 )
 
 

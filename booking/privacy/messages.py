@@ -25,6 +25,7 @@ ACTIONS = {
     "joining_asked": "Rückfrage zur Aufnahme",
     "joining_declined": "Aufnahme abgelehnt",
     "urkunde_reissued": "Urkunde neu ausgestellt",
+    "member_erased": "Mitglied gelöscht",
 }
 
 FIELDS = {
@@ -41,6 +42,8 @@ FIELDS = {
     "applied_as": "Angefragt als",
     "organisation": "Organisation",
     "urkunde": "Urkunde Nr.",
+    "member_number": "Mitglied Nr.",
+    "cancelled": "Stornierte Buchungen",
 }
 
 
@@ -79,3 +82,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
 
 
 NOT_ALLOWED = "Das Protokoll sehen nur Mitarbeitende der Geschäftsstelle."
+
+MEMBER_NOT_FOUND = "Dieses Mitglied gibt es nicht."
+ERASE_NOT_ALLOWED = "Die Daten anderer Mitglieder löschen kann nur die Geschäftsstelle."
+ERASE_REASON_MISSING = "Bitte geben Sie an, auf wessen Wunsch die Daten gelöscht werden."
