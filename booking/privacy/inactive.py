@@ -64,11 +64,8 @@ async def ask_batch(session: AsyncSession, now: datetime, rules: Retention) -> i
                 .execution_options(synchronize_session=False)
             )
         )
-        emails = dict(
-            (await session.execute(select(Member.id, Member.email).where(Member.id.in_(claimed))))
-            .tuples()
-            .all()
-        )
+        rows = await session.execute(select(Member.id, Member.email).where(Member.id.in_(claimed)))
+        emails = {member_id: email for member_id, email in rows}
         erase_on = date_de(now + timedelta(days=rules.inactive_grace_days))
         for member_id in sorted(claimed):
             enqueue(
