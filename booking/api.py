@@ -20,6 +20,7 @@ from booking.bookings.queue import booking_queue
 from booking.core.api import Operation, build_routes, openapi_document
 from booking.members.models import Member
 from booking.organisations import api as organisation_api
+from booking.privacy import api as privacy_api
 from courses import api as courses_api
 from courses import series_api
 from courses.attendance import api as attendance_api
@@ -57,6 +58,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *venues_api.OPERATIONS,
     *figures_api.OPERATIONS,
     *materials_api.OPERATIONS,
+    *privacy_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",
