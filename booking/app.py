@@ -46,6 +46,7 @@ from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
+from booking.privacy import routes as privacy_routes
 from booking.members.mails import member_context
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *coordination_pages.routes,
         *calendar_routes.routes,
         *member_routes.routes,
+        *privacy_routes.routes,
         *organisation_pages.routes,
         *venue_pages.routes,
         *mail_manage.routes,

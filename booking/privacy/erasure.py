@@ -249,3 +249,28 @@ async def _scrub_orders(
         order.delivery_address = scrub_text(order.delivery_address, email, names)
         order.note = scrub_text(order.note, email, names)
     await session.flush()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an erasure would do, for its confirmation page."""
+
+    member: Member
+    to_cancel: list[Booking]
+    bookings: int
+    certificates: int
+
+
+async def erasure_preview(
+    session: AsyncSession, *, member_id: int, actor: Member, now: datetime
+) -> Preview:
+    member = await erasable_member(session, member_id, actor)
+    bookings = await session.scalar(
+        select(func.count()).select_from(Booking).where(Booking.member_id == member.id)
+    )
+    certificates = await session.scalar(
+        select(func.count()).select_from(Certificate).where(Certificate.member_id == member.id)
+    )
+    return Preview(
+        member, await bookings_to_cancel(session, member.id, now), bookings or 0, certificates or 0
+    )
