@@ -46,7 +46,6 @@ from booking.mail import manage as mail_manage
 from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
-from booking.privacy import routes as privacy_routes
 from booking.members.mails import member_context
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
@@ -55,6 +54,7 @@ from booking.organisations import manage as organisation_pages
 from booking.organisations.mails import application_context
 from booking.organisations.messages import SECTORS
 from booking.privacy import messages as audit_messages
+from booking.privacy import routes as privacy_routes
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import planning as planning_pages

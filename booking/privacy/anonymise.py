@@ -28,7 +28,8 @@ BATCH = 200
 
 def booking_cutoff(now: datetime, rules: Retention) -> datetime:
     """Events whose last session ended before this are due."""
-    return now - relativedelta(months=rules.booking_months)
+    cutoff: datetime = now - relativedelta(months=rules.booking_months)
+    return cutoff
 
 
 async def anonymise_batch(session: AsyncSession, now: datetime, rules: Retention) -> int:

@@ -29,7 +29,8 @@ BATCH = 100
 
 def inactive_since(now: datetime, rules: Retention) -> datetime:
     """Members without a sign-in since before this are asked."""
-    return now - relativedelta(months=rules.inactive_months)
+    cutoff: datetime = now - relativedelta(months=rules.inactive_months)
+    return cutoff
 
 
 def asked_before(now: datetime, rules: Retention) -> datetime:
