@@ -92,6 +92,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "position": 1,
         "application_id": application.id,
         "question": "Wer leitet Ihre Organisation?",
+        "months": 36,
+        "erase_on": "Mo., 01.03.2027",
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
     settings = Settings(base_url="https://buchung.example")
