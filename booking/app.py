@@ -57,6 +57,7 @@ from booking.organisations.mails import application_context
 from booking.organisations.messages import SECTORS
 from booking.privacy import manage as audit_pages
 from booking.privacy import messages as audit_messages
+from booking.privacy import routes as privacy_routes
 from booking.settings import ROOT, Settings
 from courses import manage as course_pages
 from courses import planning as planning_pages
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *calendar_routes.routes,
         *legal_routes.routes,
         *member_routes.routes,
+        *privacy_routes.routes,
         *organisation_pages.routes,
         *venue_pages.routes,
         *mail_manage.routes,

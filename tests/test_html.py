@@ -26,6 +26,7 @@ from booking.core.db import session_factory, utcnow
 from booking.demo import COORDINATOR_EMAIL, ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.demo.joining import JOINED_EMAIL
 from booking.mail.models import OutboxMessage
+from booking.members.models import Member
 from courses.feedback.invitations import invite
 from courses.feedback.models import FeedbackInvitation
 from courses.models import Event
@@ -141,6 +142,17 @@ async def member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) 
     await pages.get(client, "/verwaltung/freigaben", "approvals forbidden", 403)
     await pages.get(client, "/buchungen/1/stornieren", "someone else's booking", 403)
     await material_member_pages(client, pages)
+    await pages.get(client, "/profil/daten", "my data")
+    erase = await pages.get(client, "/profil/loeschen", "delete my account")
+    refused = await client.post("/profil/loeschen", data={"csrf_token": csrf_token(erase)})
+    pages.add("delete my account refused", refused, 422)
+
+
+async def member_erasure_pages(client: httpx.AsyncClient, pages: Pages, member_id: int) -> None:
+    url = f"/verwaltung/mitglieder/{member_id}"
+    page = await pages.get(client, url, "a member in the back office")
+    refused = await client.post(url, data={"csrf_token": csrf_token(page), "reason": ""})
+    pages.add("member erasure refused", refused, 422)
 
 
 async def new_member_pages(app: Starlette, client: httpx.AsyncClient, pages: Pages) -> None:
@@ -518,6 +530,10 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
     async with client_for(demo_app, 40004) as organiser:
         await organiser_pages(demo_app, organiser, pages, events)
         await revoke_pages(organiser, pages, certificates)
+        async with demo_app.state.app.sessions() as session:
+            member_id = await session.scalar(select(Member.id).where(Member.email == MEMBER))
+        assert member_id is not None
+        await member_erasure_pages(organiser, pages, member_id)
     assert len(pages.seen) > 40
     errors = vnu_errors(pages.directory)
     assert errors == {}, "\n".join(

@@ -46,7 +46,7 @@ def _sql_in(values: tuple[BookingStatus, ...] | type[BookingStatus]) -> str:
     return "status IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
 
 
-_ACTIVE_SQL = _sql_in(ACTIVE_STATUSES)
+_ACTIVE_SQL = _sql_in(ACTIVE_STATUSES) + " AND anonymised_at IS NULL"
 
 
 class Booking(Base):
@@ -75,6 +75,9 @@ class Booking(Base):
     """A walk-in: added at the door by a trainer or organiser, without seat limits."""
     booked_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
     """``organiser`` when the back office booked on the member's behalf."""
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the person was taken off the booking (booking.privacy): it then belongs to the
+    placeholder "Gelöschte Person" and counts only for the figures, outside rule 3's index."""
     waitlist_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The place an organiser gave on the waiting list; None: in order of booking, after
     every ranked one (:data:`WAITLIST_ORDER`)."""

@@ -31,7 +31,10 @@ from booking.mail.models import OutboxMessage
 from booking.members.models import Member, SignInLinkUse, WebSession
 from booking.members.services import SIGN_IN_LINK_MAX_AGE
 from booking.organisations.models import ApplicationStatus, JoiningApplication
+from booking.privacy.anonymise import anonymise_due_bookings
+from booking.privacy.inactive import tidy_inactive_members
 from booking.privacy.models import AuditEntry
+from booking.privacy.placeholder import PLACEHOLDER_EMAIL
 from booking.settings import Retention
 from courses.certificates.models import Certificate
 from materials.models import MaterialOrder, OrderStatus
@@ -112,7 +115,13 @@ async def delete_pending_accounts(sessions: Sessions, now: datetime, rules: Rete
     """Accounts still waiting for approval, or rejected, ``pending_account_days`` after the
     first sign-in. Their sessions and tokens go with them (ON DELETE CASCADE)."""
     cutoff = now - timedelta(days=rules.pending_account_days)
-    due = Member.status.in_(("pending", "rejected")) & (Member.created_at <= cutoff)
+    due = (
+        Member.status.in_(("pending", "rejected"))
+        & (Member.created_at <= cutoff)
+        # The placeholder that erased people's bookings belong to is "rejected" too; with it
+        # those bookings would go (ON DELETE CASCADE), and the figures with them.
+        & (Member.email != PLACEHOLDER_EMAIL)
+    )
     return await _drain(sessions, Member.id, due)
 
 
@@ -153,6 +162,13 @@ async def empty_closed_order_contacts(sessions: Sessions, now: datetime, rules: 
     return await _drain(sessions, MaterialOrder.id, due, {"contact": "", "note": ""})
 
 
+async def inactive_members(sessions: Sessions, now: datetime, rules: Retention) -> int:
+    """Members without a sign-in for ``inactive_months`` are asked whether to stay, and
+    erased ``inactive_grace_days`` later (booking.privacy.inactive); how many of both."""
+    asked, erased = await tidy_inactive_members(sessions, now, rules)
+    return asked + erased
+
+
 STEPS: tuple[tuple[str, Step], ...] = (
     ("sent_mail", delete_sent_mail),
     ("sign_in", delete_used_sign_in_links),
@@ -162,6 +178,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("audit", delete_old_audit_entries),
     ("applications", delete_stale_applications),
     ("orders", empty_closed_order_contacts),
+    ("bookings", anonymise_due_bookings),
+    ("inactive_members", inactive_members),
 )
 """The job's steps, named like the rules they apply (booking.privacy.rules)."""
 

@@ -47,6 +47,7 @@ TEMPLATES = (
     "joining_accepted",
     "joining_question",
     "joining_declined",
+    "member_stay_asked",
 )
 
 

@@ -36,6 +36,11 @@ class Member(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     calendar_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     """Secret part of the personal calendar feed's address; replaced to revoke the old one."""
+    last_signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    """The last sign-in (at first, the account's creation): members inactive for long are
+    asked whether to stay (booking.privacy.inactive)."""
+    stay_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the member was asked by mail whether to stay; cleared by signing in."""
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -152,12 +152,15 @@ async def complete_sign_in(
                 status="active" if organisation else "pending",
                 created_at=now,
                 approved_at=now if organisation else None,
+                last_signed_in_at=now,
             )
             session.add(member)
             await session.flush()
             created = True
         elif member.status == "rejected":
             raise Forbidden(messages.ACCOUNT_REJECTED)
+        member.last_signed_in_at = now  # signing in answers "stay?" (booking.privacy.inactive)
+        member.stay_asked_at = None
         member_id = member.id
     member = await get_member(session, member_id)
     assert member is not None

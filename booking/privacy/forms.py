@@ -1,17 +1,20 @@
-"""The audit log's filter (a GET form: it changes nothing, so it carries no CSRF token)."""
+"""Forms of the privacy pages: the audit log's filter, erasing oneself or a member."""
 
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from booking.core.web import Form
+from booking.privacy import messages
 from booking.privacy.messages import ACTIONS
 from courses.forms import DayField
 
 
 class AuditFilterForm(Form):
+    """A GET form: it changes nothing, so it carries no CSRF token."""
+
     class Meta:
         csrf = False
 
@@ -28,3 +31,24 @@ class AuditFilterForm(Form):
     )
     von = DayField("Von (Datum)", validators=[Optional()])
     bis = DayField("Bis einschließlich (Datum)", validators=[Optional()])
+
+
+class EraseOwnForm(Form):
+    confirm = BooleanField(
+        "Ja, ich möchte mein Konto und meine Daten endgültig löschen.",
+        validators=[DataRequired(messages.CONFIRM_MISSING)],
+    )
+
+
+class EraseMemberForm(Form):
+    reason = TextAreaField(
+        "Auf wessen Antrag, wann gestellt (wird protokolliert)",
+        validators=[
+            InputRequired(messages.ERASE_REASON_MISSING),
+            Length(max=1000, message="Höchstens 1000 Zeichen."),
+        ],
+    )
+    confirm = BooleanField(
+        "Ja, die Daten dieses Mitglieds endgültig löschen.",
+        validators=[DataRequired(messages.CONFIRM_MISSING)],
+    )

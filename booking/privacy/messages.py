@@ -29,6 +29,7 @@ ACTIONS = {
     "joining_asked": "Rückfrage zur Aufnahme",
     "joining_declined": "Aufnahme abgelehnt",
     "urkunde_reissued": "Urkunde neu ausgestellt",
+    "member_erased": "Mitglied gelöscht",
 }
 
 FIELDS = {
@@ -49,6 +50,8 @@ FIELDS = {
     "applied_as": "Angefragt als",
     "organisation": "Organisation",
     "urkunde": "Urkunde Nr.",
+    "member_number": "Mitglied Nr.",
+    "cancelled": "Stornierte Buchungen",
 }
 
 
@@ -105,3 +108,10 @@ RULE_PERIOD = "  Aufbewahrung: {period}"
 RULE_THEN = "  Danach: {then}"
 RULE_BY_JOB = "  Regel des täglichen Jobs „privacy-retention“"
 RULE_NOT_BY_JOB = "  Keine Löschung nötig"
+
+MEMBER_NOT_FOUND = "Dieses Mitglied gibt es nicht."
+ERASE_NOT_ALLOWED = "Die Daten anderer Mitglieder löschen kann nur die Geschäftsstelle."
+ERASE_REASON_MISSING = "Bitte geben Sie an, auf wessen Wunsch die Daten gelöscht werden."
+CONFIRM_MISSING = "Bitte bestätigen Sie das Löschen mit dem Häkchen."
+ERASED_OWN = "Ihr Konto und Ihre Daten sind gelöscht."
+ERASED_MEMBER = "Die Daten des Mitglieds sind gelöscht; das Protokoll hält es fest."

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from booking.bookings.models import Booking
 from booking.core.db import session_factory
 from booking.jobs import retention
 from booking.jobs.retention import STEPS, apply, months_before, privacy_retention
@@ -309,3 +310,24 @@ async def test_the_job_summary_names_the_steps_without_data(
     assert summary.startswith("2 Datensatz/Datensätze nach Ablauf der Aufbewahrungsfrist")
     assert "sent_mail 1, sign_in 1, sessions 0" in summary
     assert "@" not in summary
+
+
+async def test_the_placeholder_of_erased_people_is_never_deleted(
+    db: AsyncSession, engine: AsyncEngine
+) -> None:
+    """It is "rejected" like an old refused account; deleting it would take every anonymised
+    booking with it (ON DELETE CASCADE) and the figures with them."""
+    event = await factories.event(db, starts_in=timedelta(days=-800))
+    person = await factories.member(db)
+    booking = (await factories.participants(db, event, 1))[0]
+    booking.member_id = person.id
+    await db.commit()
+    rules = Retention()
+    sessions = session_factory(engine)
+    later = datetime.now(UTC) + timedelta(days=400)
+    assert await retention.anonymise_due_bookings(sessions, later, rules) == 1
+    assert await retention.delete_pending_accounts(sessions, later, rules) == 0
+    await db.commit()
+    placeholder = await db.scalar(select(Member).where(Member.email == retention.PLACEHOLDER_EMAIL))
+    assert placeholder is not None and placeholder.status == "rejected"
+    assert await db.scalar(select(func.count()).select_from(Booking)) == 1

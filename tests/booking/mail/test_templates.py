@@ -96,6 +96,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "feedback_page": "/programm",
         "feedback_name": "Ute Beispiel",
         "feedback_email": "ute@beispiel.example",
+        "months": 36,
+        "erase_on": "Mo., 01.03.2027",
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
     settings = Settings(base_url="https://buchung.example")

@@ -1,6 +1,6 @@
 """The audit log looked up by action and time
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0017
 Create Date: 2026-12-02 01:35:57.116409+00:00
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0020'
-down_revision: str | Sequence[str] | None = '0017'
+revision: str = '0019'
+down_revision: str | Sequence[str] | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
