@@ -49,6 +49,7 @@ from booking.mail.render import MailRenderer
 from booking.mail.sender import run_sender
 from booking.members import routes as member_routes
 from booking.members.mails import member_context
+from booking.members.messages import ROLE_LABELS
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
 from booking.organisations import joining_manage, joining_pages
@@ -81,6 +82,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
     "sector_label": lambda sector: SECTORS.get(sector, sector),
     "fill_placeholders": lambda text, member, event: fill(text, member.display_name, event.title),
     "audit_action": audit_messages.action_label,
+    "role_label": lambda role: ROLE_LABELS.get(role, role),
     "audit_changes": lambda entry: audit_messages.changes(entry.before, entry.after),
 }
 """The domains' labels, for pages and mails alike (on top of the core's date filters)."""

@@ -52,10 +52,22 @@ def input_value(value: object, input_type: str) -> str:
     return text
 
 
+def iso_de(text: object) -> object:
+    """An ISO 8601 moment (as an export writes it) in German; anything else as it is."""
+    if not isinstance(text, str):
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return formatting.datetime_de(moment) if moment.tzinfo else text
+
+
 FILTERS: dict[str, Callable[..., object]] = {
     "input_value": input_value,
     "date_de": formatting.date_de,
     "datetime_de": formatting.datetime_de,
+    "iso_de": iso_de,
     "time_de": formatting.time_de,
     "month_de": formatting.month_de,
     "range_de": lambda s: formatting.range_de(s.starts_at, s.ends_at),
