@@ -7,6 +7,7 @@ from typing import Any
 
 from booking.bookings.messages import STATUS_LABELS
 from booking.members.messages import ROLE_LABELS
+from courses.messages import MARK_LABELS
 from materials.messages import STATUS_LABELS as ORDER_STATUS_LABELS
 
 ACTIONS = {
@@ -22,6 +23,8 @@ ACTIONS = {
     "member_rejected": "Mitglied abgelehnt",
     "certificate_revoked": "Bescheinigung widerrufen",
     "event_cancelled": "Veranstaltung abgesagt",
+    "attendance_marked": "Anwesenheit vermerkt",
+    "walk_in_added": "Vor Ort hinzugefügt",
     "order_status": "Materialbestellung: Status geändert",
     "order_quantity": "Materialbestellung: Mengen geändert",
     "joining_accepted": "Organisation aufgenommen",
@@ -44,6 +47,7 @@ FIELDS = {
     "bookings": "Aktive Buchungen",
     "event_status": "Veranstaltung",
     "account": "Zugang",
+    "mark": "Anwesenheit",
     "order": "Bestellung",
     "order_status": "Status der Bestellung",
     "application": "Anfrage Nr.",
@@ -76,6 +80,8 @@ def _value(key: str, value: Any) -> str:
         return "nein"
     if key == "status":
         return STATUS_LABELS.get(str(value), str(value))
+    if key == "mark":
+        return MARK_LABELS.get(str(value), str(value))
     if key == "account":
         return ACCOUNT_STATUS.get(str(value), str(value))
     if key == "event_status":

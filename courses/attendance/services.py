@@ -25,6 +25,7 @@ from booking.core.formatting import date_de, range_de
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.members.services import member_by_email
+from booking.privacy.audit import record
 from courses import messages
 from courses.attendance.models import ATTENDED_MARKS, AttendanceChange, AttendanceMark, Mark
 from courses.attendance.sheet import SheetRow, SignInSheet
@@ -250,10 +251,31 @@ async def _write_marks(
             )
         )
     }
+    changed = [
+        b for b, status in wanted.items() if existing.get(b) is None or existing[b].status != status
+    ]
+    members = dict(
+        (
+            await session.execute(
+                select(Booking.id, Booking.member_id).where(Booking.id.in_(changed))
+            )
+        ).all()
+    )
     for booking_id, status in wanted.items():
         current = existing.get(booking_id)
         if current is not None and current.status == status:
             continue
+        record(
+            session,
+            actor=actor,
+            action="attendance_marked",
+            now=now,
+            event_id=event.id,
+            member_id=members.get(booking_id),
+            booking_id=booking_id,
+            before={"mark": current.status if current is not None else None},
+            after={"mark": status},
+        )
         session.add(
             AttendanceChange(
                 booking_id=booking_id,
@@ -367,6 +389,16 @@ async def add_walk_in(
             )
             session.add(booking)
         await session.flush()
+        record(
+            session,
+            actor=actor,
+            action="walk_in_added",
+            now=now,
+            event_id=event_id,
+            member_id=member_id,
+            booking_id=booking.id,
+            after={"status": BookingStatus.CONFIRMED},
+        )
     return booking
 
 

@@ -20,6 +20,7 @@ from booking.members import services as members
 from booking.members.models import Member
 from booking.privacy import messages
 from booking.privacy.models import AuditEntry
+from courses.attendance import services as attendance
 from courses.certificates import services as certificates
 from courses.models import Event
 from tests import factories
@@ -75,7 +76,7 @@ async def test_a_revoked_certificate_is_recorded_with_its_reason(db: AsyncSessio
     await certificates.revoke(
         db, number=target.number, reason="Anwesenheit berichtigt", actor=organiser, now=NOW
     )
-    [entry] = await entries(db)
+    [entry] = [e for e in await entries(db) if e.action == "certificate_revoked"]
     assert (entry.action, entry.event_id, entry.member_id, entry.booking_id, entry.reason) == (
         "certificate_revoked",
         event.id,
@@ -188,3 +189,32 @@ async def test_the_api_gives_the_log_with_the_same_filters(
         await client.get("/api/v1/audit", params={"action": "DROP TABLE"}, headers=auth), 422
     )
     assert_german_error(await client.get("/api/v1/audit", headers=await token_of(db, person)), 403)
+
+
+async def test_a_trainers_marks_and_walk_ins_are_recorded(db: AsyncSession) -> None:
+    trainer, event, full, half, absent = await marked_training(db)
+    found = await entries(db)
+    assert len(found) == 6 and {e.action for e in found} == {"attendance_marked"}
+    assert {(e.booking_id, e.member_id) for e in found} == {
+        (b.id, b.member_id) for b in (full, half, absent)
+    }
+    first = next(e for e in found if e.booking_id == full.id)
+    assert messages.changes(first.before, first.after) == ["Anwesenheit: – → anwesend"]
+    # Saving the same marks again changes nothing and records nothing.
+    await attendance.mark(
+        db,
+        event_id=event.id,
+        session_id=event.sessions[0].id,
+        marks=[(full.id, "present")],
+        actor=trainer,
+        now=NOW,
+    )
+    assert len(await entries(db)) == 6
+    walk_in = await factories.member(db)
+    await attendance.add_walk_in(db, event_id=event.id, email=walk_in.email, actor=trainer, now=NOW)
+    latest = (await entries(db))[-1]
+    assert (latest.action, latest.member_id, latest.actor_id) == (
+        "walk_in_added",
+        walk_in.id,
+        trainer.id,
+    )
