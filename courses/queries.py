@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.queries import Availability, availability
@@ -26,6 +27,8 @@ HOME_ROWS = 10
 DEADLINE_SOON = timedelta(days=7)
 """An event whose registration closes within this time, with seats left, needs attention."""
 LONG_WAITLIST = 5
+ONLY_SESSIONS = selectinload(Event.sessions)
+"""The home page's lists show an event's title, format and dates: its sessions, nothing else."""
 """A waiting list this long (or longer) needs attention: more seats, or another date?"""
 
 
@@ -55,12 +58,11 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
     )
     drafts = list(
         await session.scalars(
-            with_details(
-                select(Event)
-                .where(Event.status == EventStatus.DRAFT)
-                .order_by(Event.updated_at.desc(), Event.id.desc())
-                .limit(HOME_ROWS)
-            )
+            select(Event)
+            .where(Event.status == EventStatus.DRAFT)
+            .order_by(Event.updated_at.desc(), Event.id.desc())
+            .limit(HOME_ROWS)
+            .options(ONLY_SESSIONS)
         )
     )
     drafts_total = await session.scalar(
@@ -69,17 +71,16 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
     not_begun = select(EventSession.event_id).where(EventSession.starts_at <= now)
     closing = list(
         await session.scalars(
-            with_details(
-                select(Event)
-                .where(
-                    Event.status == EventStatus.PUBLISHED,
-                    Event.registration_deadline > now,
-                    Event.registration_deadline <= now + DEADLINE_SOON,
-                    Event.id.not_in(not_begun),
-                )
-                .order_by(Event.registration_deadline, Event.id)
-                .limit(HOME_ROWS * 3)
+            select(Event)
+            .where(
+                Event.status == EventStatus.PUBLISHED,
+                Event.registration_deadline > now,
+                Event.registration_deadline <= now + DEADLINE_SOON,
+                Event.id.not_in(not_begun),
             )
+            .order_by(Event.registration_deadline, Event.id)
+            .limit(HOME_ROWS * 3)
+            .options(ONLY_SESSIONS)
         )
     )
     live = select(EventSession.event_id).where(EventSession.ends_at > now)
@@ -93,13 +94,12 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
     )
     crowded = list(
         await session.scalars(
-            with_details(
-                select(Event)
-                .join(waiting, waiting.c.event_id == Event.id)
-                .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
-                .order_by(waiting.c.waiting.desc(), Event.id)
-                .limit(HOME_ROWS)
-            )
+            select(Event)
+            .join(waiting, waiting.c.event_id == Event.id)
+            .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
+            .order_by(waiting.c.waiting.desc(), Event.id)
+            .limit(HOME_ROWS)
+            .options(ONLY_SESSIONS)
         )
     )
     seats = await availability(session, [*closing, *crowded])
