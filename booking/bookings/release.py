@@ -19,10 +19,9 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from booking.bookings import eligibility, messages, queries
+from booking.bookings import eligibility, messages, queries, waitlist
 from booking.bookings.models import (
     ACTIVE_STATUSES,
-    WAITLIST_ORDER,
     Booking,
     BookingStatus,
 )
@@ -32,6 +31,7 @@ from booking.bookings.services import (
     checked_reason,
     insert_bookings,
     lock_event,
+    seat_free,
 )
 from booking.core.errors import (
     AlreadyBooked,
@@ -62,6 +62,20 @@ def may_release(actor: Member, booking: Booking) -> bool:
     if actor.is_organiser:
         return True
     return actor.coordinates is not None and actor.coordinates == booking.organisation_id
+
+
+async def _decidable(
+    session: AsyncSession, booking_id: int, actor: Member, status: BookingStatus
+) -> tuple[Event, Booking]:
+    """The booking (locked with its event) if ``actor`` may decide on it and it is in
+    ``status``: 404, 403 or 409 otherwise."""
+    event, booking = await _locked_booking(session, booking_id)
+    if not may_release(actor, booking):
+        raise Forbidden(messages.NOT_YOUR_ORGANISATION)
+    if booking.status != status:
+        wrong = messages.NOT_A_REQUEST if status == BookingStatus.REQUESTED else None
+        raise InvalidState(wrong or messages.NOT_CONFIRMED)
+    return event, booking
 
 
 async def _locked_booking(session: AsyncSession, booking_id: int) -> tuple[Event, Booking]:
@@ -95,28 +109,16 @@ async def release(
 ) -> Released:
     """Release a request: a seat, or the end of the waiting list."""
     async with write_transaction(session):
-        event, booking = await _locked_booking(session, booking_id)
-        if not may_release(actor, booking):
-            raise Forbidden(messages.NOT_YOUR_ORGANISATION)
-        if booking.status != BookingStatus.REQUESTED:
-            raise InvalidState(messages.NOT_A_REQUEST)
+        event, booking = await _decidable(session, booking_id, actor, BookingStatus.REQUESTED)
         if event.status != EventStatus.PUBLISHED:
             raise BookingClosed(messages.EVENT_CANCELLED)
         deadline = release_deadline(event)
         if deadline is not None and now >= deadline:
             raise BookingClosed(messages.RELEASE_DEADLINE_PASSED)
         counts = await queries.seat_counts(session, [event.id])
-        limit = event.seats_per_organisation
-        has_seat = counts.taken[event.id] < event.capacity and (
-            limit is None
-            or (
-                booking.organisation_id is not None
-                and counts.taken_by_org[(event.id, booking.organisation_id)] < limit
-            )
-        )
         booking.released_at = now
         position = None
-        if has_seat:
+        if seat_free(event, counts, booking.organisation_id):
             booking.status = BookingStatus.CONFIRMED
             booking.confirmed_at = now
             await notify(session, event, [booking], "booking_confirmed", method="REQUEST")
@@ -144,20 +146,8 @@ async def _append_to_waitlist(session: AsyncSession, event: Event, booking: Book
     """Rank the event's waiting list as it stands and put ``booking`` behind it, so that a
     request released late waits behind everyone already waiting (its id is older than
     theirs); bookings arriving later line up behind it. Returns its position."""
-    line = list(
-        await session.execute(
-            select(Booking.id, Booking.waitlist_rank)
-            .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING)
-            .order_by(*WAITLIST_ORDER)
-        )
-    )
-    changed = [
-        {"id": row.id, "waitlist_rank": rank}
-        for rank, row in enumerate(line, start=1)
-        if row.waitlist_rank != rank
-    ]
-    if changed:
-        await session.execute(update(Booking), changed)
+    line = await waitlist.waiting_line(session, event.id)
+    await waitlist.rank(session, [row.id for row in line], {r.id: r.waitlist_rank for r in line})
     booking.waitlist_rank = len(line) + 1
     return len(line) + 1
 
@@ -168,11 +158,7 @@ async def decline(
     """Decline a request with a reason, which the member's mail states."""
     reason = checked_reason(reason, required=True, missing=messages.DECLINE_REASON_MISSING)
     async with write_transaction(session):
-        event, booking = await _locked_booking(session, booking_id)
-        if not may_release(actor, booking):
-            raise Forbidden(messages.NOT_YOUR_ORGANISATION)
-        if booking.status != BookingStatus.REQUESTED:
-            raise InvalidState(messages.NOT_A_REQUEST)
+        event, booking = await _decidable(session, booking_id, actor, BookingStatus.REQUESTED)
         await notify(session, event, [booking], "booking_declined", reason=reason)
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
@@ -210,11 +196,7 @@ async def substitute(
     if address is None:
         raise ValidationFailed(messages.EMAIL_INVALID, fields={"email": messages.EMAIL_INVALID})
     async with write_transaction(session):
-        event, booking = await _locked_booking(session, booking_id)
-        if not may_release(actor, booking):
-            raise Forbidden(messages.NOT_YOUR_ORGANISATION)
-        if booking.status != BookingStatus.CONFIRMED:
-            raise InvalidState(messages.NOT_CONFIRMED)
+        event, booking = await _decidable(session, booking_id, actor, BookingStatus.CONFIRMED)
         if event.status != EventStatus.PUBLISHED:
             raise BookingClosed(messages.EVENT_CANCELLED)
         if event.starts_at is not None and now >= event.starts_at:

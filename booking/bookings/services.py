@@ -89,6 +89,23 @@ async def lock_event(session: AsyncSession, event_id: int) -> Event:
     return events[0]
 
 
+def seat_free(
+    event: Event,
+    counts: queries.SeatCounts,
+    organisation_id: int | None,
+    *,
+    override_limit: bool = False,
+) -> bool:
+    """Rules 1 and 2: a seat is left, and the organisation has not used its share of them
+    (unless the back office passes that over). The one test for booking and release."""
+    limit = event.seats_per_organisation
+    if counts.taken[event.id] >= event.capacity:
+        return False
+    if limit is None or override_limit:
+        return True
+    return organisation_id is not None and counts.taken_by_org[(event.id, organisation_id)] < limit
+
+
 @dataclass(frozen=True)
 class BookingRequest:
     event_id: int
@@ -203,14 +220,8 @@ async def _decide(
             known.hold(event, member.id)
             outcomes.append(BookingResult(booking=booking, waitlist_position=None))
             continue
-        limit = event.seats_per_organisation
-        has_seat = taken[event.id] < event.capacity and (
-            limit is None
-            or request.override_limit
-            or (
-                member.organisation_id is not None
-                and taken_by_org[(event.id, member.organisation_id)] < limit
-            )
+        has_seat = seat_free(
+            event, counts, member.organisation_id, override_limit=request.override_limit
         )
         row = {
             "event_id": event.id,

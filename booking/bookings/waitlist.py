@@ -9,10 +9,12 @@ A seat that is free right now goes out in the new order at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import messages
@@ -22,6 +24,29 @@ from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFai
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.privacy.audit import record
+
+
+async def waiting_line(session: AsyncSession, event_id: int) -> list[Row[Any]]:
+    """The event's waiting bookings in their order: id, rank, member."""
+    return list(
+        await session.execute(
+            select(Booking.id, Booking.waitlist_rank, Booking.member_id)
+            .where(Booking.event_id == event_id, Booking.status == BookingStatus.WAITING)
+            .order_by(*WAITLIST_ORDER)
+        )
+    )
+
+
+async def rank(session: AsyncSession, ids: Sequence[int], ranks: Mapping[int, int | None]) -> None:
+    """Give the bookings ``ids`` the ranks 1, 2, 3, … in that order, writing only the
+    ranks that change (``ranks``: what they hold now)."""
+    changed = [
+        {"id": booking_id, "waitlist_rank": n}
+        for n, booking_id in enumerate(ids, start=1)
+        if ranks.get(booking_id) != n
+    ]
+    if changed:
+        await session.execute(update(Booking), changed)
 
 
 @dataclass(frozen=True)
@@ -44,13 +69,7 @@ async def move(
         if event_id is None:
             raise NotFound(messages.BOOKING_NOT_FOUND)
         event = await lock_event(session, event_id)
-        line = list(
-            await session.execute(
-                select(Booking.id, Booking.waitlist_rank, Booking.member_id)
-                .where(Booking.event_id == event_id, Booking.status == BookingStatus.WAITING)
-                .order_by(*WAITLIST_ORDER)
-            )
-        )
+        line = await waiting_line(session, event_id)
         ids = [row.id for row in line]
         if booking_id not in ids:
             raise InvalidState(messages.NOT_WAITING)
@@ -60,14 +79,7 @@ async def move(
         before = ids.index(booking_id) + 1
         ids.remove(booking_id)
         ids.insert(position - 1, booking_id)
-        ranks = {row.id: row.waitlist_rank for row in line}
-        changed = [
-            {"id": bid, "waitlist_rank": rank}
-            for rank, bid in enumerate(ids, start=1)
-            if ranks[bid] != rank
-        ]
-        if changed:
-            await session.execute(update(Booking), changed)
+        await rank(session, ids, {row.id: row.waitlist_rank for row in line})
         member_id = next(row.member_id for row in line if row.id == booking_id)
         record(
             session,
