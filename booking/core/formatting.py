@@ -9,11 +9,15 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, parse_date, parse_time
+from babel.dates import get_day_names, get_month_names, parse_date, parse_time
 from babel.numbers import format_decimal
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LOCALE = "de_DE"
+WEEKDAYS = tuple(get_day_names("abbreviated", locale=LOCALE)[day] for day in range(7))
+"""'Mo.' to 'So.', as CLDR abbreviates German weekdays (babel's "EEE"), Monday first."""
+MONTHS = tuple(get_month_names("wide", context="stand-alone", locale=LOCALE)[m] for m in range(1, 13))
+"""'Januar' to 'Dezember' (babel's "LLLL")."""
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 """The years a date may be entered in, in forms and in the API alike: far enough for any
 real event, and far from the ends of Python's calendar (year 1 or 9999 in Berlin time has
@@ -52,9 +56,14 @@ def parse_clock_de(text: str) -> time:
         raise ValueError(text) from exc
 
 
+# The names come from babel's German data once; each date is then put together by hand: a
+# participant list shows hundreds of dates, and babel parses its pattern again for every one.
+
+
 def day_input(value: datetime) -> str:
     """ "12.03.2027": a day as a form field shows it."""
-    return format_datetime(value, "dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE)
+    day = local(value)
+    return f"{day.day:02}.{day.month:02}.{day.year:04}"
 
 
 def local(value: datetime) -> datetime:
@@ -63,11 +72,13 @@ def local(value: datetime) -> datetime:
 
 def date_de(value: datetime) -> str:
     """ "Mi., 12.03.2026"."""
-    return format_datetime(value, "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE)
+    day = local(value)
+    return f"{WEEKDAYS[day.weekday()]}, {day.day:02}.{day.month:02}.{day.year:04}"
 
 
 def time_de(value: datetime) -> str:
-    return format_datetime(value, "HH:mm", tzinfo=BERLIN, locale=LOCALE)
+    moment = local(value)
+    return f"{moment.hour:02}:{moment.minute:02}"
 
 
 def datetime_de(value: datetime) -> str:
@@ -84,16 +95,16 @@ def range_de(starts_at: datetime, ends_at: datetime) -> str:
 
 def month_de(value: datetime) -> str:
     """ "März 2026"."""
-    return format_datetime(value, "LLLL yyyy", tzinfo=BERLIN, locale=LOCALE)
+    moment = local(value)
+    return f"{MONTHS[moment.month - 1]} {moment.year}"
 
 
 def load_locale_data() -> None:
     """Babel reads its German data from disk on first use, a few hundred milliseconds in
     which the event loop stands still; the app does it at start-up instead of in the first
-    request or mail."""
-    sample = datetime(2026, 3, 12, 9, tzinfo=BERLIN)
-    range_de(sample, sample)
-    month_de(sample)
+    form a member sends."""
+    parse_day_de("12.03.2026")
+    parse_clock_de("9:00")
 
 
 def seats_de(count: int) -> str:

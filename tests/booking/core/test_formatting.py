@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from babel.dates import format_datetime
 
-from booking.core.formatting import parse_clock_de, parse_day_de
+from booking.core.formatting import (
+    BERLIN,
+    date_de,
+    day_input,
+    month_de,
+    parse_clock_de,
+    parse_day_de,
+    range_de,
+    time_de,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,3 +56,31 @@ def test_times_as_typed(typed: str, clock: time) -> None:
 def test_other_times_are_refused(typed: str) -> None:
     with pytest.raises(ValueError):
         parse_clock_de(typed)
+
+
+def _hours_of_two_years() -> list[datetime]:
+    """Every third hour from 2026 to 2027 in UTC: every weekday and month, both changes of
+    the clocks, the turns of the years and of the days in Berlin."""
+    start = datetime(2025, 12, 31, 20, tzinfo=UTC)
+    return [start + timedelta(hours=3 * n) for n in range(8 * 730)]
+
+
+def test_dates_read_as_babel_writes_them_in_german() -> None:
+    for moment in _hours_of_two_years():
+        assert date_de(moment) == format_datetime(
+            moment, "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale="de_DE"
+        )
+        assert time_de(moment) == format_datetime(moment, "HH:mm", tzinfo=BERLIN, locale="de_DE")
+        assert day_input(moment) == format_datetime(
+            moment, "dd.MM.yyyy", tzinfo=BERLIN, locale="de_DE"
+        )
+        assert month_de(moment) == format_datetime(
+            moment, "LLLL yyyy", tzinfo=BERLIN, locale="de_DE"
+        )
+
+
+def test_a_german_letter_date() -> None:
+    starts = datetime(2026, 3, 12, 8, tzinfo=UTC)
+    assert range_de(starts, starts + timedelta(hours=7)) == "Do., 12.03.2026, 09:00–16:00 Uhr"
+    assert month_de(datetime(2026, 2, 28, 23, 30, tzinfo=UTC)) == "März 2026"
+    assert date_de(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "So., 25.10.2026"
