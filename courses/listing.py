@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -76,16 +76,13 @@ def parent_public() -> ColumnElement[bool]:
     return ~exists().where(parent.id == Event.parent_id, parent.status == EventStatus.DRAFT)
 
 
-def _matches(filters: ProgrammeFilter, now: datetime) -> Subquery:
-    """Every matching event with its first start, its rank within its series and how many
-    dates of its series match: a subquery, not yet cut into pages."""
-    live = select(EventSession.event_id).where(EventSession.ends_at > (filters.starts_from or now))
-    spans = (
-        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"))
-        .where(EventSession.event_id.in_(live))
-        .group_by(EventSession.event_id)
-        .subquery()
-    )
+def _live(filters: ProgrammeFilter, now: datetime) -> Select[tuple[int]]:
+    """The events not over at the listing's moment (the sessions' index on their end)."""
+    return select(EventSession.event_id).where(EventSession.ends_at > (filters.starts_from or now))
+
+
+def _conditions(filters: ProgrammeFilter) -> list[ColumnElement[bool]]:
+    """What makes an event match besides not being over, on the events table alone."""
     conditions: list[ColumnElement[bool]] = [Event.status == EventStatus.PUBLISHED, parent_public()]
     if not filters.include_workshops:
         conditions.append(Event.kind != EventKind.WORKSHOP)
@@ -105,22 +102,42 @@ def _matches(filters: ProgrammeFilter, now: datetime) -> Subquery:
         )
         conditions.append(Event.id.in_(in_month))
     if filters.starts_before is not None:
-        conditions.append(spans.c.starts_at < filters.starts_before)
+        # The first start lies before the moment if any session starts before it.
+        begun = select(EventSession.event_id).where(EventSession.starts_at < filters.starts_before)
+        conditions.append(Event.id.in_(begun))
     if filters.series_id is not None:
         conditions.append(Event.series_id == filters.series_id)
     if filters.free_only:
         conditions.append(Event.capacity > seats_taken(Event.id))
+    return conditions
+
+
+def _matches(filters: ProgrammeFilter, now: datetime, *, ranked: bool) -> Subquery:
+    """Every matching event with its first start and, when ``ranked``, its rank within its
+    series and how many dates of its series match (window functions, which sort every match:
+    only a listing that collapses series pays for them). A subquery, not yet cut into pages."""
+    spans = (
+        select(EventSession.event_id, func.min(EventSession.starts_at).label("starts_at"))
+        .where(EventSession.event_id.in_(_live(filters, now)))
+        .group_by(EventSession.event_id)
+        .subquery()
+    )
     order = (spans.c.starts_at, Event.id)
+    if ranked:
+        rank = func.row_number().over(partition_by=Event.series_id, order_by=order)
+        dates = func.count().over(partition_by=Event.series_id)
+    else:
+        rank = dates = literal(1)
     return (
         select(
             Event.id,
             Event.series_id,
             spans.c.starts_at,
-            func.row_number().over(partition_by=Event.series_id, order_by=order).label("rank"),
-            func.count().over(partition_by=Event.series_id).label("dates"),
+            rank.label("rank"),
+            dates.label("dates"),
         )
         .join(spans, spans.c.event_id == Event.id)
-        .where(*conditions)
+        .where(*_conditions(filters))
         .subquery()
     )
 
@@ -135,22 +152,31 @@ async def programme(
 ) -> Page[Listing]:
     """One page of published, upcoming events by first start, with the count of all
     matches. ``cursor`` is a page's ``next_cursor``; a malformed one gives a 422."""
-    matches = _matches(filters, now)
+    collapsed = filters.collapse_series and filters.series_id is None
+    matches = _matches(filters, now, ranked=collapsed)
     shown = []
-    if filters.collapse_series and filters.series_id is None:
+    if collapsed:
         shown.append(or_(matches.c.series_id.is_(None), matches.c.rank == 1))
-    total = await session.scalar(select(func.count()).select_from(matches).where(*shown)) or 0
     order = (matches.c.starts_at, matches.c.id)
+    query = select(matches.c.id, matches.c.starts_at, matches.c.dates).where(*shown)
+    total = None
     if cursor:
-        shown.append(after_key(order, decode_cursor(cursor, (datetime, int))))
-    rows = list(
-        await session.execute(
-            select(matches.c.id, matches.c.starts_at, matches.c.dates)
-            .where(*shown)
-            .order_by(*order)
-            .limit(limit + 1)
-        )
-    )
+        query = query.where(after_key(order, decode_cursor(cursor, (datetime, int))))
+        if collapsed:
+            counted = select(func.count()).select_from(matches).where(*shown)
+        else:  # No first start needed to count: the events table and the sessions' end.
+            counted = (
+                select(func.count())
+                .select_from(Event)
+                .where(Event.id.in_(_live(filters, now)), *_conditions(filters))
+            )
+        total = await session.scalar(counted) or 0
+    else:
+        # The first page counts every match on the way: the sort has read them all anyway.
+        query = query.add_columns(func.count().over().label("total"))
+    rows = list(await session.execute(query.order_by(*order).limit(limit + 1)))
+    if total is None:
+        total = rows[0].total if rows else 0
     more = len(rows) > limit
     rows = rows[:limit]
     loaded = {
@@ -161,7 +187,6 @@ async def programme(
     }
     events = [loaded[row.id] for row in rows]
     seats = await availability(session, events)
-    collapsed = filters.collapse_series and filters.series_id is None
     listings = [
         Listing(
             event,
