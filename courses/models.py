@@ -140,6 +140,9 @@ class Event(Base):
             name="completion_share",
         ),
         CheckConstraint("reminder_days BETWEEN 0 AND 30", name="reminder_days"),
+        # The back office's drafts (latest change first) and deadlines soon, without a scan.
+        Index("ix_events_status_updated", "status", "updated_at"),
+        Index("ix_events_status_deadline", "status", "registration_deadline"),
     )
 
     @property

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking.bookings.models import Booking, BookingStatus
-from booking.bookings.queries import Availability, availability
+from booking.bookings.queries import Availability, availability, seats_taken
 from booking.core.errors import Forbidden
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
 from booking.mail.models import OutboxMessage
@@ -27,9 +27,9 @@ HOME_ROWS = 10
 DEADLINE_SOON = timedelta(days=7)
 """An event whose registration closes within this time, with seats left, needs attention."""
 LONG_WAITLIST = 5
+"""A waiting list this long (or longer) needs attention: more seats, or another date?"""
 ONLY_SESSIONS = selectinload(Event.sessions)
 """The home page's lists show an event's title, format and dates: its sessions, nothing else."""
-"""A waiting list this long (or longer) needs attention: more seats, or another date?"""
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
     drafts_total = await session.scalar(
         select(func.count()).where(Event.status == EventStatus.DRAFT)
     )
-    not_begun = select(EventSession.event_id).where(EventSession.starts_at <= now)
+    # Looked up per event with a deadline soon (a few), not as the list of every past session.
+    begun = exists().where(EventSession.event_id == Event.id, EventSession.starts_at <= now)
     closing = list(
         await session.scalars(
             select(Event)
@@ -76,10 +77,11 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
                 Event.status == EventStatus.PUBLISHED,
                 Event.registration_deadline > now,
                 Event.registration_deadline <= now + DEADLINE_SOON,
-                Event.id.not_in(not_begun),
+                ~begun,
+                Event.capacity > seats_taken(Event.id),
             )
             .order_by(Event.registration_deadline, Event.id)
-            .limit(HOME_ROWS * 3)
+            .limit(HOME_ROWS)
             .options(ONLY_SESSIONS)
         )
     )
@@ -103,7 +105,6 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         )
     )
     seats = await availability(session, [*closing, *crowded])
-    deadline_soon = [Attention(e, seats[e.id]) for e in closing if seats[e.id].seats_left > 0]
     pending = await session.scalar(select(func.count()).where(Member.status == "pending"))
     dead = await session.scalar(
         select(func.count()).where(
@@ -115,7 +116,7 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         upcoming_total=upcoming.total or 0,
         drafts=drafts,
         drafts_total=drafts_total or 0,
-        deadline_soon=deadline_soon[:HOME_ROWS],
+        deadline_soon=[Attention(e, seats[e.id]) for e in closing],
         long_waitlists=[Attention(e, seats[e.id]) for e in crowded],
         pending_members=pending or 0,
         dead_letters=dead or 0,

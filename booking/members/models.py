@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
@@ -48,6 +48,8 @@ class Member(Base):
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("status IN ('pending', 'active', 'rejected')", name="status"),
         CheckConstraint("role IN ('member', 'trainer', 'coordinator', 'organiser')", name="role"),
+        # Members waiting for approval are counted and listed for the organisers.
+        Index("ix_members_status", "status"),
     )
 
     @property

@@ -1,7 +1,7 @@
 """The audit log looked up by action and time
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-02 01:35:57.116409+00:00
 """
 
