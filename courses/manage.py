@@ -183,6 +183,7 @@ async def _event_page(
         cursor=request.query_params.get("cursor"),
         limit=LIST_PAGE,
         statuses=shown.statuses,
+        counted=False,  # the lists' counts below say how many
     )
     first_position = None
     if shown.slug == "warteliste" and page.items:

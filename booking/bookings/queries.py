@@ -276,9 +276,11 @@ async def event_bookings_page(
     cursor: str | None,
     limit: int | None,
     statuses: Collection[str] = (),
+    counted: bool = True,
 ) -> Page[Booking]:
     """An event's bookings (of ``statuses``, or all) in the order they came, a page at a
-    time (all with ``limit`` None), for organisers only; 404 when the event is unknown."""
+    time (all with ``limit`` None), for organisers only; 404 when the event is unknown.
+    ``counted`` False leaves the page's total out (a page that counts every status anyway)."""
     if not actor.is_organiser:
         raise Forbidden()
     if await session.get(Event, event_id) is None:
@@ -288,7 +290,8 @@ async def event_bookings_page(
         query = query.where(Booking.status.in_(statuses))
     total = None
     if limit is not None:
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
+        if counted:
+            total = await session.scalar(select(func.count()).select_from(query.subquery()))
         query = query.limit(limit + 1)
     # The waiting list in its order (organisers may move people); every other list in
     # the order the bookings came.
