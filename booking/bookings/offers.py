@@ -100,6 +100,13 @@ def offer_links(serializer: URLSafeSerializer, base_url: str, booking: Booking) 
 # -- answering ------------------------------------------------------------------------------------
 
 
+class OfferExpired(InvalidState):
+    """The offer's deadline has passed (the offer job takes it off the list shortly)."""
+
+    code = "offer_expired"
+    status = 410
+
+
 async def _open_offer(
     session: AsyncSession,
     booking_id: int,
@@ -134,12 +141,6 @@ async def _open_offer(
             messages.OFFER_EXPIRED.format(when=datetime_de(booking.offer_expires_at))
         )
     return event, booking
-
-
-class OfferExpired(InvalidState):
-    """The offer's deadline has passed (the job takes it off the list shortly)."""
-
-    status = 410
 
 
 @dataclass(frozen=True)
