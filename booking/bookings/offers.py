@@ -101,10 +101,10 @@ def offer_links(serializer: URLSafeSerializer, base_url: str, booking: Booking) 
 
 
 class OfferExpired(InvalidState):
-    """The offer's deadline has passed (the offer job takes it off the list shortly)."""
+    """The offer's deadline has passed (the offer job takes it off the list shortly). The
+    API answers 409 with this code; the page behind the mail's link says 410 Gone."""
 
     code = "offer_expired"
-    status = 410
 
 
 async def _open_offer(

@@ -214,14 +214,16 @@ async def offer_link_page(request: Request) -> Response:
         done = await offers.answer_by_link(session, link=link, now=now(request))
     except ValidationFailed as exc:
         return await _offer_problem(request, exc.message, 400)
+    except offers.OfferExpired as exc:
+        return await _offer_problem(request, exc.message, 410)
     except (NotFound, InvalidState) as exc:
         return await _offer_problem(request, exc.message, exc.status)
-    booking = await queries.booking_with_event(session, done.booking.id)
-    assert booking is not None
+    answered = await queries.booking_with_event(session, done.booking.id)
+    assert answered is not None
     return await render(
         request,
         "bookings/offer_answered.html",
-        {"booking": booking, "event": booking.event, "answer": answer},
+        {"booking": answered, "event": answered.event, "answer": answer},
     )
 
 

@@ -22,7 +22,7 @@ END_OF_DAY = time(23, 59, 59)
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Germany(subdiv="NW", years=year).keys())
+    return frozenset(holidays.country_holidays("DE", subdiv="NW", years=year).keys())
 
 
 def is_working_day(day: date) -> bool:
