@@ -175,6 +175,7 @@ async def test_organiser_lists_every_booking_of_an_event(
             "waitlist_position": position,
             "created_at": utc(NOW),
             "booked_by_organiser": False,
+            "offer_expires_at": None,
         }
         for result, person, status, position in zip(
             results, people, ["confirmed", "cancelled", "waitlisted"], [None, None, 1], strict=True
