@@ -222,9 +222,7 @@ async def test_lowering_the_capacity_withdraws_open_offers_never_seats(
 
 async def test_the_organisations_share_counts_open_offers(db: AsyncSession) -> None:
     city, school = await factories.organisation(db), await factories.organisation(db)
-    event = await factories.event(
-        db, capacity=2, seats_per_organisation=1, offer_working_days=DAYS
-    )
+    event = await factories.event(db, capacity=2, seats_per_organisation=1, offer_working_days=DAYS)
     first, colleague = await factories.member(db, city), await factories.member(db, city)
     teacher, other_teacher = await factories.member(db, school), await factories.member(db, school)
     for person in (first, teacher, colleague, other_teacher):
