@@ -211,6 +211,7 @@ async def test_members_see_their_own_bookings_only(
             "waitlist_position": None,
             "starts_at": utc(NOW + timedelta(days=30)),
             "ends_at": utc(NOW + timedelta(days=30, hours=7)),
+            "offer_expires_at": None,
         },
         {
             "id": waiting,
@@ -220,6 +221,7 @@ async def test_members_see_their_own_bookings_only(
             "waitlist_position": 1,
             "starts_at": utc(NOW + timedelta(days=5)),
             "ends_at": utc(NOW + timedelta(days=5, hours=7)),
+            "offer_expires_at": None,
         },
     ]
     assert world.other.email not in response.text
