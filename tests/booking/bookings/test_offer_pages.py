@@ -4,7 +4,9 @@ POST answers; a used, expired or broken link gets a German 4xx page."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -211,3 +213,32 @@ async def test_an_accept_link_does_not_decline(
     response = await client.get(offers.DECLINE_PATH, params={"token": token})
     assert response.status_code == 400
     assert await status_of(db, ids[1]) == "offered"
+
+
+async def test_the_offer_pages_pass_the_nu_html_checker(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession, tmp_path: Path
+) -> None:
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed: the Nu HTML checker needs it")
+    from tests.test_html import VNU_JAR, Pages, vnu_errors
+
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `make vnu`"
+    pages = Pages(tmp_path / "pages")
+    pages.directory.mkdir()
+    event, ids = await offered(db, email="p@amt.example")
+    accept = await link(app, db, ids[1], offers.ACCEPT)
+    decline = await link(app, db, ids[1], offers.DECLINE)
+    await pages.get(client, accept, "accept link")
+    await pages.get(client, decline, "decline link")
+    await pages.get(client, f"{offers.ACCEPT_PATH}?token=kaputt", "broken link", 400)
+    await sign_in(client, app, "p@amt.example")
+    await pages.get(client, "/meine-buchungen", "my bookings with an offer")
+    await pages.get(client, f"/veranstaltungen/{event.id}", "event with an offer")
+    page = await client.get(accept)
+    done = await client.post(
+        accept, data={"csrf_token": csrf_token(page.text), "token": token_in(page.text)}
+    )
+    pages.add("accepted", done)
+    await pages.get(client, accept, "used link", 409)
+    errors = vnu_errors(pages.directory)
+    assert errors == {}, errors
