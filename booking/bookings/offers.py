@@ -116,8 +116,8 @@ async def _open_offer(
     link: OfferLink | None,
 ) -> tuple[Event, Booking]:
     """The offered booking, locked with its event, if it may be answered now: by its member
-    (``actor``) or by the link of this very offer. 404, 403, 409 (answered, withdrawn) or
-    422 (the deadline passed) otherwise."""
+    (``actor``) or by the link of this very offer. 404, 403, or 409 otherwise (answered or
+    withdrawn; :class:`OfferExpired` once the deadline has passed)."""
     event_id = await session.scalar(select(Booking.event_id).where(Booking.id == booking_id))
     if event_id is None:
         raise NotFound(messages.BOOKING_NOT_FOUND)
