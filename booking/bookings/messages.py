@@ -137,7 +137,6 @@ OFFER_EXPIRED = (
     "Die Frist für dieses Angebot ist am {when} abgelaufen. Der Platz geht an die nächste "
     "Person auf der Warteliste."
 )
-OFFER_DAYS_RANGE = "Bitte leer lassen (sofort nachrücken) oder 1 bis 10 Arbeitstage angeben."
 CANCELLED_BY_LABELS = {
     "organiser": "durch die Geschäftsstelle",
     "offer_declined": "Angebot abgelehnt",
