@@ -52,7 +52,5 @@ async def test_the_job_lapses_due_offers_and_offers_the_seats_again(
     assert sorted(rows.all(), key=str) == sorted(
         [("cancelled", "member", 4), ("cancelled", "offer_expired", 4)], key=str
     )
-    expired = await db.scalar(
-        select(func.count()).where(OutboxMessage.template == "offer_expired")
-    )
+    expired = await db.scalar(select(func.count()).where(OutboxMessage.template == "offer_expired"))
     assert expired == 4
