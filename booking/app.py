@@ -23,7 +23,7 @@ from booking.bookings import coordination as coordination_pages
 from booking.bookings import routes as booking_routes
 from booking.bookings.announcements import fill
 from booking.bookings.mails import announcement_context, booking_context
-from booking.bookings.messages import status_label
+from booking.bookings.messages import CANCELLED_BY_LABELS, status_label
 from booking.bookings.models import ACTIVE_STATUSES
 from booking.bookings.queue import BookingQueue
 from booking.calendar import routes as calendar_routes
@@ -89,6 +89,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., object]] = {
 TEMPLATE_GLOBALS: dict[str, object] = {
     "ACTIVE_STATUSES": ACTIVE_STATUSES,
     "status_label": status_label,
+    "CANCELLED_BY_LABELS": CANCELLED_BY_LABELS,
     "SECTORS": SECTORS,
     "KIND_LABELS": KIND_LABELS,
 }

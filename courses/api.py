@@ -119,6 +119,7 @@ async def _detail(
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=event.release_deadline,
+        offer_working_days=event.offer_working_days,
         sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
         if viewer is not None and may_mark(event, viewer)
         else None,

@@ -290,6 +290,10 @@ class EventForm(Form):
     requires_release = BooleanField("Teilnahme nur mit Freigabe durch die Organisation")
     release_day = DayField("Freigabe bis (Datum, leer: Anmeldeschluss)", validators=[Optional()])
     release_time = ClockField("Uhrzeit", validators=[Optional()])
+    offer_working_days = IntegerField(
+        "Frei gewordene Plätze anbieten: Frist in Arbeitstagen (leer: Wartende rücken sofort nach)",
+        validators=[Optional(), NumberRange(1, 10, messages.OFFER_WORKING_DAYS)],
+    )
     sectors = SelectMultipleField(
         "Nur für diese Bereiche (keiner gewählt: für alle)",
         choices=[SelectChoice(k, v) for k, v in SECTORS.items()],

@@ -74,9 +74,14 @@ BOOKING_LISTS = (
         PARTICIPANT_STATUSES,
     ),
     BookingList("anfragen", "Anfragen", (BookingStatus.REQUESTED,)),
+    BookingList("angebote", "Angebote", (BookingStatus.OFFERED,)),
     BookingList("warteliste", "Warteliste", (BookingStatus.WAITING,)),
     BookingList("storniert", "Storniert", (BookingStatus.CANCELLED,)),
 )
+
+
+OPTIONAL_LISTS = ("anfragen", "angebote")
+"""Lists shown only when they hold someone."""
 
 
 async def home(request: Request) -> Response:
@@ -153,8 +158,13 @@ async def manage_event(request: Request) -> Response:
             seats_per_organisation=form.seats_per_organisation.data,
         )
         message = "Die Plätze sind geändert."
-        if promoted:
-            message += f" {len(promoted)} Person(en) sind von der Warteliste nachgerückt."
+        seated = sum(1 for b in promoted if b.status == BookingStatus.CONFIRMED)
+        if seated:
+            message += f" {seated} Person(en) sind von der Warteliste nachgerückt."
+        if len(promoted) > seated:
+            message += (
+                f" {len(promoted) - seated} Person(en) der Warteliste haben ein Angebot erhalten."
+            )
         flash(request, message)
         return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     return await _event_page(
@@ -192,7 +202,7 @@ async def _event_page(
     lists = [
         (b, sum(counts[s] for s in b.statuses))
         for b in BOOKING_LISTS
-        if b is shown or any(counts[s] for s in b.statuses) or b.slug != "anfragen"
+        if b is shown or any(counts[s] for s in b.statuses) or b.slug not in OPTIONAL_LISTS
     ]
     refused = next((f for f in (capacity, behalf, moving[1] if moving else None) if f), None)
     audit = await audit_log.entries_page(session, actor, event_id=event_id, limit=AUDIT_SHOWN)
@@ -229,6 +239,7 @@ async def _event_page(
             "first_page": paging.without_param(request, "cursor"),
             "later_page": "cursor" in request.query_params,
             "seats": seats[event.id],
+            "offered": counts[BookingStatus.OFFERED],
             "seats_of": seats,
             "slots": services.parallel_slots(event.workshops),
             "audit": audit,

@@ -113,3 +113,6 @@ RELEASE_DEADLINE_WITHOUT_RELEASE = (
     "Eine Frist für die Freigabe gibt es nur, wenn die Veranstaltung eine Freigabe durch die "
     "Organisation verlangt."
 )
+OFFER_WORKING_DAYS = (
+    "Bitte leer lassen (Wartende rücken sofort nach) oder 1 bis 10 Arbeitstage angeben."
+)

@@ -91,6 +91,9 @@ class Event(Base):
     """Bookings start as requests that the member's organisation releases (Freigabe)."""
     release_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     """Requests not released by then lapse; None: the registration deadline."""
+    offer_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """A freed seat is offered to the first waiting member, to accept within this many
+    working days (booking.bookings.offers); None: they move up at once."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -140,6 +143,10 @@ class Event(Base):
             name="completion_share",
         ),
         CheckConstraint("reminder_days BETWEEN 0 AND 30", name="reminder_days"),
+        CheckConstraint(
+            "offer_working_days IS NULL OR offer_working_days BETWEEN 1 AND 10",
+            name="offer_working_days",
+        ),
         # The back office's drafts (latest change first) and deadlines soon, without a scan.
         Index("ix_events_status_updated", "status", "updated_at"),
         Index("ix_events_status_deadline", "status", "registration_deadline"),

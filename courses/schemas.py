@@ -70,6 +70,17 @@ CertificateContent = Annotated[
         "printed on its certificates of attendance.",
     ),
 ]
+OfferWorkingDays = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=10,
+        description="A freed seat is offered to the first waiting member, to accept within "
+        "this many working days (Monday to Friday without the public holidays of NRW; until "
+        "23:59 Berlin time of the last one, at the latest the event's start); on decline or "
+        "expiry the next one gets the offer. null: waiting members move up at once.",
+    ),
+]
 ReminderDays = Annotated[
     int,
     Field(
@@ -141,6 +152,7 @@ class EventIn(Input):
         default=None,
         description="Requests not released by then lapse; null: the registration deadline.",
     )
+    offer_working_days: OfferWorkingDays | None = None
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -169,6 +181,7 @@ class EventIn(Input):
             reminder_days=self.reminder_days,
             requires_release=self.requires_release,
             release_deadline=self.release_deadline,
+            offer_working_days=self.offer_working_days,
         )
 
 
@@ -240,6 +253,11 @@ class EventChanges(Input):
         json_schema_extra=without_default,
     )
     release_deadline: Moment | None = None
+    offer_working_days: OfferWorkingDays | None = Field(
+        default=None,
+        description="null: waiting members move up at once. Offers already made keep their "
+        "deadline.",
+    )
     status: Literal["published"] = Field(
         default=None,  # type: ignore[arg-type]
         description="published: a draft goes into the programme.",
@@ -399,6 +417,11 @@ class EventDetail(EventSummary):
     release_deadline: Instant | None = Field(
         default=None,
         description="When unreleased requests lapse (null: at the registration deadline).",
+    )
+    offer_working_days: int | None = Field(
+        default=None,
+        description="Working days to accept an offered seat; null: waiting members move up "
+        "at once.",
     )
 
 

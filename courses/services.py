@@ -98,6 +98,9 @@ class NewEvent:
     """Days before the first session that participants are reminded; 0: no reminder."""
     requires_release: bool = False
     release_deadline: datetime | None = None
+    offer_working_days: int | None = None
+    """A freed seat is offered to the first waiting member for this many working days;
+    None: they move up at once."""
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -123,8 +126,17 @@ def validate_new_event(data: NewEvent) -> None:
         errors["parent_id"] = messages.PARENT_ONLY_FOR_WORKSHOPS
     if data.release_deadline is not None and not data.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
+    _check_offer_days(data.offer_working_days, errors)
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
+
+
+OFFER_DAYS_MAX = 10
+
+
+def _check_offer_days(days: int | None, errors: dict[str, str]) -> None:
+    if days is not None and not 1 <= days <= OFFER_DAYS_MAX:
+        errors["offer_working_days"] = messages.OFFER_WORKING_DAYS
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,9 @@ class EventDetails:
     """Bookings are requests that the member's organisation releases."""
     release_deadline: datetime | None = None
     """Requests not released by then lapse; None: the registration deadline."""
+    offer_working_days: int | None = None
+    """Working days to accept an offered seat; None: waiting members move up at once.
+    Offers already made keep their deadline when this changes."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,7 @@ def details_of(event: Event) -> EventDetails:
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=event.release_deadline,
+        offer_working_days=event.offer_working_days,
     )
 
 
@@ -192,6 +208,7 @@ def apply_details(event: Event, details: EventDetails) -> None:
         errors["reminder_days"] = messages.REMINDER_DAYS
     if details.release_deadline is not None and not details.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
+    _check_offer_days(details.offer_working_days, errors)
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     event.title, event.summary, event.description = (
@@ -206,6 +223,7 @@ def apply_details(event: Event, details: EventDetails) -> None:
     event.reminder_days = details.reminder_days
     event.requires_release = details.requires_release
     event.release_deadline = details.release_deadline
+    event.offer_working_days = details.offer_working_days
     wanted = set(details.target_sectors)
     kept = [s for s in event.sectors if s.sector in wanted]
     have = {s.sector for s in kept}
@@ -276,6 +294,7 @@ def build_event(data: NewEvent, trainers: list[Member]) -> Event:
     event.reminder_days = data.reminder_days
     event.requires_release = data.requires_release
     event.release_deadline = data.release_deadline
+    event.offer_working_days = data.offer_working_days
     event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
     return event
 
@@ -327,6 +346,7 @@ def copy_of(event: Event, days: int) -> Event:
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=later(event.release_deadline),
+        offer_working_days=event.offer_working_days,
         venue_id=event.venue_id,
         room_id=event.room_id,
         online_room_id=event.online_room_id,

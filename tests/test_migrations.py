@@ -33,7 +33,8 @@ def test_upgrade_builds_every_table_on_an_empty_sqlite_file(tmp_path: Path) -> N
 
     schema = sqlite_schema(path)
     assert set(metadata.tables) | {"alembic_version"} <= set(schema)
-    assert "WHERE status IN ('requested', 'confirmed', 'waiting')" in schema[ACTIVE_INDEX]
+    active = "WHERE status IN ('requested', 'confirmed', 'offered', 'waiting')"
+    assert active in schema[ACTIVE_INDEX]
     assert "CONSTRAINT ck_events_capacity CHECK (capacity >= 0)" in schema["events"]
     assert "CONSTRAINT ck_members_email_lower CHECK (email = lower(email))" in schema["members"]
 

@@ -12,6 +12,7 @@ from booking.bookings import (
     announcements,
     exports,
     messages,
+    offers,
     queries,
     release,
     schemas,
@@ -140,6 +141,7 @@ async def event_bookings(request: Request, actor: Member) -> Response:
                 waitlist_position=positions.get(b.id),
                 created_at=b.created_at,
                 booked_by_organiser=b.booked_by == "organiser",
+                offer_expires_at=b.offer_expires_at if b.status == BookingStatus.OFFERED else None,
             )
             for b in rows
         ],
@@ -153,13 +155,33 @@ async def move_on_waitlist(request: Request, actor: Member) -> Response:
     moved = await waitlist.move(
         db(request), booking_id=booking_id, position=body.position, actor=actor, now=now(request)
     )
-    seated = any(b.id == booking_id for b in moved.promoted)
+    seated = next((b for b in moved.promoted if b.id == booking_id), None)
     return json_answer(
         schemas.PositionOut(
             id=booking_id,
-            status="confirmed" if seated else "waitlisted",
+            status=schemas.api_status(seated.status) if seated else "waitlisted",
             waitlist_position=None if seated else moved.after,
             promoted=[b.id for b in moved.promoted],
+        )
+    )
+
+
+async def accept_offer(request: Request, member: Member) -> Response:
+    done = await offers.accept(
+        db(request), booking_id=path_id(request), now=now(request), actor=member
+    )
+    return json_answer(
+        schemas.OfferAnswered(id=done.booking.id, status="confirmed", offered_next=[])
+    )
+
+
+async def decline_offer(request: Request, member: Member) -> Response:
+    done = await offers.decline(
+        db(request), booking_id=path_id(request), now=now(request), actor=member
+    )
+    return json_answer(
+        schemas.OfferAnswered(
+            id=done.booking.id, status="cancelled", offered_next=[b.id for b in done.offered_next]
         )
     )
 
@@ -196,6 +218,7 @@ async def my_bookings(request: Request, member: Member) -> Response:
                 waitlist_position=positions.get(b.id),
                 starts_at=b.event.starts_at,
                 ends_at=b.event.ends_at,
+                offer_expires_at=b.offer_expires_at if b.status == BookingStatus.OFFERED else None,
             )
             for b in rows
         ],
@@ -264,6 +287,17 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST", "/bookings/{id:id}/substitute", substitute_booking, "member", 201,
         schemas.SubstituteOut, body=schemas.SubstituteIn, errors=(403, 409, 503),
         summary="Bestätigten Platz an eine Person derselben Organisation übertragen",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/offer/accept", accept_offer, "member", 200,
+        schemas.OfferAnswered, errors=(403, 409, 503),
+        summary="Angebotenen Platz annehmen (eigene Buchung im Status offered, bis zur Frist)",
+    ),
+    Operation(
+        "POST", "/bookings/{id:id}/offer/decline", decline_offer, "member", 200,
+        schemas.OfferAnswered, errors=(403, 409, 503),
+        summary="Angebotenen Platz ablehnen: die Person verlässt die Warteliste, die nächste "
+        "erhält das Angebot",
     ),
     Operation(
         "POST", "/bookings/{id:id}/position", move_on_waitlist, "organiser", 200,

@@ -46,6 +46,7 @@ CHUNK = 500
 
 GROUPS: tuple[tuple[str, ...], ...] = (
     PARTICIPANT_STATUSES,
+    (BookingStatus.OFFERED,),
     (BookingStatus.WAITING,),
     (BookingStatus.REQUESTED,),
     (BookingStatus.CANCELLED,),

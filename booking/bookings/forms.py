@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from booking.core.web import Form
 
@@ -40,3 +40,10 @@ class SubstituteForm(Form):
             Length(max=254, message="Höchstens 254 Zeichen."),
         ],
     )
+
+
+class OfferLinkForm(Form):
+    """The button behind an offer's mail link: only this POST answers the offer (mail
+    scanners open links)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=500)])

@@ -1,5 +1,6 @@
 """What a booking's mails show: the booking, its member and event, the meeting link for
-confirmed participants only (rule 7), the waiting-list position, and the invitation."""
+confirmed participants only (rule 7), the waiting-list position, the links that answer an
+offered seat, and the invitation."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings.eligibility import meeting_link
 from booking.bookings.models import Announcement
+from booking.bookings.offers import offer_links, offer_serializer
 from booking.bookings.queries import booking_with_event, waitlist_positions
 from booking.calendar import itip
 from booking.core.db import utcnow
@@ -37,6 +39,9 @@ async def booking_context(
     positions = await waitlist_positions(session, [booking])
     if booking.id in positions:
         values["position"] = positions[booking.id]
+    if booking.offered_at is not None:
+        serializer = offer_serializer(settings.secret_key)
+        values.update(offer_links(serializer, settings.base_url, booking))
     parts = []
     method = stored.get("method")
     if method in ("REQUEST", "CANCEL"):

@@ -105,6 +105,7 @@ EXPORT_WORKSHOP_STATUS = "{title} ({status})"
 STATUS_LABELS = {
     "requested": "wartet auf Freigabe",
     "confirmed": "bestätigt",
+    "offered": "Platz angeboten",
     "waiting": "Warteliste",
     "cancelled": "storniert",
     "attended": "teilgenommen",
@@ -123,3 +124,21 @@ AUDIENCE_UNKNOWN = "Bitte wählen Sie, an wen die Nachricht geht: confirmed, wai
 SUBJECT_INVALID = "Bitte geben Sie einen Betreff an (eine Zeile, höchstens 200 Zeichen)."
 BODY_INVALID = "Bitte geben Sie einen Text an (höchstens 10000 Zeichen, ohne Steuerzeichen)."
 NO_RECIPIENTS = "An diese Auswahl lässt sich nichts senden: Es steht niemand darauf."
+
+OFFER_LINK_INVALID = (
+    "Dieser Link ist ungültig. Bitte verwenden Sie den vollständigen Link aus der E-Mail oder "
+    "antworten Sie unter „Meine Buchungen“."
+)
+OFFER_NOT_OPEN = (
+    "Dieses Angebot ist nicht mehr offen: Es wurde bereits angenommen oder abgelehnt, oder es "
+    "ist abgelaufen. Ihren aktuellen Stand sehen Sie unter „Meine Buchungen“."
+)
+OFFER_EXPIRED = (
+    "Die Frist für dieses Angebot ist am {when} abgelaufen. Der Platz geht an die nächste "
+    "Person auf der Warteliste."
+)
+CANCELLED_BY_LABELS = {
+    "organiser": "durch die Geschäftsstelle",
+    "offer_declined": "Angebot abgelehnt",
+    "offer_expired": "Angebot nicht rechtzeitig angenommen",
+}

@@ -19,6 +19,9 @@ class BookingStatus(StrEnum):
     REQUESTED = "requested"
     """Waits for the organisation's release or the draw; holds no seat."""
     CONFIRMED = "confirmed"
+    OFFERED = "offered"
+    """The first waiting member was offered a freed seat, held for them until they accept,
+    decline or the offer's deadline passes (events with ``offer_working_days``)."""
     WAITING = "waiting"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
@@ -28,13 +31,19 @@ class BookingStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
-ACTIVE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.WAITING)
+ACTIVE_STATUSES = (
+    BookingStatus.REQUESTED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.OFFERED,
+    BookingStatus.WAITING,
+)
 """A member holds at most one booking in these statuses per event (rule 3)."""
-SEAT_STATUSES = (BookingStatus.CONFIRMED,)
-"""What occupies a seat: the one definition, for the decision and every "seats left"."""
+SEAT_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.OFFERED)
+"""What occupies a seat: the one definition, for the decision and every "seats left". An
+open offer holds its seat, so that accepting it never takes a seat someone else holds."""
 OUTCOME_STATUSES = (BookingStatus.ATTENDED, BookingStatus.PARTIAL, BookingStatus.NO_SHOW)
 """What a confirmed booking becomes when the last session is marked."""
-PARTICIPANT_STATUSES = (*SEAT_STATUSES, *OUTCOME_STATUSES)
+PARTICIPANT_STATUSES = (BookingStatus.CONFIRMED, *OUTCOME_STATUSES)
 """A participant of the event: on the roster, marked, with an outcome."""
 
 
@@ -47,6 +56,7 @@ def _sql_in(values: tuple[BookingStatus, ...] | type[BookingStatus]) -> str:
 
 
 _ACTIVE_SQL = _sql_in(ACTIVE_STATUSES) + " AND anonymised_at IS NULL"
+_OFFERED_SQL = "status = 'offered'"
 
 
 class Booking(Base):
@@ -67,8 +77,8 @@ class Booking(Base):
     """When the reminder before the event was written to the outbox (once per booking)."""
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    """member, organiser, coordinator (declined or handed on), or lapsed (not released in
-    time)."""
+    """member, organiser, coordinator (declined or handed on), lapsed (not released in
+    time), offer_declined or offer_expired (an offered seat not taken)."""
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     """When the member's organisation released the request (events that require it)."""
     added_on_site: Mapped[bool] = mapped_column(default=False)
@@ -81,6 +91,10 @@ class Booking(Base):
     waitlist_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """The place an organiser gave on the waiting list; None: in order of booking, after
     every ranked one (:data:`WAITLIST_ORDER`)."""
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When a freed seat was offered to the member (booking.bookings.offers)."""
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """Until when the offer may be accepted (inclusive): the end of its last working day."""
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()
@@ -99,6 +113,12 @@ class Booking(Base):
         ),
         Index("ix_bookings_event_status", "event_id", "status", "id"),
         Index("ix_bookings_member", "member_id"),
+        Index(
+            "ix_bookings_open_offers",
+            "offer_expires_at",
+            sqlite_where=text(_OFFERED_SQL),
+            postgresql_where=text(_OFFERED_SQL),
+        ),
     )
 
 

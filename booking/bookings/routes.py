@@ -1,4 +1,4 @@
-"""Member pages: book a seat, cancel, "Meine Buchungen"."""
+"""Member pages: book a seat, cancel, "Meine Buchungen", answer an offered seat."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import eligibility, queries, services
-from booking.bookings.forms import RemoveForm
+from booking.bookings import eligibility, messages, offers, queries, services
+from booking.bookings.forms import OfferLinkForm, RemoveForm
 from booking.bookings.models import ACTIVE_STATUSES, BookingStatus
 from booking.bookings.queue import booking_queue
-from booking.core.errors import ValidationFailed
+from booking.core.errors import InvalidState, NotFound, ValidationFailed
 from booking.core.web import (
     bind_form,
     blank_form,
@@ -55,7 +55,7 @@ async def book(request: Request) -> Response:
         flash(
             request,
             f"Die Veranstaltung ist ausgebucht. Sie stehen auf der Warteliste auf Platz "
-            f"{result.waitlist_position}. Wird ein Platz frei, rücken Sie automatisch nach.",
+            f"{result.waitlist_position}. Wird ein Platz frei, erhalten Sie eine E-Mail.",
             "info",
         )
     return redirect(f"/veranstaltungen/{event_id}")
@@ -159,8 +159,86 @@ async def my_bookings(request: Request) -> Response:
     )
 
 
+def _offer_back_to(request: Request) -> str:
+    """Where to go after answering an offer: the event's page it was answered on, or
+    "Meine Buchungen"."""
+    target = request.query_params.get("zurueck", "")
+    if re.fullmatch(r"/veranstaltungen/[0-9]{1,9}", target):
+        return target
+    return "/meine-buchungen"
+
+
+async def accept_offer(request: Request) -> Response:
+    """The member takes the seat offered to them (the button on their pages)."""
+    member = await require_member(request)
+    await verify_csrf(request)
+    await offers.accept(
+        db(request), booking_id=request.path_params["booking_id"], now=now(request), actor=member
+    )
+    flash(request, "Sie haben den Platz angenommen. Ihre Teilnahme ist bestätigt; die "
+          "Kalendereinladung kommt per E-Mail.")  # fmt: skip
+    return redirect(_offer_back_to(request))
+
+
+async def decline_offer(request: Request) -> Response:
+    """The member lets the offered seat go; it is offered to the next waiting member."""
+    member = await require_member(request)
+    await verify_csrf(request)
+    await offers.decline(
+        db(request), booking_id=request.path_params["booking_id"], now=now(request), actor=member
+    )
+    flash(request, "Sie haben den Platz abgelehnt und stehen nicht mehr auf der Warteliste.",
+          "info")  # fmt: skip
+    return redirect(_offer_back_to(request))
+
+
+async def offer_link_page(request: Request) -> Response:
+    """The page an offer's mail links to: GET shows the offer and one button, only the POST
+    answers it (a mail scanner opening the link changes nothing). No sign-in needed: the
+    signed link names the booking and the answer."""
+    answer = offers.ACCEPT if request.url.path == offers.ACCEPT_PATH else offers.DECLINE
+    form = await bind_form(request, OfferLinkForm, token=request.query_params.get("token", ""))
+    serializer = offers.offer_serializer(state(request).settings.secret_key)
+    session = db(request)
+    try:
+        if request.method == "POST" and not form.validate():
+            raise ValidationFailed(messages.OFFER_LINK_INVALID)
+        link = offers.read_offer_token(serializer, form.token.data or "", answer)
+        if request.method == "GET":
+            booking = await offers.offer_for_link(session, link, now(request))
+            return await render(
+                request,
+                "bookings/offer_confirm.html",
+                {"form": form, "booking": booking, "event": booking.event, "answer": answer},
+            )
+        done = await offers.answer_by_link(session, link=link, now=now(request))
+    except ValidationFailed as exc:
+        return await _offer_problem(request, exc.message, 400)
+    except offers.OfferExpired as exc:
+        return await _offer_problem(request, exc.message, 410)
+    except (NotFound, InvalidState) as exc:
+        return await _offer_problem(request, exc.message, exc.status)
+    answered = await queries.booking_with_event(session, done.booking.id)
+    assert answered is not None
+    return await render(
+        request,
+        "bookings/offer_answered.html",
+        {"booking": answered, "event": answered.event, "answer": answer},
+    )
+
+
+async def _offer_problem(request: Request, message: str, status: int) -> Response:
+    return await render(
+        request, "bookings/offer_link.html", {"message": message}, status_code=status
+    )
+
+
 routes = [
     Route("/veranstaltungen/{event_id:id}/buchen", book, methods=["POST"]),
+    Route("/buchungen/{booking_id:id}/angebot/annehmen", accept_offer, methods=["POST"]),
+    Route("/buchungen/{booking_id:id}/angebot/ablehnen", decline_offer, methods=["POST"]),
+    Route(offers.ACCEPT_PATH, offer_link_page, methods=["GET", "POST"]),
+    Route(offers.DECLINE_PATH, offer_link_page, methods=["GET", "POST"]),
     Route("/buchungen/{booking_id:id}/stornieren", cancel, methods=["GET", "POST"]),
     Route("/meine-buchungen", my_bookings),
 ]

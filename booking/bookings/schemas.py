@@ -9,7 +9,14 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from booking.core.schemas import Input, Instant, Title, multi_line
 
 ApiStatus = Literal[
-    "requested", "confirmed", "waitlisted", "cancelled", "attended", "partially_attended", "no_show"
+    "requested",
+    "confirmed",
+    "offered",
+    "waitlisted",
+    "cancelled",
+    "attended",
+    "partially_attended",
+    "no_show",
 ]
 """A booking's status as the API names it: the model's ``waiting`` is ``waitlisted``."""
 
@@ -17,6 +24,7 @@ ApiStatus = Literal[
 _API_STATUSES: dict[str, ApiStatus] = {
     "requested": "requested",
     "confirmed": "confirmed",
+    "offered": "offered",
     "waiting": "waitlisted",
     "cancelled": "cancelled",
     "attended": "attended",
@@ -64,9 +72,12 @@ class PositionOut(BaseModel):
     id: int
     status: ApiStatus
     waitlist_position: int | None = Field(
-        description="The new position; null when a free seat went to the member at once."
+        description="The new position; null when a free seat went to the member at once "
+        "(or was offered to them, on events with offer_working_days)."
     )
-    promoted: list[int] = Field(description="Ids of the bookings that got a free seat.")
+    promoted: list[int] = Field(
+        description="Ids of the bookings that got a free seat (or its offer)."
+    )
 
 
 class BookingCreated(BaseModel):
@@ -101,7 +112,20 @@ class SubstituteOut(BaseModel):
 class BookingCancelled(BaseModel):
     id: int
     status: Literal["cancelled"]
-    promoted: list[int] = Field(description="Ids of the bookings moved up from the waiting list.")
+    promoted: list[int] = Field(
+        description="Ids of the bookings moved up from the waiting list (or offered the seat)."
+    )
+
+
+class OfferAnswered(BaseModel):
+    id: int
+    status: Literal["confirmed", "cancelled"] = Field(
+        description="confirmed: the seat is taken (the invitation goes by mail); cancelled: "
+        "declined, the member left the waiting list."
+    )
+    offered_next: list[int] = Field(
+        description="After a decline: ids of the bookings the seat went to next."
+    )
 
 
 class EventBooking(BaseModel):
@@ -113,6 +137,10 @@ class EventBooking(BaseModel):
     waitlist_position: int | None
     created_at: Instant
     booked_by_organiser: bool = Field(description="Booked by the back office.")
+    offer_expires_at: Instant | None = Field(
+        default=None,
+        description="status offered: until when the member may accept the seat held for them.",
+    )
 
 
 class MyBooking(BaseModel):
@@ -123,6 +151,10 @@ class MyBooking(BaseModel):
     waitlist_position: int | None
     starts_at: Instant | None
     ends_at: Instant | None
+    offer_expires_at: Instant | None = Field(
+        default=None,
+        description="status offered: until when the member may accept the seat held for them.",
+    )
 
 
 class MessageIn(Input):

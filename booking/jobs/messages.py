@@ -11,6 +11,9 @@ FEEDBACK_INVITATIONS_DONE = (
     "{events} beendete Veranstaltung(en) geprüft, {invited} Einladung(en) zur Rückmeldung "
     "geschrieben."
 )
+OFFERS_DONE = (
+    "{expired} Angebot(e) nach Ablauf der Frist verfallen, {offered} Platz/Plätze weitergegeben."
+)
 LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
 LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
 RETENTION_DONE = (

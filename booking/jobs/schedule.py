@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from booking.jobs.feedback import feedback_invitations
+from booking.jobs.offers import offer_expiry
 from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.retention import privacy_retention
@@ -46,5 +47,11 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(days=1),
         run=privacy_retention,
         offset=timedelta(hours=2, minutes=30),
+    ),
+    Job(
+        name="offer-expiry",
+        every=timedelta(minutes=5),
+        run=offer_expiry,
+        offset=timedelta(minutes=1),
     ),
 )

@@ -48,6 +48,11 @@ TEMPLATES = (
     "joining_question",
     "joining_declined",
     "member_stay_asked",
+    "booking_offered",
+    "offer_accepted",
+    "offer_declined",
+    "offer_expired",
+    "offer_withdrawn",
 )
 
 

@@ -138,6 +138,8 @@ async def _bookings(session: AsyncSession, bookings: list[Booking]) -> list[dict
                 "created_at": _iso(b.created_at),
                 "waitlisted_at": _iso(b.waitlisted_at),
                 "released_at": _iso(b.released_at),
+                "offered_at": _iso(b.offered_at),
+                "offer_expires_at": _iso(b.offer_expires_at),
                 "confirmed_at": _iso(b.confirmed_at),
                 "reminded_at": _iso(b.reminded_at),
                 "cancelled_at": _iso(b.cancelled_at),

@@ -314,6 +314,8 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/bookings/{id}/release": {"post"},
         "/bookings/{id}/decline": {"post"},
         "/bookings/{id}/substitute": {"post"},
+        "/bookings/{id}/offer/accept": {"post"},
+        "/bookings/{id}/offer/decline": {"post"},
         "/events/{id}/audit": {"get"},
         "/audit": {"get"},
         "/events/{id}/feedback": {"get"},

@@ -175,6 +175,7 @@ async def test_organiser_lists_every_booking_of_an_event(
             "waitlist_position": position,
             "created_at": utc(NOW),
             "booked_by_organiser": False,
+            "offer_expires_at": None,
         }
         for result, person, status, position in zip(
             results, people, ["confirmed", "cancelled", "waitlisted"], [None, None, 1], strict=True
@@ -210,6 +211,7 @@ async def test_members_see_their_own_bookings_only(
             "waitlist_position": None,
             "starts_at": utc(NOW + timedelta(days=30)),
             "ends_at": utc(NOW + timedelta(days=30, hours=7)),
+            "offer_expires_at": None,
         },
         {
             "id": waiting,
@@ -219,6 +221,7 @@ async def test_members_see_their_own_bookings_only(
             "waitlist_position": 1,
             "starts_at": utc(NOW + timedelta(days=5)),
             "ends_at": utc(NOW + timedelta(days=5, hours=7)),
+            "offer_expires_at": None,
         },
     ]
     assert world.other.email not in response.text
