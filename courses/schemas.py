@@ -28,6 +28,7 @@ from booking.organisations.schemas import Region, Sector
 from courses.services import EventDetails, NewEvent, Place
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
+Allocation = Literal["first_come", "draw"]
 """courses.models.KINDS (a test keeps them equal)."""
 CourseCode = Annotated[
     str,
@@ -141,6 +142,12 @@ class EventIn(Input):
         default=None,
         description="Requests not released by then lapse; null: the registration deadline.",
     )
+    allocation: Allocation = Field(
+        default="first_come",
+        description="first_come: a seat while one is free. draw: bookings are requests until "
+        "the registration deadline (required), then a recorded draw spreads the seats across "
+        "organisations; the rest go onto the waiting list in draw order.",
+    )
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -169,6 +176,7 @@ class EventIn(Input):
             reminder_days=self.reminder_days,
             requires_release=self.requires_release,
             release_deadline=self.release_deadline,
+            allocation=self.allocation,
         )
 
 
@@ -240,6 +248,11 @@ class EventChanges(Input):
         json_schema_extra=without_default,
     )
     release_deadline: Moment | None = None
+    allocation: Allocation = Field(
+        default=None,  # type: ignore[assignment]
+        description="Changes only while the event has no bookings and has not been drawn.",
+        json_schema_extra=without_default,
+    )
     status: Literal["published"] = Field(
         default=None,  # type: ignore[arg-type]
         description="published: a draft goes into the programme.",
@@ -399,6 +412,14 @@ class EventDetail(EventSummary):
     release_deadline: Instant | None = Field(
         default=None,
         description="When unreleased requests lapse (null: at the registration deadline).",
+    )
+    allocation: Allocation = Field(
+        default="first_come", description="first_come, or draw at the registration deadline."
+    )
+    draw_commitment: str | None = Field(
+        default=None,
+        description="draw: the SHA-256 of the draw's seed, published before the draw; the "
+        "protocol (GET /events/{id}/draw) shows the seed afterwards.",
     )
 
 

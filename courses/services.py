@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,17 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.organisations.messages import SECTORS
 from courses import messages
-from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
+from courses.models import (
+    ALLOCATIONS,
+    KINDS,
+    Allocation,
+    Event,
+    EventKind,
+    EventSector,
+    EventSession,
+    EventStatus,
+    Series,
+)
 from venues.models import OnlineRoom, Room, Venue
 
 TRAINER_ROLES = ("trainer", "organiser")
@@ -98,6 +109,34 @@ class NewEvent:
     """Days before the first session that participants are reminded; 0: no reminder."""
     requires_release: bool = False
     release_deadline: datetime | None = None
+    allocation: str = Allocation.FIRST_COME
+    """first_come, or draw: requests until the registration deadline, then a draw."""
+
+
+def _allocation_errors(
+    allocation: str,
+    registration_deadline: datetime | None,
+    requires_release: bool,
+    release_deadline: datetime | None,
+) -> dict[str, str]:
+    """A draw happens at the registration deadline: the event needs one, and releases must
+    come before it."""
+    errors: dict[str, str] = {}
+    if allocation not in ALLOCATIONS:
+        errors["allocation"] = messages.ALLOCATION_UNKNOWN
+    elif allocation == Allocation.DRAW:
+        if registration_deadline is None:
+            errors["registration_deadline"] = messages.DRAW_NEEDS_DEADLINE
+        elif requires_release and release_deadline and release_deadline > registration_deadline:
+            errors["release_deadline"] = messages.DRAW_RELEASE_AFTER_DEADLINE
+    return errors
+
+
+def ensure_draw_salt(event: Event) -> None:
+    """An event set to allocate by draw gets the secret random part of its seed once; it
+    is kept when the event changes (booking.bookings.draw)."""
+    if event.allocation == Allocation.DRAW and event.draw_salt is None:
+        event.draw_salt = secrets.token_hex(32)
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -123,6 +162,14 @@ def validate_new_event(data: NewEvent) -> None:
         errors["parent_id"] = messages.PARENT_ONLY_FOR_WORKSHOPS
     if data.release_deadline is not None and not data.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
+    errors.update(
+        _allocation_errors(
+            data.allocation,
+            data.registration_deadline,
+            data.requires_release,
+            data.release_deadline,
+        )
+    )
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
@@ -147,6 +194,9 @@ class EventDetails:
     """Bookings are requests that the member's organisation releases."""
     release_deadline: datetime | None = None
     """Requests not released by then lapse; None: the registration deadline."""
+    allocation: str = Allocation.FIRST_COME
+    """first_come or draw; changed only while the event has no bookings
+    (booking.bookings.changes)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +224,7 @@ def details_of(event: Event) -> EventDetails:
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=event.release_deadline,
+        allocation=event.allocation,
     )
 
 
@@ -192,6 +243,14 @@ def apply_details(event: Event, details: EventDetails) -> None:
         errors["reminder_days"] = messages.REMINDER_DAYS
     if details.release_deadline is not None and not details.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
+    errors.update(
+        _allocation_errors(
+            details.allocation,
+            details.registration_deadline,
+            details.requires_release,
+            details.release_deadline,
+        )
+    )
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     event.title, event.summary, event.description = (
@@ -206,6 +265,8 @@ def apply_details(event: Event, details: EventDetails) -> None:
     event.reminder_days = details.reminder_days
     event.requires_release = details.requires_release
     event.release_deadline = details.release_deadline
+    event.allocation = details.allocation
+    ensure_draw_salt(event)
     wanted = set(details.target_sectors)
     kept = [s for s in event.sectors if s.sector in wanted]
     have = {s.sector for s in kept}
@@ -276,6 +337,8 @@ def build_event(data: NewEvent, trainers: list[Member]) -> Event:
     event.reminder_days = data.reminder_days
     event.requires_release = data.requires_release
     event.release_deadline = data.release_deadline
+    event.allocation = data.allocation
+    ensure_draw_salt(event)
     event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
     return event
 
@@ -311,7 +374,7 @@ def copy_of(event: Event, days: int) -> Event:
     def later(moment: datetime | None) -> datetime | None:
         return shifted(moment, days) if moment is not None else None
 
-    return Event(
+    copy = Event(
         kind=event.kind,
         status=EventStatus.DRAFT,
         title=event.title,
@@ -327,6 +390,7 @@ def copy_of(event: Event, days: int) -> Event:
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=later(event.release_deadline),
+        allocation=event.allocation,
         venue_id=event.venue_id,
         room_id=event.room_id,
         online_room_id=event.online_room_id,
@@ -345,6 +409,8 @@ def copy_of(event: Event, days: int) -> Event:
         sectors=[EventSector(sector=s.sector) for s in event.sectors],
         trainers=list(event.trainers),
     )
+    ensure_draw_salt(copy)  # a salt of its own: every draw has a seed of its own
+    return copy
 
 
 async def copy_event(

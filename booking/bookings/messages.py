@@ -123,3 +123,38 @@ AUDIENCE_UNKNOWN = "Bitte wählen Sie, an wen die Nachricht geht: confirmed, wai
 SUBJECT_INVALID = "Bitte geben Sie einen Betreff an (eine Zeile, höchstens 200 Zeichen)."
 BODY_INVALID = "Bitte geben Sie einen Text an (höchstens 10000 Zeichen, ohne Steuerzeichen)."
 NO_RECIPIENTS = "An diese Auswahl lässt sich nichts senden: Es steht niemand darauf."
+
+DRAW_REQUESTED_LABEL = "nimmt an der Platzvergabe teil"
+"""A request on an event that allocates by draw (not the release's "wartet auf Freigabe")."""
+DRAW_ORGANISERS_ONLY = "Das Protokoll der Platzvergabe sieht nur die Geschäftsstelle."
+NOT_BY_DRAW = "Diese Veranstaltung vergibt ihre Plätze nicht per Los."
+NOT_DRAWN_YET = "Für diese Veranstaltung wurde noch nicht gelost."
+DRAW_SEED_DIFFERS = (
+    "Der gespeicherte Seed passt nicht zu den Angaben der Veranstaltung (Zufallswert, "
+    "Anmeldeschluss)."
+)
+DRAW_UNKNOWN_ALGORITHM = "Das Verfahren „{algorithm}“ ist unbekannt."
+DRAW_ENTRY_DIFFERS = "Buchung {booking_id}: gespeichertes Ergebnis weicht von der Neuberechnung ab."
+DRAW_ENTRIES_DUPLICATED = "Eine Buchung steht mehrfach im Protokoll."
+DRAW_DECISIONS = {
+    "seat": "Platz",
+    "waiting": "Warteliste",
+    "not_released": "nicht freigegeben (verfallen)",
+}
+DRAW_EXPORT_FILENAME = "platzvergabe-{event_id}"
+DRAW_EXPORT_HEADER = (
+    "Rang",
+    "Buchung",
+    "Name",
+    "Organisation",
+    "Organisations-Nr.",
+    "Schlüssel (HMAC-SHA256)",
+    "Entscheidung",
+    "Runde",
+    "Wartelistenplatz",
+)
+OVERRIDE_BEFORE_DRAW = (
+    "Vor der Auslosung gibt es keinen Platz über das Kontingent: Die Anmeldung nimmt an der "
+    "Platzvergabe teil. Danach lässt sich die Person über das Kontingent anmelden."
+)
+ALREADY_RELEASED = "Diese Anfrage ist bereits freigegeben; sie nimmt an der Platzvergabe teil."

@@ -11,6 +11,7 @@ FEEDBACK_INVITATIONS_DONE = (
     "{events} beendete Veranstaltung(en) geprüft, {invited} Einladung(en) zur Rückmeldung "
     "geschrieben."
 )
+DRAW_DONE = "{events} Veranstaltung(en) ausgelost, {requests} Anfrage(n) entschieden."
 LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
 LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
 RETENTION_DONE = (

@@ -48,6 +48,9 @@ TEMPLATES = (
     "joining_question",
     "joining_declined",
     "member_stay_asked",
+    "draw_requested",
+    "draw_won",
+    "draw_waitlisted",
 )
 
 

@@ -57,6 +57,7 @@ PERSONAL_DATA: dict[str, str] = {
     "attendance_changes.changed_by": "bookings",
     "feedback_invitations.booking_id": "bookings",
     "feedback_invitations.token_hash": "bookings",
+    "draw_entries.booking_id": "bookings",
     # the certificate register
     "certificates.participant_name": "certificates",
     "certificates.member_id": "certificates",
@@ -111,6 +112,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
                 "certificate_content",
                 "requires_release",
                 "release_deadline",
+                "allocation",
+                "draw_salt",
                 "booking_opens_at",
                 "registration_deadline",
                 "cancellation_deadline",
@@ -122,6 +125,33 @@ NOT_PERSONAL: frozenset[str] = frozenset(
                 "sequence",
                 "created_at",
                 "updated_at",
+            )
+        ),  # fmt: skip
+        # a draw's record: the request's booking above; the rest says nothing of a person
+        *(
+            f"draws.{c}"
+            for c in (
+                "id",
+                "event_id",
+                "algorithm",
+                "seed",
+                "deadline",
+                "seats",
+                "seats_per_organisation",
+                "held_by_organisation",
+                "drawn_at",
+            )
+        ),  # fmt: skip
+        *(
+            f"draw_entries.{c}"
+            for c in (
+                "id",
+                "draw_id",
+                "organisation_id",
+                "rank",
+                "round",
+                "decision",
+                "waitlist_position",
             )
         ),  # fmt: skip
         "event_sectors.event_id",
