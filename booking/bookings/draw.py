@@ -443,15 +443,13 @@ async def protocol_lines(
             .options(selectinload(Booking.member))
         )
     }
-    organisations = dict(
-        (
-            await session.execute(
-                select(Organisation.id, Organisation.name).where(
-                    Organisation.id.in_({e.organisation_id for e in entries if e.organisation_id})
-                )
-            )
-        ).tuples()
-    )
+    wanted = {e.organisation_id for e in entries if e.organisation_id is not None}
+    organisations: dict[int, str] = {
+        org_id: name
+        for org_id, name in await session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+        )
+    }
     lines = [
         ProtocolLine(
             entry=e,
