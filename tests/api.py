@@ -152,5 +152,6 @@ DETAIL_KEYS = SUMMARY_KEYS | {
     "summary", "description", "sessions", "venue", "parent", "workshops", "target_sectors",
     "seats_per_organisation", "booking_opens_at", "registration_deadline",
     "cancellation_deadline", "trainers", "completion_share", "certificate_content", "reminder_days",
-    "sign_in_sheet_url", "series_id", "requires_release", "release_deadline",
+    "sign_in_sheet_url", "series_id", "requires_release", "release_deadline", "allocation",
+    "draw_commitment",
 }  # fmt: skip

@@ -10,6 +10,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from booking.bookings.draw import (
@@ -104,6 +105,23 @@ def test_the_hash_seed_of_python_has_no_say() -> None:
     assert json.loads(results.pop())[0] == [106, "seat", 1]
 
 
+@dataclass(frozen=True)
+class Mix:
+    asked: Counter[int | None]
+    won: Counter[int | None]
+    held: dict[int, int]
+    limit: int | None
+
+    def room(self, org: int | None) -> int:
+        """How many more seats the organisation may take."""
+        left = self.asked[org] - self.won[org]
+        if self.limit is None:
+            return left if org is not None else 0
+        if org is None:
+            return 0
+        return min(left, self.limit - self.held.get(org, 0) - self.won[org])
+
+
 def test_seats_spread_across_organisations_for_any_seed_and_mix() -> None:
     """Property, over many random seeds and mixes of organisations: every seat is used while
     someone may take it; no organisation has two seats more than another that still has a
@@ -132,26 +150,20 @@ def test_seats_spread_across_organisations_for_any_seed_and_mix() -> None:
         given = sum(won.values())
         assert given <= seats, context
 
-        def room(org: int | None) -> int:
-            """How many more seats the organisation may take."""
-            if limit is None:
-                return asked[org] - won[org] if org is not None else 0
-            if org is None:
-                return 0
-            return min(asked[org] - won[org], limit - held.get(org, 0) - won[org])
+        mix = Mix(asked, won, held, limit)
 
         if limit is not None:
             assert all(held.get(o, 0) + n <= limit for o, n in won.items() if o), context
             assert won[None] == 0, context
         # Every seat is used while someone may take it.
-        assert given == seats or all(room(o) <= 0 for o in asked), context
+        assert given == seats or all(mix.room(o) <= 0 for o in asked), context
         # Round-robin: a seat count differs by more than one only from an organisation
         # that cannot take more (all its requests seated, or at its limit).
         with_org = [o for o in asked if o is not None]
         for a in with_org:
             for b in with_org:
                 if won[a] > won[b] + 1:
-                    assert room(b) <= 0, (context, a, b)
+                    assert mix.room(b) <= 0, (context, a, b)
         if len(with_org) >= seats and limit is None and None not in asked:
             assert all(n <= 1 for n in won.values()), context
         # The waiting list is the rest, in draw order.
