@@ -119,7 +119,7 @@ async def _detail(
         reminder_days=event.reminder_days,
         requires_release=event.requires_release,
         release_deadline=event.release_deadline,
-        allocation=event.allocation,
+        allocation="draw" if event.by_draw else "first_come",
         draw_commitment=draw.event_commitment(event) if event.by_draw else None,
         sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
         if viewer is not None and may_mark(event, viewer)

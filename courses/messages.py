@@ -115,8 +115,7 @@ RELEASE_DEADLINE_WITHOUT_RELEASE = (
 )
 ALLOCATION_UNKNOWN = "Bitte wählen Sie, wie die Plätze vergeben werden: first_come oder draw."
 DRAW_NEEDS_DEADLINE = (
-    "Für die Platzvergabe per Los braucht die Veranstaltung einen Anmeldeschluss: Dann wird "
-    "gelost."
+    "Für die Platzvergabe per Los braucht die Veranstaltung einen Anmeldeschluss: Dann wird gelost."
 )
 DRAW_RELEASE_AFTER_DEADLINE = (
     "Bei der Platzvergabe per Los muss die Freigabe bis zum Anmeldeschluss erfolgen: Dann wird "

@@ -175,6 +175,7 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         reminder_days=_reminder_days(form),
         requires_release=bool(form.requires_release.data),
         release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
+        allocation=form.allocation.data,
     )
 
 
@@ -187,7 +188,7 @@ FIELD_OF = {
     "kind": "kind", "sessions": "sessions", "target_sectors": "sectors",
     "booking_opens_at": "opens_day", "parent_id": "parent", "venue_id": "venue",
     "room_id": "room", "online_room_id": "online_room", "trainers": "trainers",
-    "release_deadline": "release_day",
+    "release_deadline": "release_day", "registration_deadline": "deadline_day",
 }  # fmt: skip
 """The form field that shows a service's refusal of one of its values."""
 
@@ -289,6 +290,7 @@ async def edit_event(request: Request) -> Response:
             reminder_days=_reminder_days(form),
             requires_release=bool(form.requires_release.data),
             release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
+            allocation=form.allocation.data,
         )
         place = services.Place(
             _selected(form.venue), _selected(form.room), _selected(form.online_room)
@@ -323,6 +325,7 @@ async def edit_event(request: Request) -> Response:
             certificate_content=event.certificate_content,
             reminder_days=event.reminder_days,
             requires_release=event.requires_release,
+            allocation=event.allocation,
             **_window_fields(event),
         )
         set_choices(form, await backoffice.event_choices(session, now(request)))

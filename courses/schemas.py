@@ -249,7 +249,7 @@ class EventChanges(Input):
     )
     release_deadline: Moment | None = None
     allocation: Allocation = Field(
-        default=None,  # type: ignore[assignment]
+        default=None,  # type: ignore[arg-type]
         description="Changes only while the event has no bookings and has not been drawn.",
         json_schema_extra=without_default,
     )

@@ -53,6 +53,7 @@ from booking.bookings.notices import notify
 from booking.bookings.services import lock_event
 from booking.core.errors import Busy, Forbidden, InvalidState, NotFound
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
+from booking.core.spreadsheets import Table
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.organisations.models import Organisation
@@ -476,7 +477,9 @@ async def protocol(session: AsyncSession, event_id: int, actor: Member) -> Recor
     """The draw of an event for organisers: the record, or what is known before the draw."""
     if not actor.is_organiser:
         raise Forbidden(messages.DRAW_ORGANISERS_ONLY)
-    event = await session.get(Event, event_id)
+    event = await session.scalar(
+        select(Event).where(Event.id == event_id).options(selectinload(Event.sessions))
+    )
     if event is None:
         raise NotFound(messages.EVENT_NOT_FOUND)
     draw = await stored_draw(session, event_id)
@@ -564,3 +567,55 @@ async def request_counts(
     per_org = {org: int(n) for org, n in rows}
     own = per_org.get(organisation_id, 0) if organisation_id is not None else None
     return RequestCounts(sum(per_org.values()), own)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What an event's page says about its draw."""
+
+    deadline: datetime | None
+    drawn_at: datetime | None
+    commitment: str | None
+    """Before the draw: the seed's commitment; after it, the commitment of the seed used."""
+    requests: RequestCounts
+
+
+async def event_view(session: AsyncSession, event: Event, member: Member | None) -> EventView:
+    stored = await stored_draw(session, event.id)
+    organisation_id = member.organisation_id if member is not None else None
+    counts = await request_counts(session, event.id, organisation_id)
+    if stored is not None:
+        return EventView(stored.deadline, stored.drawn_at, commitment(stored.seed), counts)
+    return EventView(event.registration_deadline, None, event_commitment(event), counts)
+
+
+async def protocol_table(session: AsyncSession, event_id: int, actor: Member) -> Table:
+    """The draw's protocol as a spreadsheet (organisers): per request, in draw order, the
+    algorithm and seed, rank, key, decision, round and waiting-list place."""
+    found = await protocol(session, event_id, actor)
+    if not isinstance(found, Record):
+        raise InvalidState(messages.NOT_DRAWN_YET)
+    stored = found.draw
+    page = await protocol_lines(session, stored, cursor=None, limit=None)
+    rows = [
+        (
+            stored.algorithm,
+            stored.seed,
+            line.entry.rank,
+            line.entry.booking_id,
+            line.member_name,
+            line.organisation_name,
+            line.entry.organisation_id,
+            line.key,
+            messages.DRAW_DECISIONS.get(line.entry.decision, line.entry.decision),
+            line.entry.round,
+            line.entry.waitlist_position,
+        )
+        for line in page.items
+    ]
+    return Table(
+        title=found.event.title,
+        sheet=messages.DRAW_EXPORT_SHEET,
+        header=messages.DRAW_EXPORT_HEADER,
+        rows=rows,
+    )

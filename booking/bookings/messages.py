@@ -113,9 +113,13 @@ STATUS_LABELS = {
 }
 
 
-def status_label(status: str, position: int | None = None) -> str:
+def status_label(status: str, position: int | None = None, draw: bool = False) -> str:
+    """A booking's status in words; ``draw``: of an event that allocates by draw, whose
+    requests wait for the draw (not for a release)."""
     if status == "waiting" and position is not None:
         return f"Warteliste Platz {position}"
+    if status == "requested" and draw:
+        return DRAW_REQUESTED_LABEL
     return STATUS_LABELS.get(status, status)
 
 
@@ -142,7 +146,10 @@ DRAW_DECISIONS = {
     "not_released": "nicht freigegeben (verfallen)",
 }
 DRAW_EXPORT_FILENAME = "platzvergabe-{event_id}"
+DRAW_EXPORT_SHEET = "Platzvergabe"
 DRAW_EXPORT_HEADER = (
+    "Verfahren",
+    "Seed",
     "Rang",
     "Buchung",
     "Name",

@@ -208,8 +208,6 @@ class DrawEntry(Base):
     """Position on the waiting list right after the draw."""
 
     __table_args__ = (
-        CheckConstraint(
-            "decision IN ('seat', 'waiting', 'not_released')", name="decision"
-        ),
+        CheckConstraint("decision IN ('seat', 'waiting', 'not_released')", name="decision"),
         Index("ix_draw_entries_draw", "draw_id", "rank", "id"),
     )
