@@ -54,6 +54,8 @@ from courses.models import Event, EventStatus
 class BookingResult:
     booking: Booking
     waitlist_position: int | None
+    for_draw: bool = False
+    """A request that takes part in the event's draw (not one waiting for a release)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ async def _decide(
             )  # fmt: skip
             earlier.append(booking.status)
             known.hold(event, member.id)
-            outcomes.append(BookingResult(booking=booking, waitlist_position=None))
+            outcomes.append(BookingResult(booking, None, for_draw=drawing))
             continue
         has_seat = seat_free(
             event, counts, member.organisation_id, override_limit=request.override_limit

@@ -37,6 +37,7 @@ async def test_the_member_requests_a_seat_and_sees_the_counts(
     response = await post_form(client, url, f"{url}/buchen")
     assert response.status_code == 303
     page = await client.get(url)
+    assert "Nach dem Anmeldeschluss werden die Plätze verlost" in page.text
     status = page.text.split("Ihr Status:", 1)[1].split("</p>", 1)[0]
     assert "nimmt an der Platzvergabe teil" in status and "Freigabe" not in status
     assert "Ihre Anfrage nimmt an der Platzvergabe am " in page.text
