@@ -3,11 +3,13 @@ stored one, 1 (in German) when it does not or there is none."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import draw, services
-from booking.bookings.models import DrawEntry
+from booking.bookings.models import Booking, DrawEntry
 from tests import factories
 from tests.booking.bookings.test_draw import AFTER, draw_event
 from tests.booking.jobs.test_cli import Sid, sid  # noqa: F401  (the fixture)
@@ -51,3 +53,21 @@ async def test_verify_without_a_draw_or_event_says_so(db: AsyncSession, sid: Sid
     assert err == "Fehler: Für diese Veranstaltung wurde noch nicht gelost.\n"
     code, _, err = await sid("draw", "verify", "99999")
     assert code == 1 and err == "Fehler: Diese Veranstaltung gibt es nicht.\n"
+
+
+async def test_the_job_draws_once_from_the_command_line(db: AsyncSession, sid: Sid) -> None:  # noqa: F811
+    event = await draw_event(db, capacity=2, registration_deadline=NOW - timedelta(minutes=1))
+    for _ in range(3):
+        person = await factories.member(db)
+        db.add(
+            Booking(event_id=event.id, member_id=person.id, organisation_id=person.organisation_id,
+                    status="requested", created_at=NOW - timedelta(days=1))
+        )  # fmt: skip
+    await db.commit()
+    code, out, err = await sid("jobs", "run", "draw-allocation")
+    assert (code, err) == (0, "")
+    assert out == "draw-allocation: 1 Veranstaltung(en) ausgelost, 3 Anfrage(n) entschieden.\n"
+    code, out, _ = await sid("jobs", "run", "draw-allocation")
+    assert out == "draw-allocation: 0 Veranstaltung(en) ausgelost, 0 Anfrage(n) entschieden.\n"
+    code, out, _ = await sid("draw", "verify", str(event.id))
+    assert code == 0
