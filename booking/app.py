@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from booking import api
 from booking.bookings import coordination as coordination_pages
+from booking.bookings import manage as draw_pages
 from booking.bookings import routes as booking_routes
 from booking.bookings.announcements import fill
 from booking.bookings.mails import announcement_context, booking_context
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *figure_pages.routes,
         *booking_routes.routes,
         *coordination_pages.routes,
+        *draw_pages.routes,
         *audit_pages.routes,
         *calendar_routes.routes,
         *legal_routes.routes,

@@ -287,6 +287,14 @@ class EventForm(Form):
     deadline_time = ClockField("Uhrzeit", validators=[Optional()])
     cancel_day = DayField("Stornieren bis (Datum, leer: Beginn)", validators=[Optional()])
     cancel_time = ClockField("Uhrzeit", validators=[Optional()])
+    allocation = SelectField(
+        "Platzvergabe",
+        choices=[
+            SelectChoice("first_come", "Wer zuerst kommt: sofort ein Platz, sonst Warteliste"),
+            SelectChoice("draw", "Per Los nach dem Anmeldeschluss, reihum über die Organisationen"),
+        ],
+        default="first_come",
+    )
     requires_release = BooleanField("Teilnahme nur mit Freigabe durch die Organisation")
     release_day = DayField("Freigabe bis (Datum, leer: Anmeldeschluss)", validators=[Optional()])
     release_time = ClockField("Uhrzeit", validators=[Optional()])

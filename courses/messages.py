@@ -116,3 +116,15 @@ RELEASE_DEADLINE_WITHOUT_RELEASE = (
 OFFER_WORKING_DAYS = (
     "Bitte leer lassen (Wartende rücken sofort nach) oder 1 bis 10 Arbeitstage angeben."
 )
+ALLOCATION_UNKNOWN = "Bitte wählen Sie, wie die Plätze vergeben werden: first_come oder draw."
+DRAW_NEEDS_DEADLINE = (
+    "Für die Platzvergabe per Los braucht die Veranstaltung einen Anmeldeschluss: Dann wird gelost."
+)
+DRAW_RELEASE_AFTER_DEADLINE = (
+    "Bei der Platzvergabe per Los muss die Freigabe bis zum Anmeldeschluss erfolgen: Dann wird "
+    "gelost."
+)
+ALLOCATION_LOCKED = (
+    "Die Art der Platzvergabe lässt sich nicht mehr ändern: Es gibt bereits Buchungen oder "
+    "Anfragen, oder es wurde schon gelost."
+)

@@ -33,6 +33,16 @@ class EventKind(StrEnum):
     TRAINING = "training"
 
 
+class Allocation(StrEnum):
+    """How an event hands out its seats."""
+
+    FIRST_COME = "first_come"
+    """First come, first served: a seat while one is free, else the waiting list."""
+    DRAW = "draw"
+    """Requests until the registration deadline, then a recorded draw
+    (booking.bookings.draw)."""
+
+
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -42,6 +52,7 @@ class EventStatus(StrEnum):
 KINDS = tuple(EventKind)
 ONLINE_KINDS = (EventKind.ONLINE_QA, EventKind.WEBINAR)
 STATUSES = tuple(EventStatus)
+ALLOCATIONS = tuple(Allocation)
 
 event_trainers = Table(
     "event_trainers",
@@ -94,6 +105,15 @@ class Event(Base):
     offer_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """A freed seat is offered to the first waiting member, to accept within this many
     working days (booking.bookings.offers); None: they move up at once."""
+    allocation: Mapped[str] = mapped_column(
+        String(20), default=Allocation.FIRST_COME, server_default=Allocation.FIRST_COME.value
+    )
+    """first_come, or draw: bookings are requests until the registration deadline, when a
+    recorded draw allocates the seats."""
+    draw_salt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """A random value, set when the event is set to allocation by draw; with the event id and
+    the registration deadline it makes the draw's seed. Kept secret until the draw (pages
+    show its commitment, the SHA-256 of the seed)."""
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -150,7 +170,12 @@ class Event(Base):
         # The back office's drafts (latest change first) and deadlines soon, without a scan.
         Index("ix_events_status_updated", "status", "updated_at"),
         Index("ix_events_status_deadline", "status", "registration_deadline"),
+        CheckConstraint("allocation IN ('first_come', 'draw')", name="allocation"),
     )
+
+    @property
+    def by_draw(self) -> bool:
+        return self.allocation == Allocation.DRAW
 
     @property
     def certificate_lines(self) -> list[str]:

@@ -176,6 +176,7 @@ def _new_event(form: EventForm, status: str) -> NewEvent | None:
         requires_release=bool(form.requires_release.data),
         release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
         offer_working_days=form.offer_working_days.data,
+        allocation=form.allocation.data,
     )
 
 
@@ -188,7 +189,8 @@ FIELD_OF = {
     "kind": "kind", "sessions": "sessions", "target_sectors": "sectors",
     "booking_opens_at": "opens_day", "parent_id": "parent", "venue_id": "venue",
     "room_id": "room", "online_room_id": "online_room", "trainers": "trainers",
-    "release_deadline": "release_day", "offer_working_days": "offer_working_days",
+    "release_deadline": "release_day", "registration_deadline": "deadline_day",
+    "offer_working_days": "offer_working_days",
 }  # fmt: skip
 """The form field that shows a service's refusal of one of its values."""
 
@@ -291,6 +293,7 @@ async def edit_event(request: Request) -> Response:
             requires_release=bool(form.requires_release.data),
             release_deadline=_moment(form.release_day, form.release_time, time(23, 59)),
             offer_working_days=form.offer_working_days.data,
+            allocation=form.allocation.data,
         )
         place = services.Place(
             _selected(form.venue), _selected(form.room), _selected(form.online_room)
@@ -326,6 +329,7 @@ async def edit_event(request: Request) -> Response:
             reminder_days=event.reminder_days,
             requires_release=event.requires_release,
             offer_working_days=event.offer_working_days,
+            allocation=event.allocation,
             **_window_fields(event),
         )
         set_choices(form, await backoffice.event_choices(session, now(request)))

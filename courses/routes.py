@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import queries
+from booking.bookings import draw, queries
 from booking.core import paging
 from booking.core.web import (
     current_member,
@@ -70,6 +70,7 @@ async def event_page(request: Request) -> Response:
     event = await services.event_detail(session, request.path_params["event_id"], member)
     seats = await queries.availability(session, [event, *event.workshops])
     box = await queries.booking_box(session, event, member, now(request))
+    lottery = await draw.event_view(session, event, member) if event.by_draw else None
     return await render(
         request,
         "courses/event.html",
@@ -82,6 +83,7 @@ async def event_page(request: Request) -> Response:
             "meeting_link": box.meeting_link,
             "can_cancel": box.can_cancel,
             "slots": services.parallel_slots(event.workshops),
+            "lottery": lottery,
         },
     )
 

@@ -28,6 +28,7 @@ from booking.organisations.schemas import Region, Sector
 from courses.services import EventDetails, NewEvent, Place
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
+Allocation = Literal["first_come", "draw"]
 """courses.models.KINDS (a test keeps them equal)."""
 CourseCode = Annotated[
     str,
@@ -153,6 +154,12 @@ class EventIn(Input):
         description="Requests not released by then lapse; null: the registration deadline.",
     )
     offer_working_days: OfferWorkingDays | None = None
+    allocation: Allocation = Field(
+        default="first_come",
+        description="first_come: a seat while one is free. draw: bookings are requests until "
+        "the registration deadline (required), then a recorded draw spreads the seats across "
+        "organisations; the rest go onto the waiting list in draw order.",
+    )
 
     def to_new_event(self) -> NewEvent:
         return NewEvent(
@@ -182,6 +189,7 @@ class EventIn(Input):
             requires_release=self.requires_release,
             release_deadline=self.release_deadline,
             offer_working_days=self.offer_working_days,
+            allocation=self.allocation,
         )
 
 
@@ -257,6 +265,11 @@ class EventChanges(Input):
         default=None,
         description="null: waiting members move up at once. Offers already made keep their "
         "deadline.",
+    )
+    allocation: Allocation = Field(
+        default=None,  # type: ignore[arg-type]
+        description="Changes only while the event has no bookings and has not been drawn.",
+        json_schema_extra=without_default,
     )
     status: Literal["published"] = Field(
         default=None,  # type: ignore[arg-type]
@@ -422,6 +435,14 @@ class EventDetail(EventSummary):
         default=None,
         description="Working days to accept an offered seat; null: waiting members move up "
         "at once.",
+    )
+    allocation: Allocation = Field(
+        default="first_come", description="first_come, or draw at the registration deadline."
+    )
+    draw_commitment: str | None = Field(
+        default=None,
+        description="draw: the SHA-256 of the draw's seed, published before the draw; the "
+        "protocol (GET /events/{id}/draw) shows the seed afterwards.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,17 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.organisations.messages import SECTORS
 from courses import messages
-from courses.models import KINDS, Event, EventKind, EventSector, EventSession, EventStatus, Series
+from courses.models import (
+    ALLOCATIONS,
+    KINDS,
+    Allocation,
+    Event,
+    EventKind,
+    EventSector,
+    EventSession,
+    EventStatus,
+    Series,
+)
 from venues.models import OnlineRoom, Room, Venue
 
 TRAINER_ROLES = ("trainer", "organiser")
@@ -101,6 +112,34 @@ class NewEvent:
     offer_working_days: int | None = None
     """A freed seat is offered to the first waiting member for this many working days;
     None: they move up at once."""
+    allocation: str = Allocation.FIRST_COME
+    """first_come, or draw: requests until the registration deadline, then a draw."""
+
+
+def _allocation_errors(
+    allocation: str,
+    registration_deadline: datetime | None,
+    requires_release: bool,
+    release_deadline: datetime | None,
+) -> dict[str, str]:
+    """A draw happens at the registration deadline: the event needs one, and releases must
+    come before it."""
+    errors: dict[str, str] = {}
+    if allocation not in ALLOCATIONS:
+        errors["allocation"] = messages.ALLOCATION_UNKNOWN
+    elif allocation == Allocation.DRAW:
+        if registration_deadline is None:
+            errors["registration_deadline"] = messages.DRAW_NEEDS_DEADLINE
+        elif requires_release and release_deadline and release_deadline > registration_deadline:
+            errors["release_deadline"] = messages.DRAW_RELEASE_AFTER_DEADLINE
+    return errors
+
+
+def ensure_draw_salt(event: Event) -> None:
+    """An event set to allocate by draw gets the secret random part of its seed once; it
+    is kept when the event changes (booking.bookings.draw)."""
+    if event.allocation == Allocation.DRAW and event.draw_salt is None:
+        event.draw_salt = secrets.token_hex(32)
 
 
 def validate_new_event(data: NewEvent) -> None:
@@ -127,6 +166,14 @@ def validate_new_event(data: NewEvent) -> None:
     if data.release_deadline is not None and not data.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
     _check_offer_days(data.offer_working_days, errors)
+    errors.update(
+        _allocation_errors(
+            data.allocation,
+            data.registration_deadline,
+            data.requires_release,
+            data.release_deadline,
+        )
+    )
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
@@ -162,6 +209,9 @@ class EventDetails:
     offer_working_days: int | None = None
     """Working days to accept an offered seat; None: waiting members move up at once.
     Offers already made keep their deadline when this changes."""
+    allocation: str = Allocation.FIRST_COME
+    """first_come or draw; changed only while the event has no bookings
+    (booking.bookings.changes)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +240,7 @@ def details_of(event: Event) -> EventDetails:
         requires_release=event.requires_release,
         release_deadline=event.release_deadline,
         offer_working_days=event.offer_working_days,
+        allocation=event.allocation,
     )
 
 
@@ -209,6 +260,14 @@ def apply_details(event: Event, details: EventDetails) -> None:
     if details.release_deadline is not None and not details.requires_release:
         errors["release_deadline"] = messages.RELEASE_DEADLINE_WITHOUT_RELEASE
     _check_offer_days(details.offer_working_days, errors)
+    errors.update(
+        _allocation_errors(
+            details.allocation,
+            details.registration_deadline,
+            details.requires_release,
+            details.release_deadline,
+        )
+    )
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     event.title, event.summary, event.description = (
@@ -224,6 +283,8 @@ def apply_details(event: Event, details: EventDetails) -> None:
     event.requires_release = details.requires_release
     event.release_deadline = details.release_deadline
     event.offer_working_days = details.offer_working_days
+    event.allocation = details.allocation
+    ensure_draw_salt(event)
     wanted = set(details.target_sectors)
     kept = [s for s in event.sectors if s.sector in wanted]
     have = {s.sector for s in kept}
@@ -295,6 +356,8 @@ def build_event(data: NewEvent, trainers: list[Member]) -> Event:
     event.requires_release = data.requires_release
     event.release_deadline = data.release_deadline
     event.offer_working_days = data.offer_working_days
+    event.allocation = data.allocation
+    ensure_draw_salt(event)
     event.sectors = [EventSector(sector=s) for s in sorted(set(data.target_sectors))]
     return event
 
@@ -330,7 +393,7 @@ def copy_of(event: Event, days: int) -> Event:
     def later(moment: datetime | None) -> datetime | None:
         return shifted(moment, days) if moment is not None else None
 
-    return Event(
+    copy = Event(
         kind=event.kind,
         status=EventStatus.DRAFT,
         title=event.title,
@@ -347,6 +410,7 @@ def copy_of(event: Event, days: int) -> Event:
         requires_release=event.requires_release,
         release_deadline=later(event.release_deadline),
         offer_working_days=event.offer_working_days,
+        allocation=event.allocation,
         venue_id=event.venue_id,
         room_id=event.room_id,
         online_room_id=event.online_room_id,
@@ -365,6 +429,8 @@ def copy_of(event: Event, days: int) -> Event:
         sectors=[EventSector(sector=s.sector) for s in event.sectors],
         trainers=list(event.trainers),
     )
+    ensure_draw_salt(copy)  # a salt of its own: every draw has a seed of its own
+    return copy
 
 
 async def copy_event(

@@ -153,4 +153,5 @@ DETAIL_KEYS = SUMMARY_KEYS | {
     "seats_per_organisation", "booking_opens_at", "registration_deadline",
     "cancellation_deadline", "trainers", "completion_share", "certificate_content", "reminder_days",
     "sign_in_sheet_url", "series_id", "requires_release", "release_deadline", "offer_working_days",
+    "allocation", "draw_commitment",
 }  # fmt: skip

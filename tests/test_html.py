@@ -22,6 +22,8 @@ from sqlalchemy.orm import selectinload
 from starlette.applications import Starlette
 
 from booking.app import create_app
+from booking.bookings import draw
+from booking.bookings.models import Booking
 from booking.core.db import session_factory, utcnow
 from booking.demo import COORDINATOR_EMAIL, ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.demo.joining import JOINED_EMAIL
@@ -506,6 +508,32 @@ async def revoke_pages(client: httpx.AsyncClient, pages: Pages, certificates: st
     pages.add("revocation refused", refused, 422)
 
 
+async def draw_pages(
+    app: Starlette, client: httpx.AsyncClient, pages: Pages, events: list[Event]
+) -> None:
+    """The demo's BIUS I by draw: a requester's event page, the protocol before and after."""
+    lottery = next(e for e in events if e.allocation == "draw")
+    protocol = f"/verwaltung/veranstaltungen/{lottery.id}/platzvergabe"
+    await pages.get(client, protocol, "draw pending")
+    async with app.state.app.sessions() as session:
+        requester = await session.scalar(
+            select(Member.email)
+            .join(Booking, Booking.member_id == Member.id)
+            .where(Booking.event_id == lottery.id)
+            .limit(1)
+        )
+    assert requester is not None and lottery.registration_deadline is not None
+    async with client_for(app, 40007) as member:
+        await sign_in(member, app, requester)
+        page = await pages.get(member, f"/veranstaltungen/{lottery.id}", "draw requested")
+        assert "nimmt an der Platzvergabe teil" in page
+    async with app.state.app.sessions() as session:
+        after = lottery.registration_deadline + timedelta(minutes=1)
+        assert await draw.run_draw(session, lottery.id, after) is not None
+    await pages.get(client, protocol, "draw protocol")
+    await pages.get(client, f"/veranstaltungen/{lottery.id}", "drawn event")
+
+
 async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_path: Path) -> None:
     assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `make vnu` (make test does)"
     pages = Pages(tmp_path / "pages")
@@ -529,6 +557,7 @@ async def test_every_page_passes_the_nu_html_checker(demo_app: Starlette, tmp_pa
         await coordinator_pages(demo_app, coordinator, pages)
     async with client_for(demo_app, 40004) as organiser:
         await organiser_pages(demo_app, organiser, pages, events)
+        await draw_pages(demo_app, organiser, pages, events)
         await revoke_pages(organiser, pages, certificates)
         async with demo_app.state.app.sessions() as session:
             member_id = await session.scalar(select(Member.id).where(Member.email == MEMBER))

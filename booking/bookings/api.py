@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from booking.bookings import (
     announcements,
+    draw,
     exports,
     messages,
     offers,
@@ -53,7 +54,7 @@ async def book(request: Request, member: Member) -> Response:
         return json_answer(
             schemas.BookingCreated(
                 id=made.booking.id,
-                status="waitlisted" if made.waitlist_position else "confirmed",
+                status=_created_status(made.booking.status),
                 waitlist_position=made.waitlist_position,
             ),
             201,
@@ -85,10 +86,15 @@ async def release_booking(request: Request, actor: Member) -> Response:
     return json_answer(
         schemas.ReleaseOut(
             id=done.booking.id,
-            status="confirmed" if done.waitlist_position is None else "waitlisted",
+            status=_released_status(done.booking.status),
             waitlist_position=done.waitlist_position,
         )
     )
+
+
+def _released_status(status: str) -> Literal["confirmed", "waitlisted", "requested"]:
+    """requested: the event allocates by draw; the released request takes part in it."""
+    return _created_status(status)
 
 
 async def decline_booking(request: Request, actor: Member) -> Response:
@@ -145,6 +151,59 @@ async def event_bookings(request: Request, actor: Member) -> Response:
             )
             for b in rows
         ],
+        headers=page_headers(request, page),
+    )
+
+
+async def event_draw(request: Request, actor: Member) -> Response:
+    session, event_id = db(request), path_id(request)
+    query = read_query(request, PageQuery)
+    found = await draw.protocol(session, event_id, actor)
+    if isinstance(found, draw.Pending):
+        event = found.event
+        return json_answer(
+            schemas.DrawOut(
+                event_id=event.id,
+                status="pending",
+                algorithm=draw.ALGORITHM,
+                commitment=found.commitment,
+                seed=None,
+                deadline=event.registration_deadline,
+                drawn_at=None,
+                seats=None,
+                seats_per_organisation=event.seats_per_organisation,
+                requests=found.requests,
+            )
+        )
+    stored = found.draw
+    page = await draw.protocol_lines(session, stored, cursor=query.cursor, limit=query.limit)
+    return json_answer(
+        schemas.DrawOut(
+            event_id=event_id,
+            status="drawn",
+            algorithm=stored.algorithm,
+            commitment=found.commitment,
+            seed=stored.seed,
+            deadline=stored.deadline,
+            drawn_at=stored.drawn_at,
+            seats=stored.seats,
+            seats_per_organisation=stored.seats_per_organisation,
+            held_by_organisation=dict(stored.held_by_organisation),
+            requests=page.total or 0,
+            entries=[
+                schemas.DrawEntryOut(
+                    rank=line.entry.rank,
+                    booking_id=line.entry.booking_id,
+                    organisation_id=line.entry.organisation_id,
+                    organisation=line.organisation_name,
+                    key=line.key,
+                    decision=line.entry.decision,  # type: ignore[arg-type]
+                    round=line.entry.round,
+                    waitlist_position=line.entry.waitlist_position,
+                )
+                for line in page.items
+            ],
+        ),
         headers=page_headers(request, page),
     )
 
@@ -310,6 +369,12 @@ OPERATIONS: tuple[Operation, ...] = (
         body=schemas.MessageIn, errors=(503,),
         summary="Nachricht an die Teilnehmenden, die Warteliste oder beide (eine E-Mail je "
         "Person, auf der Veranstaltung vermerkt)",
+    ),
+    Operation(
+        "GET", "/events/{id:id}/draw", event_draw, "organiser", 200, schemas.DrawOut,
+        query=PageQuery, paged=True, errors=(409,),
+        summary="Protokoll der Platzvergabe per Los: Seed, Verfahren, Reihenfolge und "
+        "Entscheidung je Anfrage (seitenweise); vor der Auslosung der Prüfwert des Seeds",
     ),
     Operation(
         "GET", "/me/bookings", my_bookings, "member", 200, schemas.MyBooking, many=True,

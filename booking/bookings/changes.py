@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booking.bookings import messages as booking_messages
-from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Draw
 from booking.bookings.notices import notify
 from booking.bookings.services import lock_event, lock_events, promote
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
@@ -145,6 +145,8 @@ async def apply_change(
         )
     if details:
         await session.refresh(event, ["sectors"])
+        if details.get("allocation", event.allocation) != event.allocation:
+            await _check_allocation_free(session, event)
         apply_details(event, replace(details_of(event), **details))
     if publish and event.status == EventStatus.DRAFT:
         event.status = EventStatus.PUBLISHED
@@ -451,3 +453,15 @@ async def change_limits(
         await session.flush()
         promoted = await promote(session, event, now)
     return promoted
+
+
+async def _check_allocation_free(session: AsyncSession, event: Event) -> None:
+    """The way seats are allocated changes only while the event has no bookings (of any
+    status) and has not been drawn: requests made for a draw, or seats given by the first
+    come, stay as they were promised."""
+    booked = await session.scalar(select(exists().where(Booking.event_id == event.id)))
+    drawn = await session.scalar(select(exists().where(Draw.event_id == event.id)))
+    if booked or drawn:
+        raise ValidationFailed(
+            messages.ALLOCATION_LOCKED, {"allocation": messages.ALLOCATION_LOCKED}
+        )

@@ -103,7 +103,7 @@ async def participants_table(
                     b.organisation,
                     SECTOR_LABELS.get(b.sector, b.sector) if b.sector else None,
                     b.region,
-                    messages.STATUS_LABELS.get(b.status, b.status),
+                    messages.status_label(b.status, draw=event.by_draw),
                     position if waiting else None,
                     b.created_at.astimezone(BERLIN).replace(tzinfo=None, microsecond=0),
                 ]

@@ -114,9 +114,13 @@ STATUS_LABELS = {
 }
 
 
-def status_label(status: str, position: int | None = None) -> str:
+def status_label(status: str, position: int | None = None, draw: bool = False) -> str:
+    """A booking's status in words; ``draw``: of an event that allocates by draw, whose
+    requests wait for the draw (not for a release)."""
     if status == "waiting" and position is not None:
         return f"Warteliste Platz {position}"
+    if status == "requested" and draw:
+        return DRAW_REQUESTED_LABEL
     return STATUS_LABELS.get(status, status)
 
 
@@ -142,3 +146,40 @@ CANCELLED_BY_LABELS = {
     "offer_declined": "Angebot abgelehnt",
     "offer_expired": "Angebot nicht rechtzeitig angenommen",
 }
+DRAW_REQUESTED_LABEL = "nimmt an der Platzvergabe teil"
+"""A request on an event that allocates by draw (not the release's "wartet auf Freigabe")."""
+DRAW_ORGANISERS_ONLY = "Das Protokoll der Platzvergabe sieht nur die Geschäftsstelle."
+NOT_BY_DRAW = "Diese Veranstaltung vergibt ihre Plätze nicht per Los."
+NOT_DRAWN_YET = "Für diese Veranstaltung wurde noch nicht gelost."
+DRAW_SEED_DIFFERS = (
+    "Der gespeicherte Seed passt nicht zu den Angaben der Veranstaltung (Zufallswert, "
+    "Anmeldeschluss)."
+)
+DRAW_UNKNOWN_ALGORITHM = "Das Verfahren „{algorithm}“ ist unbekannt."
+DRAW_ENTRY_DIFFERS = "Buchung {booking_id}: gespeichertes Ergebnis weicht von der Neuberechnung ab."
+DRAW_ENTRIES_DUPLICATED = "Eine Buchung steht mehrfach im Protokoll."
+DRAW_DECISIONS = {
+    "seat": "Platz",
+    "waiting": "Warteliste",
+    "not_released": "nicht freigegeben (verfallen)",
+}
+DRAW_EXPORT_FILENAME = "platzvergabe-{event_id}"
+DRAW_EXPORT_SHEET = "Platzvergabe"
+DRAW_EXPORT_HEADER = (
+    "Verfahren",
+    "Seed",
+    "Rang",
+    "Buchung",
+    "Name",
+    "Organisation",
+    "Organisations-Nr.",
+    "Schlüssel (HMAC-SHA256)",
+    "Entscheidung",
+    "Runde",
+    "Wartelistenplatz",
+)
+OVERRIDE_BEFORE_DRAW = (
+    "Vor der Auslosung gibt es keinen Platz über das Kontingent: Die Anmeldung nimmt an der "
+    "Platzvergabe teil. Danach lässt sich die Person über das Kontingent anmelden."
+)
+ALREADY_RELEASED = "Diese Anfrage ist bereits freigegeben; sie nimmt an der Platzvergabe teil."

@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.core.db import Base, UTCDateTime, utcnow
@@ -149,4 +161,73 @@ class Announcement(Base):
     __table_args__ = (
         CheckConstraint("audience IN ('confirmed', 'waiting', 'all')", name="audience"),
         Index("ix_announcements_event", "event_id", "created_at"),
+    )
+
+
+class DrawDecision(StrEnum):
+    """What the draw decided for a request."""
+
+    SEAT = "seat"
+    WAITING = "waiting"
+    """Onto the waiting list, in draw order."""
+    NOT_RELEASED = "not_released"
+    """The event requires the organisation's release, which did not come: the request took
+    no part and lapsed."""
+
+
+class Draw(Base):
+    """The allocation of an event's seats by lot at its registration deadline, with what it
+    was computed from, so that it can be recomputed and checked (``sid draw verify``).
+
+    The inputs are the seed, the algorithm, the free seats, the per-organisation limit, the
+    seats each organisation held before, and the requests (:class:`DrawEntry`: booking and
+    organisation). The outcome is each entry's rank, round and decision."""
+
+    __tablename__ = "draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    algorithm: Mapped[str] = mapped_column(String(20))
+    seed: Mapped[str] = mapped_column(String(64))
+    """SHA-256 (hex) of the algorithm, the event id, the registration deadline and the
+    event's secret salt."""
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    """The registration deadline the seed was made from."""
+    seats: Mapped[int] = mapped_column(Integer)
+    """Seats free when the draw ran (capacity less seats already taken)."""
+    seats_per_organisation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    held_by_organisation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Seats each organisation held before the draw (organisation id as text: count)."""
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_draws_event_id"),
+        CheckConstraint("seats >= 0", name="seats"),
+    )
+
+
+class DrawEntry(Base):
+    """One request in a draw: the inputs (booking, organisation at the draw) and what the
+    draw decided. Booking and organisation are kept as plain numbers: the record stays as
+    it was drawn when organisations merge or a booking is removed."""
+
+    __tablename__ = "draw_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id", ondelete="CASCADE"))
+    booking_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Place in the draw order (1: drawn first); None for requests that took no part."""
+    round: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The round of the round-robin across organisations in which the seat was given."""
+    decision: Mapped[str] = mapped_column(String(20))
+    waitlist_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Position on the waiting list right after the draw."""
+
+    __table_args__ = (
+        CheckConstraint("decision IN ('seat', 'waiting', 'not_released')", name="decision"),
+        Index("ix_draw_entries_draw", "draw_id", "rank", "id"),
     )

@@ -436,6 +436,11 @@ async def organisation_bookings_page(
     without an active coordinator (whose requests the network's organisers release)."""
     ahead = select(EventSession.event_id).where(EventSession.ends_at > now)
     query = select(Booking).where(Booking.status.in_(statuses), Booking.event_id.in_(ahead))
+    if set(statuses) == {BookingStatus.REQUESTED}:
+        # Requests to release: of events that require it, not released yet (a released
+        # request of an event that allocates by draw waits for the draw).
+        releasing = select(Event.id).where(Event.requires_release.is_(True))
+        query = query.where(Booking.released_at.is_(None), Booking.event_id.in_(releasing))
     if actor.is_organiser:
         if organisation_id is not None:
             query = query.where(Booking.organisation_id == organisation_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +24,7 @@ from booking.bookings.models import (
     ACTIVE_STATUSES,
     Booking,
     BookingStatus,
+    Draw,
 )
 from booking.bookings.notices import notify
 from booking.bookings.services import (
@@ -45,7 +46,7 @@ from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.members.services import member_by_email, valid_email
 from booking.privacy.audit import record
-from courses.models import Event, EventSession, EventStatus
+from courses.models import Allocation, Event, EventSession, EventStatus
 
 LAPSE_BATCH = 100
 """Requests lapsed and mailed in one transaction."""
@@ -75,6 +76,9 @@ async def _decidable(
     if booking.status != status:
         wrong = messages.NOT_A_REQUEST if status == BookingStatus.REQUESTED else None
         raise InvalidState(wrong or messages.NOT_CONFIRMED)
+    if status == BookingStatus.REQUESTED and not event.requires_release:
+        # A request for a draw on an event without the release: the draw decides it.
+        raise InvalidState(messages.NOT_A_REQUEST)
     return event, booking
 
 
@@ -101,7 +105,7 @@ def _by(actor: Member) -> str:
 class Released:
     booking: Booking
     waitlist_position: int | None
-    """None: the member got a seat."""
+    """None: the member got a seat (or, before a draw, the request takes part in it)."""
 
 
 async def release(
@@ -115,10 +119,15 @@ async def release(
         deadline = release_deadline(event)
         if deadline is not None and now >= deadline:
             raise BookingClosed(messages.RELEASE_DEADLINE_PASSED)
+        if booking.released_at is not None:
+            raise InvalidState(messages.ALREADY_RELEASED)
         counts = await queries.seat_counts(session, [event.id])
         booking.released_at = now
         position = None
-        if seat_free(event, counts, booking.organisation_id):
+        if await _draw_ahead(session, event):
+            # The draw decides: the released request takes part in it, without a seat.
+            await notify(session, event, [booking], "draw_requested", released=True)
+        elif seat_free(event, counts, booking.organisation_id):
             booking.status = BookingStatus.CONFIRMED
             booking.confirmed_at = now
             await notify(session, event, [booking], "booking_confirmed", method="REQUEST")
@@ -136,10 +145,22 @@ async def release(
             member_id=booking.member_id,
             booking_id=booking.id,
             before={"status": BookingStatus.REQUESTED},
-            after={"status": booking.status, **({"position": position} if position else {})},
+            after={
+                "status": booking.status,
+                **({"position": position} if position else {}),
+                **({"draw": True} if booking.status == BookingStatus.REQUESTED else {}),
+            },
         )
         await session.flush()
     return Released(booking, position)
+
+
+async def _draw_ahead(session: AsyncSession, event: Event) -> bool:
+    """Whether the event allocates by draw and has not been drawn yet."""
+    if not event.by_draw:
+        return False
+    drawn = await session.scalar(select(exists().where(Draw.event_id == event.id)))
+    return not drawn
 
 
 async def _append_to_waitlist(session: AsyncSession, event: Event, booking: Booking) -> int:
@@ -300,6 +321,8 @@ async def _lapse_batch(session: AsyncSession, now: datetime) -> int:
             .where(
                 Booking.status == BookingStatus.REQUESTED,
                 Event.requires_release.is_(True),
+                # Requests for a draw are decided (or lapsed) by the draw itself.
+                Event.allocation != Allocation.DRAW,
                 _deadline_sql() <= now,
             )
             .order_by(Booking.id)

@@ -39,7 +39,14 @@ async def book(request: Request) -> Response:
     result = await booking_queue(request).book(
         event_id=event_id, member_id=member.id, now=now(request)
     )
-    if result.booking.status == BookingStatus.REQUESTED:
+    if result.for_draw:
+        flash(
+            request,
+            "Ihre Anfrage ist eingegangen. Nach dem Anmeldeschluss werden die Plätze verlost; "
+            "das Ergebnis erhalten Sie per E-Mail.",
+            "info",
+        )
+    elif result.booking.status == BookingStatus.REQUESTED:
         flash(
             request,
             "Ihre Anfrage ist eingegangen. Sobald Ihre Organisation die Teilnahme freigibt, "

@@ -83,8 +83,9 @@ class PositionOut(BaseModel):
 class BookingCreated(BaseModel):
     id: int
     status: Literal["confirmed", "waitlisted", "requested"] = Field(
-        description="requested: the event needs the release by the member's organisation; "
-        "no seat is held until then."
+        description="requested: the event needs the release by the member's organisation, "
+        "or allocates its seats by draw at the registration deadline; no seat is held until "
+        "then."
     )
     waitlist_position: int | None
 
@@ -99,7 +100,9 @@ class SubstituteIn(Input):
 
 class ReleaseOut(BaseModel):
     id: int
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: Literal["confirmed", "waitlisted", "cancelled", "requested"] = Field(
+        description="requested: the event allocates by draw; the released request takes part in it."
+    )
     waitlist_position: int | None = None
 
 
@@ -178,3 +181,38 @@ class MessageOut(BaseModel):
     subject: str
     recipients: int = Field(description="Mails written to the outbox, one per person.")
     created_at: Instant
+
+
+class DrawEntryOut(BaseModel):
+    rank: int | None = Field(description="Place in the draw order; null: took no part.")
+    booking_id: int
+    organisation_id: int | None = Field(description="The organisation at the draw.")
+    organisation: str | None
+    key: str = Field(description="HMAC-SHA256(seed, booking id), hex: sorts the draw order.")
+    decision: Literal["seat", "waiting", "not_released"]
+    round: int | None = Field(description="The round of the round-robin that gave the seat.")
+    waitlist_position: int | None = Field(
+        description="Place in the draw's waiting order (behind anyone waiting before)."
+    )
+
+
+class DrawOut(BaseModel):
+    """The protocol of an event's draw: its inputs and the decision per request (a page of
+    them; ``Link`` names the next), or, before the draw, what is known in advance."""
+
+    event_id: int
+    status: Literal["pending", "drawn"]
+    algorithm: str
+    commitment: str | None = Field(
+        description="SHA-256 of the seed, published before the draw (hex)."
+    )
+    seed: str | None = Field(description="Revealed once drawn (hex).")
+    deadline: Instant | None = Field(description="The registration deadline: the draw's time.")
+    drawn_at: Instant | None
+    seats: int | None = Field(description="Seats free at the draw.")
+    seats_per_organisation: int | None
+    held_by_organisation: dict[str, int] = Field(
+        default_factory=dict, description="Seats each organisation held before the draw."
+    )
+    requests: int = Field(description="Requests so far (pending) or in the protocol (drawn).")
+    entries: list[DrawEntryOut] = Field(default_factory=list)

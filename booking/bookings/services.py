@@ -28,6 +28,7 @@ from booking.bookings.models import (
     WAITLIST_ORDER,
     Booking,
     BookingStatus,
+    Draw,
 )
 from booking.bookings.notices import notify
 from booking.calendar.itip import invite_sequence
@@ -53,6 +54,8 @@ from courses.models import Event, EventStatus
 class BookingResult:
     booking: Booking
     waitlist_position: int | None
+    for_draw: bool = False
+    """A request that takes part in the event's draw (not one waiting for a release)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ async def _decide(
     counts = await queries.seat_counts(session, event_ids)
     taken, taken_by_org, waiting = counts.taken, counts.taken_by_org, counts.waiting
     known = await eligibility.load_facts(session, events.values(), member_ids)
+    undrawn = await _undrawn(session, [e for e in events.values() if e.by_draw])
 
     outcomes: list[BookingResult | DomainError] = []
     created: list[_Created] = []
@@ -205,20 +209,35 @@ async def _decide(
         if error is not None:
             outcomes.append(error)
             continue
-        if event.requires_release and not request.on_behalf:
-            # A request: no seat until the member's organisation releases it (release.py).
+        drawing = event.id in undrawn
+        if drawing or (event.requires_release and not request.on_behalf):
+            # A request: no seat until the member's organisation releases it (release.py)
+            # or the draw allocates the seats (draw.py). The back office's booking before
+            # the draw takes part in it, released by the office.
             row: dict[str, Any] = {
                 "event_id": event.id,
                 "member_id": member.id,
                 "organisation_id": member.organisation_id,
                 "status": BookingStatus.REQUESTED,
                 "created_at": request.now,
+                "booked_by": "organiser" if request.on_behalf else None,
+                "released_at": request.now
+                if request.on_behalf and event.requires_release
+                else None,
             }
+            if drawing and request.override_limit:
+                outcomes.append(ValidationFailed(messages.OVERRIDE_BEFORE_DRAW))
+                continue
             booking = Booking(**row)
-            created.append(_Created(booking, row, member.email, event.sequence, len(earlier), None))
+            created.append(
+                _Created(
+                    booking, row, member.email, event.sequence, len(earlier), None,
+                    draw=drawing, release=event.requires_release and not request.on_behalf,
+                )
+            )  # fmt: skip
             earlier.append(booking.status)
             known.hold(event, member.id)
-            outcomes.append(BookingResult(booking=booking, waitlist_position=None))
+            outcomes.append(BookingResult(booking, None, for_draw=drawing))
             continue
         has_seat = seat_free(
             event, counts, member.organisation_id, override_limit=request.override_limit
@@ -328,6 +347,10 @@ class _Created:
     event_sequence: int
     earlier: int
     position: int | None
+    draw: bool = False
+    """A request for the event's draw."""
+    release: bool = False
+    """A request that waits for the organisation's release: its coordinators are told."""
 
 
 async def _insert(session: AsyncSession, created: list[_Created]) -> None:
@@ -346,16 +369,28 @@ async def _insert(session: AsyncSession, created: list[_Created]) -> None:
                 "sequence": sequence,
             }
         elif item.booking.status == BookingStatus.REQUESTED:
-            template = "booking_requested"
+            template = "draw_requested" if item.draw else "booking_requested"
             context = {"booking_id": booking_id}
         else:
             template = "booking_waitlisted"
             context = {"booking_id": booking_id, "position": item.position}
         mails.append(outbox_row(item.email, template, **context))
-    requests = [item.booking for item in created if item.booking.status == BookingStatus.REQUESTED]
+    requests = [item.booking for item in created if item.release]
     if requests:
         mails += await _tell_coordinators(session, requests)
     await session.execute(insert(OutboxMessage), mails)
+
+
+async def _undrawn(session: AsyncSession, events: Sequence[Event]) -> set[int]:
+    """Of events that allocate by draw, those not drawn yet: bookings are requests there."""
+    if not events:
+        return set()
+    drawn = set(
+        await session.scalars(
+            select(Draw.event_id).where(Draw.event_id.in_([e.id for e in events]))
+        )
+    )
+    return {e.id for e in events} - drawn
 
 
 async def _tell_coordinators(

@@ -15,6 +15,7 @@ from pathlib import Path
 from booking.cli.background import jobs_list, jobs_run, jobs_worker, mail_send, mail_worker
 from booking.cli.base import CliError
 from booking.cli.certificates import certificates_issue
+from booking.cli.draw import draw_verify
 from booking.cli.people import members_grant, members_import, organisations_import, token_command
 from booking.cli.privacy import privacy_retention
 from booking.cli.server import demo, migrate, serve_command
@@ -120,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
         "oder der Geschäftsstelle (geprüft wie auf der Seite); ohne: als Betrieb",
     )
     issue.set_defaults(run=certificates_issue)
+
+    draw = commands.add_parser("draw", help="Platzvergabe per Los")
+    draw_commands = draw.add_subparsers(metavar="BEFEHL", required=True)
+    verify = draw_commands.add_parser(
+        "verify",
+        help="die gespeicherte Auslosung einer Veranstaltung neu berechnen und vergleichen "
+        "(Exit-Code 0: stimmt überein, 1: weicht ab)",
+    )
+    verify.add_argument("event_id", type=int, metavar="EVENT_ID")
+    verify.set_defaults(run=draw_verify)
 
     privacy = commands.add_parser("privacy", help="Datenschutz")
     privacy_commands = privacy.add_subparsers(metavar="BEFEHL", required=True)

@@ -161,5 +161,6 @@ def _booking_plan(p: Programme, ids: list[int]) -> list[tuple[int, int]]:
     plan += [(p.health_training.id, m) for m in health]
     plan += [(w.id, m) for w in p.webinars for m in health]
     plan += [(p.school_training.id, m) for m in school]
+    plan += [(p.lottery.id, m) for m in ids[1:30:2]]  # requests from many organisations
     plan += [(p.qa[0].id, m) for m in ids[::2]] + [(p.qa[1].id, m) for m in ids[1:12]]
     return plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -110,6 +111,8 @@ class Programme:
     past_bius: Event
     health_training: Event
     school_training: Event
+    lottery: Event
+    """An extra date of BIUS I whose seats are drawn at the registration deadline."""
     events: list[Event] = field(default_factory=list)
 
 
@@ -374,6 +377,13 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
         description="Das Training verbindet kurze Impulse mit Übungen aus dem Schulalltag. "
         "Sie erarbeiten, wie Ihre Schule bei Bedrohungen handelt und wer im Ernstfall was tut.",
     )
-    programme = Programme(meeting, conference, qa, webinars, courses, past, health, school)
-    programme.events = [meeting, conference, *qa, *webinars, *courses, past, health, school]
+    # The popular BIUS I once more, its seats drawn after the deadline and spread across the
+    # organisations instead of going to the fastest clickers.
+    lottery = bius(0, cal.day(84, TUESDAY, 2), open_now)
+    lottery.title += " (Zusatztermin, Plätze per Los)"
+    lottery.allocation, lottery.draw_salt = "draw", secrets.token_hex(32)
+    programme = Programme(meeting, conference, qa, webinars, courses, past, health, school, lottery)
+    programme.events = [
+        meeting, conference, *qa, *webinars, *courses, past, health, school, lottery
+    ]  # fmt: skip
     return programme

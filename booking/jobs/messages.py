@@ -14,6 +14,7 @@ FEEDBACK_INVITATIONS_DONE = (
 OFFERS_DONE = (
     "{expired} Angebot(e) nach Ablauf der Frist verfallen, {offered} Platz/Plätze weitergegeben."
 )
+DRAW_DONE = "{events} Veranstaltung(en) ausgelost, {requests} Anfrage(n) entschieden."
 LAPSE_DONE = "{lapsed} Anfrage(n) ohne Freigabe bis zur Frist verfallen."
 LOW_STOCK_DONE = "{items} Artikel unter der Meldegrenze gemeldet."
 RETENTION_DONE = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from booking.jobs.draw import draw_allocation
 from booking.jobs.feedback import feedback_invitations
 from booking.jobs.offers import offer_expiry
 from booking.jobs.release import release_lapse
@@ -35,6 +36,12 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(minutes=15),
         run=release_lapse,
         offset=timedelta(minutes=10),
+    ),
+    Job(
+        name="draw-allocation",
+        every=timedelta(minutes=5),
+        run=draw_allocation,
+        offset=timedelta(minutes=1),
     ),
     Job(
         name="low-stock-alerts",

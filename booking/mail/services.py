@@ -53,6 +53,9 @@ TEMPLATES = (
     "offer_declined",
     "offer_expired",
     "offer_withdrawn",
+    "draw_requested",
+    "draw_won",
+    "draw_waitlisted",
 )
 
 

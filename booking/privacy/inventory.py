@@ -59,6 +59,7 @@ PERSONAL_DATA: dict[str, str] = {
     "attendance_changes.changed_by": "bookings",
     "feedback_invitations.booking_id": "bookings",
     "feedback_invitations.token_hash": "bookings",
+    "draw_entries.booking_id": "bookings",
     # the certificate register
     "certificates.participant_name": "certificates",
     "certificates.member_id": "certificates",
@@ -114,6 +115,8 @@ NOT_PERSONAL: frozenset[str] = frozenset(
                 "requires_release",
                 "release_deadline",
                 "offer_working_days",
+                "allocation",
+                "draw_salt",
                 "booking_opens_at",
                 "registration_deadline",
                 "cancellation_deadline",
@@ -125,6 +128,33 @@ NOT_PERSONAL: frozenset[str] = frozenset(
                 "sequence",
                 "created_at",
                 "updated_at",
+            )
+        ),  # fmt: skip
+        # a draw's record: the request's booking above; the rest says nothing of a person
+        *(
+            f"draws.{c}"
+            for c in (
+                "id",
+                "event_id",
+                "algorithm",
+                "seed",
+                "deadline",
+                "seats",
+                "seats_per_organisation",
+                "held_by_organisation",
+                "drawn_at",
+            )
+        ),  # fmt: skip
+        *(
+            f"draw_entries.{c}"
+            for c in (
+                "id",
+                "draw_id",
+                "organisation_id",
+                "rank",
+                "round",
+                "decision",
+                "waitlist_position",
             )
         ),  # fmt: skip
         "event_sectors.event_id",

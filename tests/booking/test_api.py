@@ -312,6 +312,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/bookings/{id}": {"delete"},
         "/bookings/{id}/position": {"post"},
         "/bookings/{id}/release": {"post"},
+        "/events/{id}/draw": {"get"},
         "/bookings/{id}/decline": {"post"},
         "/bookings/{id}/substitute": {"post"},
         "/bookings/{id}/offer/accept": {"post"},

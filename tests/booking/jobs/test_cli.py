@@ -54,12 +54,13 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
 
     code, out, _ = await sid("jobs", "list")
     assert code == 0
-    line, reminders, feedback, lapse, stock, retention, offers = out.splitlines()
+    line, reminders, feedback, lapse, draw, stock, retention, offers = out.splitlines()
     assert line.startswith("promotion-sweep  zuletzt: noch nie  nächster Lauf: ")
     assert line.endswith("Uhr (fällig)")
     assert reminders.startswith("booking-reminders  zuletzt: noch nie  nächster Lauf: ")
     assert feedback.startswith("feedback-invitations  zuletzt: noch nie  nächster Lauf: ")
     assert lapse.startswith("release-lapse  zuletzt: noch nie  nächster Lauf: ")
+    assert draw.startswith("draw-allocation  zuletzt: noch nie  nächster Lauf: ")
     assert stock.startswith("low-stock-alerts  zuletzt: noch nie  nächster Lauf: ")
     assert retention.startswith("privacy-retention  zuletzt: noch nie  nächster Lauf: ")
     assert offers.startswith("offer-expiry  zuletzt: noch nie  nächster Lauf: ")
@@ -86,8 +87,8 @@ async def test_run_with_an_unknown_name_says_so_in_german(db: AsyncSession, sid:
     assert code == 2 and out == ""
     assert err == (
         "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders, "
-        "feedback-invitations, release-lapse, low-stock-alerts, privacy-retention, "
-        "offer-expiry.\n"
+        "feedback-invitations, release-lapse, draw-allocation, low-stock-alerts, "
+        "privacy-retention, offer-expiry.\n"
     )
     await db.commit()
     assert list(await db.scalars(select(JobRun))) == []

@@ -315,6 +315,7 @@ def test_a_job_list_is_a_tuple_of_jobs_with_names_given_once() -> None:
         "booking-reminders",
         "feedback-invitations",
         "release-lapse",
+        "draw-allocation",
         "low-stock-alerts",
         "privacy-retention",
         "offer-expiry",

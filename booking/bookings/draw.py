@@ -1,0 +1,621 @@
+"""Allocation by draw: an event collects requests until its registration deadline; then a
+recorded, reproducible draw hands out the seats, spread across organisations, and puts the
+rest onto the waiting list in draw order.
+
+The algorithm (version :data:`ALGORITHM`), from stored inputs only:
+
+1. The seed is the SHA-256 of the algorithm's name, the event id, the registration deadline
+   (UTC, ISO 8601) and a random salt stored on the event when it was set to draw. Before
+   the draw, pages show only its commitment (the SHA-256 of the seed), so that nobody can
+   work out the order in advance; the protocol shows the seed, and anyone can check it
+   against the commitment shown before.
+2. The requests are sorted by booking id, then by their key HMAC-SHA256(seed, booking id):
+   that is the draw order (rank 1 first). Neither the database's row order, nor the
+   Python version, nor its hash seed has any say.
+3. Seats go round-robin across organisations: each round gives at most one seat to each
+   organisation that still has requests and has not reached the per-organisation limit
+   (counting the seats it held before), the round's candidates in draw order. A member
+   without an organisation counts as an organisation of their own (and gets no seat when
+   the event limits seats per organisation, as with any booking).
+4. The requests left go onto the waiting list in draw order, behind anyone already waiting.
+
+On an event that also requires the organisation's release (Freigabe), a coordinator's
+release marks the request as released and gives no seat; only released requests take
+part, and the others lapse at the draw (recorded as ``not_released``).
+
+:func:`verify` recomputes a stored draw and compares every rank, round and decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from booking.bookings import messages, queries, waitlist
+from booking.bookings.models import (
+    RANK_LAST,
+    Booking,
+    BookingStatus,
+    Draw,
+    DrawDecision,
+    DrawEntry,
+)
+from booking.bookings.notices import notify
+from booking.bookings.services import lock_event
+from booking.core.errors import Busy, Forbidden, InvalidState, NotFound
+from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
+from booking.core.spreadsheets import Table
+from booking.core.transactions import write_transaction
+from booking.members.models import Member
+from booking.organisations.models import Organisation
+from courses.models import Allocation, Event, EventStatus
+
+ALGORITHM = "sid-draw-1"
+"""The name and version of the algorithm below. Any change to what it computes needs a new
+version, so that stored draws stay verifiable."""
+
+
+# -- the algorithm (pure) ---------------------------------------------------------------------
+
+
+def new_salt() -> str:
+    """The event's secret part of the seed: 256 random bits."""
+    return secrets.token_hex(32)
+
+
+def seed_of(event_id: int, deadline: datetime, salt: str, algorithm: str = ALGORITHM) -> str:
+    """The draw's seed (hex): SHA-256 over the algorithm, event id, deadline and salt."""
+    moment = deadline.astimezone(UTC).isoformat()
+    text = f"{algorithm}\n{event_id}\n{moment}\n{salt}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def commitment(seed: str) -> str:
+    """What is shown before the draw: the SHA-256 of the seed (hex)."""
+    return hashlib.sha256(seed.encode("ascii")).hexdigest()
+
+
+def draw_key(seed: str, booking_id: int) -> str:
+    """A request's place in the draw: HMAC-SHA256 keyed with the seed over the booking id."""
+    return hmac.new(
+        bytes.fromhex(seed), str(booking_id).encode("ascii"), hashlib.sha256
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """A request taking part: the booking and the organisation it counts for."""
+
+    booking_id: int
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class Decided:
+    booking_id: int
+    organisation_id: int | None
+    rank: int
+    key: str
+    decision: DrawDecision
+    round: int | None
+    """The round in which the seat was given; None: waiting list."""
+    waitlist_position: int | None
+    """Place in the draw's waiting order (1: first to move up); None: a seat."""
+
+
+def allocate(
+    seed: str,
+    entrants: Iterable[Entrant],
+    *,
+    seats: int,
+    seats_per_organisation: int | None,
+    held: Mapping[int, int],
+) -> list[Decided]:
+    """The draw, by rank: who gets a seat (and in which round) and who waits, from the seed
+    and the inputs only (``held``: seats each organisation holds already)."""
+    by_id = sorted(entrants, key=lambda e: e.booking_id)
+    keyed = sorted(
+        ((draw_key(seed, e.booking_id), e) for e in by_id), key=lambda p: (p[0], p[1].booking_id)
+    )
+    ranked = [(rank, key, e) for rank, (key, e) in enumerate(keyed, start=1)]
+
+    # One queue per organisation, in the order its first request was drawn.
+    queues: dict[tuple[str, int], list[tuple[int, str, Entrant]]] = {}
+    for item in ranked:
+        entrant = item[2]
+        group = (
+            ("org", entrant.organisation_id)
+            if entrant.organisation_id is not None
+            else ("person", entrant.booking_id)
+        )
+        queues.setdefault(group, []).append(item)
+    given: dict[tuple[str, int], int] = {
+        group: held.get(group[1], 0) if group[0] == "org" else 0 for group in queues
+    }
+
+    def may_take(group: tuple[str, int]) -> bool:
+        if seats_per_organisation is None:
+            return True
+        return group[0] == "org" and given[group] < seats_per_organisation
+
+    seated: dict[int, int] = {}
+    free, round_no = seats, 0
+    while free > 0:
+        round_no += 1
+        candidates = sorted(
+            (queue[0][0], group) for group, queue in queues.items() if queue and may_take(group)
+        )
+        if not candidates:
+            break
+        for rank, group in candidates:
+            if free == 0:
+                break
+            queues[group].pop(0)
+            given[group] += 1
+            seated[rank] = round_no
+            free -= 1
+
+    decided: list[Decided] = []
+    position = 0
+    for rank, key, entrant in ranked:
+        if rank in seated:
+            decision, round_given, place = DrawDecision.SEAT, seated[rank], None
+        else:
+            position += 1
+            decision, round_given, place = DrawDecision.WAITING, None, position
+        decided.append(
+            Decided(
+                entrant.booking_id, entrant.organisation_id, rank, key, decision, round_given, place
+            )
+        )
+    return decided
+
+
+# -- running the draw -------------------------------------------------------------------------
+
+
+def takes_part(event: Event, booking: Booking) -> bool:
+    """A request takes part unless the event requires a release that it has not had."""
+    return not event.requires_release or booking.released_at is not None
+
+
+@dataclass(frozen=True)
+class DrawRun:
+    event_id: int
+    requests: int
+    seats: int
+    waiting: int
+    lapsed: int
+
+
+async def run_draw(session: AsyncSession, event_id: int, now: datetime) -> DrawRun | None:
+    """Draw the event's seats if it allocates by draw, is published, its registration
+    deadline has passed and it has not been drawn; None otherwise. One write transaction
+    under the event lock, mails included: a second process finds the draw done."""
+    async with write_transaction(session):
+        event = await lock_event(session, event_id)
+        deadline = event.registration_deadline
+        if (
+            event.allocation != Allocation.DRAW
+            or event.status != EventStatus.PUBLISHED
+            or deadline is None
+            or now < deadline
+        ):
+            return None
+        if await session.scalar(select(exists().where(Draw.event_id == event.id))):
+            return None
+        if event.draw_salt is None:  # an event set to draw before salts were kept
+            event.draw_salt = new_salt()
+        requests = list(
+            await session.scalars(
+                select(Booking)
+                .where(Booking.event_id == event.id, Booking.status == BookingStatus.REQUESTED)
+                .order_by(Booking.id)
+                .options(selectinload(Booking.member))
+                .execution_options(populate_existing=True)
+            )
+        )
+        counts = await queries.seat_counts(session, [event.id])
+        held = {org: n for (_, org), n in counts.taken_by_org.items() if org is not None and n}
+        seats = max(event.capacity - counts.taken[event.id], 0)
+        seed = seed_of(event.id, deadline, event.draw_salt)
+        entrants = [Entrant(b.id, b.organisation_id) for b in requests if takes_part(event, b)]
+        decided = allocate(
+            seed,
+            entrants,
+            seats=seats,
+            seats_per_organisation=event.seats_per_organisation,
+            held=held,
+        )
+        draw = Draw(
+            event_id=event.id,
+            algorithm=ALGORITHM,
+            seed=seed,
+            deadline=deadline,
+            seats=seats,
+            seats_per_organisation=event.seats_per_organisation,
+            held_by_organisation={str(org): n for org, n in sorted(held.items())},
+            drawn_at=now,
+        )
+        session.add(draw)
+        await session.flush()
+        lapsed = [b for b in requests if not takes_part(event, b)]
+        rows: list[dict[str, Any]] = [
+            {
+                "draw_id": draw.id,
+                "booking_id": d.booking_id,
+                "organisation_id": d.organisation_id,
+                "rank": d.rank,
+                "round": d.round,
+                "decision": d.decision,
+                "waitlist_position": d.waitlist_position,
+            }
+            for d in decided
+        ]
+        rows += [
+            {
+                "draw_id": draw.id,
+                "booking_id": b.id,
+                "organisation_id": b.organisation_id,
+                "rank": None,
+                "round": None,
+                "decision": DrawDecision.NOT_RELEASED,
+                "waitlist_position": None,
+            }
+            for b in lapsed
+        ]
+        if rows:
+            await session.execute(insert(DrawEntry), rows)
+        await _apply(session, event, requests, decided, lapsed, now)
+    waiting = sum(1 for d in decided if d.decision == DrawDecision.WAITING)
+    return DrawRun(event.id, len(entrants), len(decided) - waiting, waiting, len(lapsed))
+
+
+async def _apply(
+    session: AsyncSession,
+    event: Event,
+    requests: Sequence[Booking],
+    decided: Sequence[Decided],
+    lapsed: Sequence[Booking],
+    now: datetime,
+) -> None:
+    """Turn the decisions into bookings (seats, waiting list behind anyone already waiting,
+    lapsed requests) and mail every requester their result."""
+    by_id = {b.id: b for b in requests}
+    seated = [by_id[d.booking_id] for d in decided if d.decision == DrawDecision.SEAT]
+    waiting = [by_id[d.booking_id] for d in decided if d.decision == DrawDecision.WAITING]
+    for booking in seated:
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+    await notify(session, event, seated, "draw_won", method="REQUEST")
+    if waiting:
+        line = await waitlist.waiting_line(session, event.id)
+        ids = [row.id for row in line] + [b.id for b in waiting]
+        await waitlist.rank(session, ids, {row.id: row.waitlist_rank for row in line})
+        for n, booking in enumerate(waiting, start=len(line) + 1):
+            booking.status = BookingStatus.WAITING
+            booking.waitlisted_at = now
+            booking.waitlist_rank = n
+            await notify(session, event, [booking], "draw_waitlisted", position=n)
+    if lapsed:
+        await notify(session, event, lapsed, "booking_request_lapsed")
+        for booking in lapsed:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+            booking.cancelled_by = "lapsed"
+    await session.flush()
+
+
+async def due_events(session: AsyncSession, now: datetime) -> list[int]:
+    """Published events that allocate by draw, whose registration deadline has passed and
+    that have not been drawn yet."""
+    drawn = exists().where(Draw.event_id == Event.id)
+    return list(
+        await session.scalars(
+            select(Event.id)
+            .where(
+                Event.allocation == Allocation.DRAW,
+                Event.status == EventStatus.PUBLISHED,
+                Event.registration_deadline <= now,
+                ~drawn,
+            )
+            .order_by(Event.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DrawsDone:
+    events: int
+    requests: int
+    busy: int = 0
+
+
+async def draw_due(sessions: async_sessionmaker[AsyncSession], now: datetime) -> DrawsDone:
+    """Every draw that is due, each in a transaction of its own; an event locked by someone
+    else is left to the next run."""
+    async with sessions() as session:
+        event_ids = await due_events(session, now)
+    events = requests = busy = 0
+    for event_id in event_ids:
+        try:
+            async with sessions() as session:
+                done = await run_draw(session, event_id, now)
+        except NotFound:
+            continue
+        except Busy:
+            busy += 1
+            continue
+        if done is not None:
+            events += 1
+            requests += done.requests
+    return DrawsDone(events, requests, busy)
+
+
+# -- the record -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event that allocates by draw, not drawn yet: what can be known in advance."""
+
+    event: Event
+    commitment: str | None
+    requests: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored draw (its entries: :func:`protocol_lines`)."""
+
+    event: Event
+    draw: Draw
+
+    @property
+    def commitment(self) -> str:
+        return commitment(self.draw.seed)
+
+
+def event_commitment(event: Event) -> str | None:
+    """The commitment of the event's seed, shown before the draw; None without a deadline
+    or salt yet."""
+    if event.draw_salt is None or event.registration_deadline is None:
+        return None
+    return commitment(seed_of(event.id, event.registration_deadline, event.draw_salt))
+
+
+async def stored_draw(session: AsyncSession, event_id: int) -> Draw | None:
+    return await session.scalar(select(Draw).where(Draw.event_id == event_id))
+
+
+ENTRY_ORDER = (func.coalesce(DrawEntry.rank, RANK_LAST), DrawEntry.booking_id)
+"""A draw's entries by rank; those that took no part after them, by booking."""
+
+
+async def entries_of(session: AsyncSession, draw_id: int) -> list[DrawEntry]:
+    """Every entry of a draw (for verifying and the export)."""
+    return list(
+        await session.scalars(
+            select(DrawEntry).where(DrawEntry.draw_id == draw_id).order_by(*ENTRY_ORDER)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProtocolLine:
+    """An entry as the protocol shows it, with the request's person and organisation as
+    they are now (None once the booking is gone)."""
+
+    entry: DrawEntry
+    key: str
+    member_name: str | None
+    organisation_name: str | None
+
+
+async def protocol_lines(
+    session: AsyncSession, draw: Draw, *, cursor: str | None, limit: int | None
+) -> Page[ProtocolLine]:
+    """A page of a draw's entries in protocol order (``limit`` None: all of them)."""
+    query = select(DrawEntry).where(DrawEntry.draw_id == draw.id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    if cursor:
+        key = decode_cursor(cursor, (int, int))
+        query = query.where(after_key(ENTRY_ORDER, key))
+    query = query.order_by(*ENTRY_ORDER)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    entries = list(await session.scalars(query))
+    more = limit is not None and len(entries) > limit
+    entries = entries[:limit] if limit is not None else entries
+    bookings = {
+        b.id: b
+        for b in await session.scalars(
+            select(Booking)
+            .where(Booking.id.in_([e.booking_id for e in entries]))
+            .options(selectinload(Booking.member))
+        )
+    }
+    wanted = {e.organisation_id for e in entries if e.organisation_id is not None}
+    organisations: dict[int, str] = {
+        org_id: name
+        for org_id, name in await session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+        )
+    }
+    lines = [
+        ProtocolLine(
+            entry=e,
+            key=draw_key(draw.seed, e.booking_id),
+            member_name=bookings[e.booking_id].member.display_name
+            if e.booking_id in bookings
+            else None,
+            organisation_name=organisations.get(e.organisation_id)
+            if e.organisation_id is not None
+            else None,
+        )
+        for e in entries
+    ]
+    last = entries[-1] if entries else None
+    next_cursor = (
+        encode_cursor(last.rank if last.rank is not None else RANK_LAST, last.booking_id)
+        if more and last is not None
+        else None
+    )
+    return Page(lines, next_cursor, total)
+
+
+async def protocol(session: AsyncSession, event_id: int, actor: Member) -> Record | Pending:
+    """The draw of an event for organisers: the record, or what is known before the draw."""
+    if not actor.is_organiser:
+        raise Forbidden(messages.DRAW_ORGANISERS_ONLY)
+    event = await session.scalar(
+        select(Event).where(Event.id == event_id).options(selectinload(Event.sessions))
+    )
+    if event is None:
+        raise NotFound(messages.EVENT_NOT_FOUND)
+    draw = await stored_draw(session, event_id)
+    if draw is None:
+        if event.allocation != Allocation.DRAW:
+            raise InvalidState(messages.NOT_BY_DRAW)
+        requests = await session.scalar(
+            select(func.count()).where(
+                Booking.event_id == event_id, Booking.status == BookingStatus.REQUESTED
+            )
+        )
+        return Pending(event, event_commitment(event), requests or 0)
+    return Record(event, draw)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matches: bool
+    seed_matches: bool
+    requests: int
+    differences: list[str]
+    """Booking ids whose stored rank, round, decision or position differ (German lines)."""
+
+
+async def verify(session: AsyncSession, event_id: int) -> Verdict:
+    """Recompute the event's stored draw from its stored inputs (the event's salt and the
+    deadline for the seed; the seed, seats, limit, seats held and entrants for the rest)
+    and compare it with the stored outcome."""
+    event = await session.get(Event, event_id)
+    if event is None:
+        raise NotFound(messages.EVENT_NOT_FOUND)
+    draw = await stored_draw(session, event_id)
+    if draw is None:
+        raise InvalidState(messages.NOT_DRAWN_YET)
+    entries = await entries_of(session, draw.id)
+    seed_matches = event.draw_salt is not None and draw.seed == seed_of(
+        event.id, draw.deadline, event.draw_salt, draw.algorithm
+    )
+    differences: list[str] = []
+    if draw.algorithm != ALGORITHM:
+        differences.append(messages.DRAW_UNKNOWN_ALGORITHM.format(algorithm=draw.algorithm))
+        return Verdict(False, seed_matches, len(entries), differences)
+    taking_part = [e for e in entries if e.decision != DrawDecision.NOT_RELEASED]
+    recomputed = allocate(
+        draw.seed,
+        [Entrant(e.booking_id, e.organisation_id) for e in taking_part],
+        seats=draw.seats,
+        seats_per_organisation=draw.seats_per_organisation,
+        held={int(org): int(n) for org, n in draw.held_by_organisation.items()},
+    )
+    expected = {
+        d.booking_id: (d.rank, d.round, d.decision, d.waitlist_position) for d in recomputed
+    }
+    for entry in taking_part:
+        stored = (entry.rank, entry.round, entry.decision, entry.waitlist_position)
+        if expected.get(entry.booking_id) != stored:
+            differences.append(messages.DRAW_ENTRY_DIFFERS.format(booking_id=entry.booking_id))
+    if len(expected) != len(taking_part):
+        differences.append(messages.DRAW_ENTRIES_DUPLICATED)
+    if not seed_matches:
+        differences.insert(0, messages.DRAW_SEED_DIFFERS)
+    return Verdict(not differences, seed_matches, len(taking_part), differences)
+
+
+# -- what members see -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    total: int
+    organisation: int | None
+    """Requests from the member's organisation; None without one."""
+
+
+async def request_counts(
+    session: AsyncSession, event_id: int, organisation_id: int | None
+) -> RequestCounts:
+    """How many requested a draw event's seats so far, and how many of them from one
+    organisation (never who)."""
+    rows = await session.execute(
+        select(Booking.organisation_id, func.count())
+        .where(Booking.event_id == event_id, Booking.status == BookingStatus.REQUESTED)
+        .group_by(Booking.organisation_id)
+    )
+    per_org = {org: int(n) for org, n in rows}
+    own = per_org.get(organisation_id, 0) if organisation_id is not None else None
+    return RequestCounts(sum(per_org.values()), own)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What an event's page says about its draw."""
+
+    deadline: datetime | None
+    drawn_at: datetime | None
+    commitment: str | None
+    """Before the draw: the seed's commitment; after it, the commitment of the seed used."""
+    requests: RequestCounts
+
+
+async def event_view(session: AsyncSession, event: Event, member: Member | None) -> EventView:
+    stored = await stored_draw(session, event.id)
+    organisation_id = member.organisation_id if member is not None else None
+    counts = await request_counts(session, event.id, organisation_id)
+    if stored is not None:
+        return EventView(stored.deadline, stored.drawn_at, commitment(stored.seed), counts)
+    return EventView(event.registration_deadline, None, event_commitment(event), counts)
+
+
+async def protocol_table(session: AsyncSession, event_id: int, actor: Member) -> Table:
+    """The draw's protocol as a spreadsheet (organisers): per request, in draw order, the
+    algorithm and seed, rank, key, decision, round and waiting-list place."""
+    found = await protocol(session, event_id, actor)
+    if not isinstance(found, Record):
+        raise InvalidState(messages.NOT_DRAWN_YET)
+    stored = found.draw
+    page = await protocol_lines(session, stored, cursor=None, limit=None)
+    rows = [
+        (
+            stored.algorithm,
+            stored.seed,
+            line.entry.rank,
+            line.entry.booking_id,
+            line.member_name,
+            line.organisation_name,
+            line.entry.organisation_id,
+            line.key,
+            messages.DRAW_DECISIONS.get(line.entry.decision, line.entry.decision),
+            line.entry.round,
+            line.entry.waitlist_position,
+        )
+        for line in page.items
+    ]
+    return Table(
+        title=found.event.title,
+        sheet=messages.DRAW_EXPORT_SHEET,
+        header=messages.DRAW_EXPORT_HEADER,
+        rows=rows,
+    )
