@@ -76,7 +76,7 @@ def parent_public() -> ColumnElement[bool]:
     return ~exists().where(parent.id == Event.parent_id, parent.status == EventStatus.DRAFT)
 
 
-def _live(filters: ProgrammeFilter, now: datetime) -> Select[tuple[int]]:
+def _live(filters: ProgrammeFilter, now: datetime) -> Select[int]:
     """The events not over at the listing's moment (the sessions' index on their end)."""
     return select(EventSession.event_id).where(EventSession.ends_at > (filters.starts_from or now))
 
@@ -123,11 +123,11 @@ def _matches(filters: ProgrammeFilter, now: datetime, *, ranked: bool) -> Subque
         .subquery()
     )
     order = (spans.c.starts_at, Event.id)
+    rank: ColumnElement[int] = literal(1)
+    dates: ColumnElement[int] = literal(1)
     if ranked:
         rank = func.row_number().over(partition_by=Event.series_id, order_by=order)
         dates = func.count().over(partition_by=Event.series_id)
-    else:
-        rank = dates = literal(1)
     return (
         select(
             Event.id,

@@ -16,7 +16,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 LOCALE = "de_DE"
 WEEKDAYS = tuple(get_day_names("abbreviated", locale=LOCALE)[day] for day in range(7))
 """'Mo.' to 'So.', as CLDR abbreviates German weekdays (babel's "EEE"), Monday first."""
-MONTHS = tuple(get_month_names("wide", context="stand-alone", locale=LOCALE)[m] for m in range(1, 13))
+MONTHS = tuple(
+    get_month_names("wide", context="stand-alone", locale=LOCALE)[m] for m in range(1, 13)
+)
 """'Januar' to 'Dezember' (babel's "LLLL")."""
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 """The years a date may be entered in, in forms and in the API alike: far enough for any
