@@ -8,6 +8,7 @@ what the first does. Only the page's events are loaded with their details.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,11 +70,13 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+_PARENT = aliased(Event)
+
+
 def parent_public() -> ColumnElement[bool]:
     """A workshop is public only once its conference is: no draft above the event (looked up
     by the parent's key, not by scanning for drafts)."""
-    parent = aliased(Event)
-    return ~exists().where(parent.id == Event.parent_id, parent.status == EventStatus.DRAFT)
+    return ~exists().where(_PARENT.id == Event.parent_id, _PARENT.status == EventStatus.DRAFT)
 
 
 def _live(filters: ProgrammeFilter, now: datetime) -> Select[int]:
@@ -149,9 +152,11 @@ async def programme(
     *,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    details: Callable[[Select[Event]], Select[Event]] = with_details,
 ) -> Page[Listing]:
     """One page of published, upcoming events by first start, with the count of all
-    matches. ``cursor`` is a page's ``next_cursor``; a malformed one gives a 422."""
+    matches. ``cursor`` is a page's ``next_cursor``; a malformed one gives a 422. ``details``
+    says what is loaded with each event (by default what a programme card shows)."""
     collapsed = filters.collapse_series and filters.series_id is None
     matches = _matches(filters, now, ranked=collapsed)
     shown = []
@@ -181,9 +186,11 @@ async def programme(
     rows = rows[:limit]
     loaded = {
         event.id: event
-        for event in await session.scalars(
-            with_details(select(Event).where(Event.id.in_([row.id for row in rows])))
-        )
+        for event in (
+            await session.scalars(
+                details(select(Event).where(Event.id.in_([row.id for row in rows])))
+            )
+        ).unique()
     }
     events = [loaded[row.id] for row in rows]
     seats = await availability(session, events)

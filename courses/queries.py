@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.queries import Availability, availability, seats_taken
@@ -28,8 +28,13 @@ DEADLINE_SOON = timedelta(days=7)
 """An event whose registration closes within this time, with seats left, needs attention."""
 LONG_WAITLIST = 5
 """A waiting list this long (or longer) needs attention: more seats, or another date?"""
-ONLY_SESSIONS = selectinload(Event.sessions)
-"""The home page's lists show an event's title, format and dates: its sessions, nothing else."""
+ONLY_SESSIONS = joinedload(Event.sessions)
+"""The home page's lists show an event's title, format and dates: its sessions, nothing else,
+joined to the list's own statement."""
+
+
+def only_sessions(query: Select[Event]) -> Select[Event]:
+    return query.options(ONLY_SESSIONS)
 
 
 @dataclass(frozen=True)
@@ -54,36 +59,41 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
     if not actor.is_organiser:
         raise Forbidden()
     upcoming = await programme(
-        session, ProgrammeFilter(include_workshops=True), now, limit=HOME_ROWS
+        session,
+        ProgrammeFilter(include_workshops=True),
+        now,
+        limit=HOME_ROWS,
+        details=only_sessions,
     )
     drafts = list(
-        await session.scalars(
-            select(Event)
-            .where(Event.status == EventStatus.DRAFT)
-            .order_by(Event.updated_at.desc(), Event.id.desc())
-            .limit(HOME_ROWS)
-            .options(ONLY_SESSIONS)
-        )
-    )
-    drafts_total = await session.scalar(
-        select(func.count()).where(Event.status == EventStatus.DRAFT)
+        (
+            await session.scalars(
+                select(Event)
+                .where(Event.status == EventStatus.DRAFT)
+                .order_by(Event.updated_at.desc(), Event.id.desc())
+                .limit(HOME_ROWS)
+                .options(ONLY_SESSIONS)
+            )
+        ).unique()
     )
     # Looked up per event with a deadline soon (a few), not as the list of every past session.
     begun = exists().where(EventSession.event_id == Event.id, EventSession.starts_at <= now)
     closing = list(
-        await session.scalars(
-            select(Event)
-            .where(
-                Event.status == EventStatus.PUBLISHED,
-                Event.registration_deadline > now,
-                Event.registration_deadline <= now + DEADLINE_SOON,
-                ~begun,
-                Event.capacity > seats_taken(Event.id),
+        (
+            await session.scalars(
+                select(Event)
+                .where(
+                    Event.status == EventStatus.PUBLISHED,
+                    Event.registration_deadline > now,
+                    Event.registration_deadline <= now + DEADLINE_SOON,
+                    ~begun,
+                    Event.capacity > seats_taken(Event.id),
+                )
+                .order_by(Event.registration_deadline, Event.id)
+                .limit(HOME_ROWS)
+                .options(ONLY_SESSIONS)
             )
-            .order_by(Event.registration_deadline, Event.id)
-            .limit(HOME_ROWS)
-            .options(ONLY_SESSIONS)
-        )
+        ).unique()
     )
     live = select(EventSession.event_id).where(EventSession.ends_at > now)
     # Waiting lists of events not over only: the bookings of the years gone by stay unread.
@@ -95,31 +105,46 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         .subquery()
     )
     crowded = list(
-        await session.scalars(
-            select(Event)
-            .join(waiting, waiting.c.event_id == Event.id)
-            .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
-            .order_by(waiting.c.waiting.desc(), Event.id)
-            .limit(HOME_ROWS)
-            .options(ONLY_SESSIONS)
-        )
+        (
+            await session.scalars(
+                select(Event)
+                .join(waiting, waiting.c.event_id == Event.id)
+                .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
+                .order_by(waiting.c.waiting.desc(), Event.id)
+                .limit(HOME_ROWS)
+                .options(ONLY_SESSIONS)
+            )
+        ).unique()
     )
     seats = await availability(session, [*closing, *crowded])
-    pending = await session.scalar(select(func.count()).where(Member.status == "pending"))
-    dead = await session.scalar(
-        select(func.count()).where(
-            OutboxMessage.failed_at.is_not(None), OutboxMessage.sent_at.is_(None)
+    # The three counts in one statement.
+    counts = (
+        await session.execute(
+            select(
+                select(func.count())
+                .where(Event.status == EventStatus.DRAFT)
+                .scalar_subquery()
+                .label("drafts"),
+                select(func.count())
+                .where(Member.status == "pending")
+                .scalar_subquery()
+                .label("pending"),
+                select(func.count())
+                .where(OutboxMessage.failed_at.is_not(None), OutboxMessage.sent_at.is_(None))
+                .scalar_subquery()
+                .label("dead"),
+            )
         )
-    )
+    ).one()
     return Home(
         upcoming=upcoming.items,
         upcoming_total=upcoming.total or 0,
         drafts=drafts,
-        drafts_total=drafts_total or 0,
+        drafts_total=counts.drafts,
         deadline_soon=[Attention(e, seats[e.id]) for e in closing],
         long_waitlists=[Attention(e, seats[e.id]) for e in crowded],
-        pending_members=pending or 0,
-        dead_letters=dead or 0,
+        pending_members=counts.pending,
+        dead_letters=counts.dead,
     )
 
 
