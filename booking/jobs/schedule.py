@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from booking.jobs.feedback import feedback_invitations
+from booking.jobs.newsletter import newsletter_sending
 from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
 from booking.jobs.retention import privacy_retention
@@ -41,6 +42,7 @@ JOBS: tuple[Job, ...] = (
         run=low_stock_alerts,
         offset=timedelta(minutes=12),
     ),
+    Job(name="newsletter-sending", every=timedelta(minutes=1), run=newsletter_sending),
     Job(
         name="privacy-retention",
         every=timedelta(days=1),

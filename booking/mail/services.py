@@ -48,6 +48,8 @@ TEMPLATES = (
     "joining_question",
     "joining_declined",
     "member_stay_asked",
+    "newsletter_confirm",
+    "newsletter_issue",
 )
 
 
