@@ -146,8 +146,9 @@ async def start_sending(
             raise InvalidState(messages.ISSUE_ALREADY_SENDING)
         count, highest = (
             await session.execute(
-                select(func.count(Subscription.id), func.coalesce(func.max(Subscription.id), 0))
-                .where(Subscription.status == SubscriptionStatus.CONFIRMED)
+                select(
+                    func.count(Subscription.id), func.coalesce(func.max(Subscription.id), 0)
+                ).where(Subscription.status == SubscriptionStatus.CONFIRMED)
             )
         ).one()
         if not count:

@@ -120,4 +120,6 @@ class Delivery(Base):
     """The outbox row (no foreign key: the outbox's retention removes sent mail; a missing row
     was sent long ago)."""
 
-    __table_args__ = (UniqueConstraint("issue_id", "subscription_id", name="uq_newsletter_delivery"),)
+    __table_args__ = (
+        UniqueConstraint("issue_id", "subscription_id", name="uq_newsletter_delivery"),
+    )

@@ -45,9 +45,7 @@ async def archive_page(
         query = query.where(
             after_key(order, decode_cursor(cursor, (datetime, int)), descending=True)
         )
-    rows = list(
-        await session.scalars(query.order_by(*(c.desc() for c in order)).limit(limit + 1))
-    )
+    rows = list(await session.scalars(query.order_by(*(c.desc() for c in order)).limit(limit + 1)))
     last = rows[limit - 1] if len(rows) > limit else None
     following = (
         encode_cursor(last.send_started_at, last.id)

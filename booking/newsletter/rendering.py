@@ -26,7 +26,7 @@ def _valid_link(url: str) -> bool:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.disable(["image", "html_block", "html_inline"])
-    md.validateLink = _valid_link
+    md.validateLink = _valid_link  # type: ignore[method-assign]
     return md
 
 
@@ -41,7 +41,9 @@ def render_markdown(source: str) -> Rendered:
     """The same text as HTML (a fragment) and as plain text; cached, since every
     subscriber's mail renders the same issue."""
     tokens = _parser().parse(source)
-    return Rendered(html=_parser().renderer.render(tokens, _parser().options, {}), text=_text(tokens))
+    return Rendered(
+        html=_parser().renderer.render(tokens, _parser().options, {}), text=_text(tokens)
+    )
 
 
 def _inline(children: Sequence[Token]) -> str:
@@ -97,16 +99,15 @@ def _text(tokens: Sequence[Token]) -> str:
             if heading:
                 text = f"{text}\n{('=' if heading == 1 else '-') * len(text)}"
                 heading = 0
-            if not item and parts and parts[-1] != "\n":
-                parts.append("\n\n")
-            elif item and parts and parts[-1] != "\n":
+            if parts and parts[-1] != "\n":
                 parts.append("\n\n")
             item = ""
             parts.append(text)
         elif kind in ("fence", "code_block"):
             if parts:
                 parts.append("\n\n")
-            parts.append("\n".join("    " + line for line in token.content.rstrip("\n").split("\n")))
+            lines = token.content.rstrip("\n").split("\n")
+            parts.append("\n".join("    " + line for line in lines))
         elif kind == "hr":
             if parts:
                 parts.append("\n\n")

@@ -35,7 +35,9 @@ BATCH = 500
 GiveWay = Callable[[float], Awaitable[None]]
 
 
-async def queue_batch(session: AsyncSession, issue_id: int, now: datetime, limit: int = BATCH) -> int:
+async def queue_batch(
+    session: AsyncSession, issue_id: int, now: datetime, limit: int = BATCH
+) -> int:
     """Write the next batch of an issue's mails; how many (0: nothing left, the issue is
     then marked sent)."""
     async with write_transaction(session):
@@ -62,9 +64,12 @@ async def queue_batch(session: AsyncSession, issue_id: int, now: datetime, limit
         if not rows:
             issue.status = IssueStatus.SENT
             issue.queued_at = now
-            issue.recipients = await session.scalar(
-                select(func.count(Delivery.id)).where(Delivery.issue_id == issue.id)
-            ) or 0
+            issue.recipients = (
+                await session.scalar(
+                    select(func.count(Delivery.id)).where(Delivery.issue_id == issue.id)
+                )
+                or 0
+            )
             return 0
         message_ids = list(
             await session.scalars(
