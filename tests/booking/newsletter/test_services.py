@@ -185,9 +185,7 @@ async def test_the_unsubscribe_link_ends_the_subscription_and_withdraws_queued_i
     token = url.rpartition("/")[2]
     unsubscribe = services.unsubscribe_serializer(SECRET)
     later = NOW + timedelta(days=400)  # an old issue's link still works
-    ended = await services.unsubscribe_by_token(
-        db, token=token, serializer=unsubscribe, now=later
-    )
+    ended = await services.unsubscribe_by_token(db, token=token, serializer=unsubscribe, now=later)
     assert (ended.status, ended.unsubscribed_at) == ("unsubscribed", later)
     again = await services.unsubscribe_by_token(db, token=token, serializer=unsubscribe, now=NOW)
     assert again.unsubscribed_at == later
