@@ -21,6 +21,17 @@ def _no_control(allowed: str) -> object:
     return check
 
 
+def mask_controls(form: Form) -> None:
+    """A refused form shows what was typed, but a control character (NUL is not allowed in
+    an HTML page) as the replacement character beside its error."""
+    for field in form:
+        if isinstance(field.data, str):
+            field.data = "".join(
+                "\ufffd" if (ord(c) < 32 and c not in "\n\r\t") or 0x7F <= ord(c) < 0xA0 else c
+                for c in field.data
+            )
+
+
 class SignUpForm(Form):
     email = StringField(
         "Dienstliche E-Mail-Adresse",

@@ -25,7 +25,7 @@ from booking.core.web import (
 )
 from booking.members.models import Member
 from booking.newsletter import issues, queries, sending
-from booking.newsletter.forms import IssueForm
+from booking.newsletter.forms import IssueForm, mask_controls
 from booking.newsletter.models import Issue, IssueStatus, SubscriptionStatus
 from booking.newsletter.rendering import render_markdown
 
@@ -67,6 +67,8 @@ async def _editor(
     """The editor; after a refused POST with its errors (422, 400 without CSRF), after
     "Vorschau" with the text as it will look."""
     refused = request.method == "POST" and bool(form.errors)
+    if refused:
+        mask_controls(form)
     shown = None
     if preview and not refused:
         text = issues.check_text(form.subject.data or "", form.body_markdown.data or "")

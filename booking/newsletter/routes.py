@@ -29,7 +29,7 @@ from booking.core.web import (
 )
 from booking.members.services import valid_email
 from booking.newsletter import messages, queries, services
-from booking.newsletter.forms import ConfirmLinkForm, SignUpForm
+from booking.newsletter.forms import ConfirmLinkForm, SignUpForm, mask_controls
 from booking.newsletter.models import SubscriptionStatus
 from booking.newsletter.rendering import render_markdown
 
@@ -61,6 +61,7 @@ async def sign_up(request: Request) -> Response:
                 field.errors = [*field.errors, message]
         else:
             return redirect(f"{PAGE}/gesendet")
+    mask_controls(form)
     member = await current_member(request)
     own = await queries.own_subscription(db(request), member) if member else None
     return await render_form(
