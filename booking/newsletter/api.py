@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from booking.core.api import Operation, json_answer, path_id, read_body
-from booking.core.web import db, now, state
+from booking.core.web import db, now
 from booking.members.models import Member
 from booking.newsletter import issues, schemas, sending
 from booking.newsletter.models import Issue
@@ -39,7 +39,7 @@ async def create(request: Request, actor: Member) -> Response:
         body_markdown=body.body_markdown,
         now=now(request),
     )
-    location = f"{state(request).settings.base_url}/api/v1/newsletters/{issue.id}"
+    location = f"/api/v1/newsletters/{issue.id}"
     return json_answer(await _out(request, issue), 201, {"Location": location})
 
 
