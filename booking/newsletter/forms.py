@@ -41,10 +41,9 @@ class SignUpForm(Form):
             _no_control(""),
         ],
     )
-    consent = BooleanField(
-        "Ich willige ein, den Newsletter zu erhalten (Text oben).",
-        validators=[DataRequired(messages.CONSENT_REQUIRED)],
-    )
+    consent = BooleanField("Ich willige ein, den Newsletter zu erhalten (Text oben)")
+    """Checked by the service, so that a missing consent and a wrong address are named at
+    once."""
 
 
 class ConfirmLinkForm(Form):

@@ -1,9 +1,10 @@
 """An issue's Markdown as HTML and as plain text.
 
-CommonMark without raw HTML (tags typed into the text are shown as text) and without images
-(remote images would report who opened a mail); links only to http, https and mailto. The
-plain text keeps the structure a mail reader needs: headings underlined, list items with a
-dash or their number, links with their address in angle brackets.
+CommonMark with each line break kept as typed (organisers write letters, not Markdown),
+without raw HTML (tags typed into the text are shown as text) and without images (remote
+images would report who opened a mail); links only to http, https and mailto. The plain
+text keeps the structure a mail reader needs: headings underlined, list items with a dash
+or their number, links with their address in angle brackets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def _valid_link(url: str) -> bool:
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "breaks": True})
     md.disable(["image", "html_block", "html_inline"])
     md.validateLink = _valid_link  # type: ignore[method-assign]
     return md
@@ -52,9 +53,7 @@ def _inline(children: Sequence[Token]) -> str:
     for token in children:
         if token.type in ("text", "code_inline"):
             out.append(token.content)
-        elif token.type == "softbreak":
-            out.append(" ")
-        elif token.type == "hardbreak":
+        elif token.type in ("softbreak", "hardbreak"):
             out.append("\n")
         elif token.type == "link_open":
             links.append((str(token.attrGet("href") or ""), len(out)))

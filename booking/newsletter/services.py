@@ -80,9 +80,15 @@ async def request_subscription(
     """Ask for the newsletter: a pending subscription and a confirmation mail (without any
     newsletter content). An address already confirmed gets nothing; the caller answers the
     same either way."""
+    errors: dict[str, str] = {}
+    try:
+        email = await official_address(session, email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if not consent:
-        raise ValidationFailed(messages.CONSENT_REQUIRED, {"consent": messages.CONSENT_REQUIRED})
-    email = await official_address(session, email)
+        errors["consent"] = messages.CONSENT_REQUIRED
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors)
     try:
         async with write_transaction(session):
             subscription = await session.scalar(

@@ -152,6 +152,9 @@ async def test_refused_requests_write_nothing(
     with pytest.raises(ValidationFailed) as refused:
         await ask(db, email, consent)
     assert refused.value.fields == {field: message}
+    with pytest.raises(ValidationFailed) as both:
+        await ask(db, "a@anderswo.example", consent=False)
+    assert set(both.value.fields) == {"email", "consent"}
     await db.commit()
     assert await db.scalar(select(func.count(Subscription.id))) == 0
     assert await mails(db) == []
