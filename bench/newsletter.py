@@ -39,7 +39,6 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from booking_rush import cheapest  # noqa: E402
 from booking_rush import rush as booking_rush  # noqa: E402
 from booking_rush import seed as seed_rush  # noqa: E402
-
 from sqlalchemy import func, select  # noqa: E402
 
 from booking.core.db import create_engine, session_factory, utcnow  # noqa: E402

@@ -42,11 +42,11 @@ JOBS: tuple[Job, ...] = (
         run=low_stock_alerts,
         offset=timedelta(minutes=12),
     ),
-    Job(name="newsletter-sending", every=timedelta(minutes=1), run=newsletter_sending),
     Job(
         name="privacy-retention",
         every=timedelta(days=1),
         run=privacy_retention,
         offset=timedelta(hours=2, minutes=30),
     ),
+    Job(name="newsletter-sending", every=timedelta(minutes=1), run=newsletter_sending),
 )

@@ -54,7 +54,7 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
 
     code, out, _ = await sid("jobs", "list")
     assert code == 0
-    line, reminders, feedback, lapse, stock, retention = out.splitlines()
+    line, reminders, feedback, lapse, stock, retention, newsletter = out.splitlines()
     assert line.startswith("promotion-sweep  zuletzt: noch nie  nächster Lauf: ")
     assert line.endswith("Uhr (fällig)")
     assert reminders.startswith("booking-reminders  zuletzt: noch nie  nächster Lauf: ")
@@ -62,6 +62,7 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
     assert lapse.startswith("release-lapse  zuletzt: noch nie  nächster Lauf: ")
     assert stock.startswith("low-stock-alerts  zuletzt: noch nie  nächster Lauf: ")
     assert retention.startswith("privacy-retention  zuletzt: noch nie  nächster Lauf: ")
+    assert newsletter.startswith("newsletter-sending  zuletzt: noch nie  nächster Lauf: ")
 
     code, out, err = await sid("jobs", "run", "promotion-sweep")
     assert (code, err) == (0, "")
@@ -85,7 +86,8 @@ async def test_run_with_an_unknown_name_says_so_in_german(db: AsyncSession, sid:
     assert code == 2 and out == ""
     assert err == (
         "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders, "
-        "feedback-invitations, release-lapse, low-stock-alerts, privacy-retention.\n"
+        "feedback-invitations, release-lapse, low-stock-alerts, privacy-retention, "
+        "newsletter-sending.\n"
     )
     await db.commit()
     assert list(await db.scalars(select(JobRun))) == []

@@ -10,13 +10,16 @@ import pytest
 import time_machine
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from booking.core.db import session_factory
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
+from booking.jobs.retention import delete_newsletter_subscriptions
 from booking.mail.models import OutboxMessage
 from booking.mail.services import outbox_row
 from booking.newsletter import messages, services
 from booking.newsletter.models import Subscription
+from booking.settings import Retention
 from tests import factories
 from tests.factories import NOW
 
@@ -211,3 +214,29 @@ async def test_a_forged_unsubscribe_link_changes_nothing(db: AsyncSession, token
             db, token=token, serializer=services.unsubscribe_serializer(SECRET), now=NOW
         )
     assert (await services.subscription_of(db, member.email)).status == "confirmed"  # type: ignore[union-attr]
+
+
+async def test_retention_deletes_unconfirmed_sign_ups_and_old_consent_records(
+    db: AsyncSession, engine: AsyncEngine
+) -> None:
+    rows = {
+        "alt-offen@x.example": ("pending", NOW - timedelta(days=8), None),
+        "neu-offen@x.example": ("pending", NOW - timedelta(days=6), None),
+        "aktiv@x.example": ("confirmed", NOW - timedelta(days=4000), None),
+        "lange-weg@x.example": ("unsubscribed", NOW, NOW - timedelta(days=3 * 366)),
+        "kuerzlich-weg@x.example": ("unsubscribed", NOW, NOW - timedelta(days=700)),
+    }
+    db.add_all(
+        Subscription(
+            email=email, status=status, source="form", consent_version="2026-12",
+            requested_at=requested, unsubscribed_at=gone, confirm_nonce="n", unsubscribe_key="k",
+        )
+        for email, (status, requested, gone) in rows.items()
+    )  # fmt: skip
+    await db.commit()
+    deleted = await delete_newsletter_subscriptions(session_factory(engine), NOW, Retention())
+    assert deleted == 2
+    await db.commit()
+    assert set(await db.scalars(select(Subscription.email))) == {
+        "neu-offen@x.example", "aktiv@x.example", "kuerzlich-weg@x.example",
+    }  # fmt: skip
