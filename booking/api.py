@@ -19,6 +19,7 @@ from booking.bookings import api as bookings_api
 from booking.bookings.queue import booking_queue
 from booking.core.api import Operation, build_routes, openapi_document
 from booking.members.models import Member
+from booking.newsletter import api as newsletter_api
 from booking.organisations import api as organisation_api
 from booking.privacy import api as privacy_api
 from courses import api as courses_api
@@ -59,6 +60,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *figures_api.OPERATIONS,
     *materials_api.OPERATIONS,
     *privacy_api.OPERATIONS,
+    *newsletter_api.OPERATIONS,
     Operation(
         "GET", "/openapi.json", openapi, "public", 200, None,
         summary="Diese Beschreibung (OpenAPI 3.1)",

@@ -53,6 +53,9 @@ from booking.members.mails import member_context
 from booking.members.messages import ROLE_LABELS
 from booking.members.services import get_member, sign_in_serializer
 from booking.members.sessions import session_store
+from booking.newsletter import manage as newsletter_pages
+from booking.newsletter import routes as newsletter_routes
+from booking.newsletter.mails import issue_context
 from booking.organisations import joining_manage, joining_pages
 from booking.organisations import manage as organisation_pages
 from booking.organisations.mails import application_context
@@ -111,11 +114,18 @@ def mail_renderer() -> MailRenderer:
             "material_order_id": material_mails.order_context,
             "material_id": material_mails.item_context,
             "application_id": application_context,
+            "newsletter_issue_id": issue_context,
         },
     )
 
 
-TOKEN_PATHS = ("/rueckmeldung", "/kalender", "/bescheinigungen/pruefen", "/urkunden/pruefen")
+TOKEN_PATHS = (
+    "/rueckmeldung",
+    "/kalender",
+    "/bescheinigungen/pruefen",
+    "/urkunden/pruefen",
+    "/newsletter/abmelden",
+)
 """Paths whose next segment is a secret (a token or a verification code): masked in logs."""
 
 
@@ -189,6 +199,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *material_pages.routes,
         *joining_pages.routes,
         *joining_manage.routes,
+        *newsletter_routes.routes,
+        *newsletter_pages.routes,
         Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"),
     ]
     middleware = [

@@ -6,6 +6,7 @@ import booking.bookings.models
 import booking.jobs.models
 import booking.mail.models
 import booking.members.models
+import booking.newsletter.models
 import booking.organisations.models
 import booking.privacy.models
 import courses.attendance.models
@@ -24,6 +25,7 @@ _MODULES = (
     booking.jobs.models,
     booking.mail.models,
     booking.members.models,
+    booking.newsletter.models,
     booking.organisations.models,
     booking.bookings.models,
     booking.privacy.models,

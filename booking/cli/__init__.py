@@ -16,6 +16,7 @@ from booking.cli.background import jobs_list, jobs_run, jobs_worker, mail_send, 
 from booking.cli.base import CliError
 from booking.cli.certificates import certificates_issue
 from booking.cli.draw import draw_verify
+from booking.cli.newsletter import newsletter_send, newsletter_status, newsletter_unsubscribe
 from booking.cli.people import members_grant, members_import, organisations_import, token_command
 from booking.cli.privacy import privacy_retention
 from booking.cli.server import demo, migrate, serve_command
@@ -131,6 +132,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("event_id", type=int, metavar="EVENT_ID")
     verify.set_defaults(run=draw_verify)
+    newsletter = commands.add_parser("newsletter", help="Newsletter versenden und verwalten")
+    newsletter_commands = newsletter.add_subparsers(metavar="BEFEHL", required=True)
+    send = newsletter_commands.add_parser(
+        "send",
+        help="eine Ausgabe versenden: alle E-Mails in den Postausgang legen und den Stand zeigen",
+    )
+    send.add_argument("issue_id", type=int, metavar="ID")
+    send.add_argument(
+        "--by", metavar="EMAIL", help="im Namen von (Geschäftsstelle); ohne: als Betrieb"
+    )
+    send.add_argument(
+        "--wait", action="store_true", help="den Stand zeigen, bis alle E-Mails versandt sind"
+    )
+    send.add_argument(
+        "--deliver",
+        action="store_true",
+        help="den Postausgang dabei selbst zustellen (wenn kein sid serve/mail worker läuft)",
+    )
+    send.set_defaults(run=newsletter_send)
+    status = newsletter_commands.add_parser("status", help="den Stand einer Ausgabe zeigen")
+    status.add_argument("issue_id", type=int, metavar="ID")
+    status.set_defaults(run=newsletter_status)
+    unsubscribe = newsletter_commands.add_parser(
+        "unsubscribe", help="eine Adresse vom Newsletter abmelden"
+    )
+    unsubscribe.add_argument("email", metavar="E-MAIL")
+    unsubscribe.set_defaults(run=newsletter_unsubscribe)
 
     privacy = commands.add_parser("privacy", help="Datenschutz")
     privacy_commands = privacy.add_subparsers(metavar="BEFEHL", required=True)

@@ -30,11 +30,13 @@ from booking.jobs.scheduler import JobContext
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member, SignInLinkUse, WebSession
 from booking.members.services import SIGN_IN_LINK_MAX_AGE
+from booking.newsletter.models import Subscription, SubscriptionStatus
 from booking.organisations.models import ApplicationStatus, JoiningApplication
 from booking.privacy.anonymise import anonymise_due_bookings
 from booking.privacy.inactive import tidy_inactive_members
 from booking.privacy.models import AuditEntry
 from booking.privacy.placeholder import PLACEHOLDER_EMAIL
+from booking.privacy.rules import NEWSLETTER_PROOF_YEARS, NEWSLETTER_UNCONFIRMED_DAYS
 from booking.settings import Retention
 from courses.certificates.models import Certificate
 from materials.models import MaterialOrder, OrderStatus
@@ -162,6 +164,20 @@ async def empty_closed_order_contacts(sessions: Sessions, now: datetime, rules: 
     return await _drain(sessions, MaterialOrder.id, due, {"contact": "", "note": ""})
 
 
+async def delete_newsletter_subscriptions(
+    sessions: Sessions, now: datetime, rules: Retention
+) -> int:
+    """Newsletter sign-ups never confirmed, and the consent records of those who
+    unsubscribed long ago (booking.privacy.rules)."""
+    due = or_(
+        (Subscription.status == SubscriptionStatus.PENDING)
+        & (Subscription.requested_at <= now - timedelta(days=NEWSLETTER_UNCONFIRMED_DAYS)),
+        (Subscription.status == SubscriptionStatus.UNSUBSCRIBED)
+        & (Subscription.unsubscribed_at <= months_before(now, 12 * NEWSLETTER_PROOF_YEARS)),
+    )
+    return await _drain(sessions, Subscription.id, due)
+
+
 async def inactive_members(sessions: Sessions, now: datetime, rules: Retention) -> int:
     """Members without a sign-in for ``inactive_months`` are asked whether to stay, and
     erased ``inactive_grace_days`` later (booking.privacy.inactive); how many of both."""
@@ -179,6 +195,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("applications", delete_stale_applications),
     ("orders", empty_closed_order_contacts),
     ("bookings", anonymise_due_bookings),
+    ("newsletter", delete_newsletter_subscriptions),
     ("inactive_members", inactive_members),
 )
 """The job's steps, named like the rules they apply (booking.privacy.rules)."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from booking.jobs.draw import draw_allocation
 from booking.jobs.feedback import feedback_invitations
+from booking.jobs.newsletter import newsletter_sending
 from booking.jobs.offers import offer_expiry
 from booking.jobs.release import release_lapse
 from booking.jobs.reminders import booking_reminders
@@ -61,4 +62,5 @@ JOBS: tuple[Job, ...] = (
         run=offer_expiry,
         offset=timedelta(minutes=1),
     ),
+    Job(name="newsletter-sending", every=timedelta(minutes=1), run=newsletter_sending),
 )

@@ -32,14 +32,18 @@ class RenderedMail:
     text: str
     html: str
     calendar_parts: list[CalendarPart] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    """Headers of this message only (say ``List-Unsubscribe``), added to the common ones."""
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a context loader adds to a message: template values and calendar parts."""
+    """What a context loader adds to a message: template values, calendar parts and headers
+    of its own."""
 
     values: dict[str, Any]
     calendar_parts: list[CalendarPart] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 ContextLoader = Callable[[AsyncSession, Settings, Mapping[str, Any]], Awaitable[Loaded]]
@@ -81,10 +85,14 @@ class MailRenderer:
     ) -> RenderedMail:
         context: dict[str, Any] = {"base_url": settings.base_url, **message.context}
         parts: list[CalendarPart] = []
+        headers: dict[str, str] = {}
         for key, loader in self._loaders.items():
             if key in message.context:
                 loaded = await loader(session, settings, message.context)
                 context.update(loaded.values)
                 parts += loaded.calendar_parts
+                headers.update(loaded.headers)
         subject, text, html = self.render_templates(message.template, context)
-        return RenderedMail(subject=subject, text=text, html=html, calendar_parts=parts)
+        return RenderedMail(
+            subject=subject, text=text, html=html, calendar_parts=parts, headers=headers
+        )

@@ -92,6 +92,12 @@ async def claim_due(
         return [message_id for message_id in ids if message_id in claimed]
 
 
+PROTECTED_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "date", "message-id", "auto-submitted"}
+)
+"""Headers a message's own headers may not replace or add a second time."""
+
+
 def message_id(settings: Settings, message: OutboxMessage) -> str:
     """The ``Message-ID`` of an outbox row: the same on every attempt."""
     domain = settings.mail_from.rpartition("@")[2].rstrip(">").strip() or "sicherimdienst.example"
@@ -107,6 +113,9 @@ def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMa
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id(settings, message)
     mail["Auto-Submitted"] = "auto-generated"
+    for name, value in rendered.headers.items():
+        if name.lower() not in PROTECTED_HEADERS:
+            mail[name] = value
     mail.set_content(rendered.text)
     mail.add_alternative(rendered.html, subtype="html")
     for part in rendered.calendar_parts:

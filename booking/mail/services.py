@@ -56,6 +56,8 @@ TEMPLATES = (
     "draw_requested",
     "draw_won",
     "draw_waitlisted",
+    "newsletter_confirm",
+    "newsletter_issue",
 )
 
 

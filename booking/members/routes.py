@@ -44,6 +44,7 @@ from booking.members.forms import (
 )
 from booking.members.models import Member
 from booking.members.sessions import end_all_sessions
+from booking.newsletter.queries import own_subscription
 from booking.organisations.forms import NewOrganisationForMemberForm
 from booking.organisations.queries import Suggestion, suggestions
 from booking.organisations.services import create_and_approve
@@ -155,8 +156,12 @@ async def profile(request: Request) -> Response:
             flash(request, "Ihre Angaben sind gespeichert.")
             return redirect(safe_next(request.session.pop("next", None)))
     issued = await tokens.api_tokens_of(db(request), member.id)
+    subscription = await own_subscription(db(request), member)
     return await render_form(
-        request, "members/profile.html", form, {"tokens": issued, "now": now(request)}
+        request,
+        "members/profile.html",
+        form,
+        {"tokens": issued, "now": now(request), "newsletter": subscription},
     )
 
 

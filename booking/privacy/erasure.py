@@ -30,6 +30,7 @@ from booking.core.errors import Forbidden, NotFound
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
+from booking.newsletter.models import Subscription
 from booking.organisations.models import JoiningApplication
 from booking.privacy import messages
 from booking.privacy.audit import record
@@ -175,6 +176,11 @@ async def erase_in_transaction(
                 OutboxMessage.context["member_id"].as_integer() == member.id,
             )
         )
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(Subscription)
+        .where(Subscription.email == email)
         .execution_options(synchronize_session=False)
     )
     session.expunge(member)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import selectinload
 from booking.bookings.models import Booking
 from booking.mail.models import OutboxMessage
 from booking.members.models import ApiToken, Member, WebSession
+from booking.newsletter.messages import CONSENT_TEXTS
+from booking.newsletter.models import Subscription
 from booking.organisations.models import JoiningApplication
 from booking.privacy import messages
 from booking.privacy.models import AuditEntry
@@ -88,6 +90,22 @@ async def member_export(session: AsyncSession, member: Member, now: datetime) ->
         "sessions": await _sessions(session, member.id),
         "api_tokens": await _tokens(session, member.id),
         "audit_entries": await _audit(session, member.id, booking_ids),
+        "newsletter": await _newsletter(session, profile.email),
+    }
+
+
+async def _newsletter(session: AsyncSession, email: str) -> dict[str, Any] | None:
+    subscription = await session.scalar(select(Subscription).where(Subscription.email == email))
+    if subscription is None:
+        return None
+    return {
+        "status": subscription.status,
+        "source": subscription.source,
+        "consent_version": subscription.consent_version,
+        "consent_text": CONSENT_TEXTS.get(subscription.consent_version, ""),
+        "requested_at": _iso(subscription.requested_at),
+        "confirmed_at": _iso(subscription.confirmed_at),
+        "unsubscribed_at": _iso(subscription.unsubscribed_at),
     }
 
 

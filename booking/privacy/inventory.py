@@ -88,6 +88,22 @@ PERSONAL_DATA: dict[str, str] = {
     "material_orders.member_id": "inactive_members",
     "material_orders.contact": "orders",
     "material_orders.note": "orders",
+    # the newsletter: the subscription with its consent record, and who got which issue
+    **{
+        f"newsletter_subscriptions.{c}": "newsletter"
+        for c in (
+            "email",
+            "status",
+            "source",
+            "consent_version",
+            "requested_at",
+            "confirmed_at",
+            "unsubscribed_at",
+            "confirm_nonce",
+            "unsubscribe_key",
+        )
+    },
+    "newsletter_deliveries.subscription_id": "newsletter",
     # feedback: anonymous from the start
     "feedback_answers.comment": "feedback",
 }
@@ -369,6 +385,27 @@ NOT_PERSONAL: frozenset[str] = frozenset(
         "api_tokens.expires_at",
         "api_tokens.revoked_at",
         "members.id",
+        "newsletter_subscriptions.id",
+        # the newsletter's issues: the organisers' texts
+        *(
+            f"newsletter_issues.{c}"
+            for c in (
+                "id",
+                "subject",
+                "body_markdown",
+                "status",
+                "created_at",
+                "updated_at",
+                "created_by",
+                "send_started_at",
+                "sent_by",
+                "recipients",
+                "last_subscription_id",
+                "cursor",
+                "queued_at",
+            )
+        ),  # fmt: skip
+        *(f"newsletter_deliveries.{c}" for c in ("id", "issue_id", "message_id")),
         *(f"audit_entries.{c}" for c in ("id", "created_at", "action", "event_id")),
         *(
             f"job_runs.{c}"

@@ -13,6 +13,13 @@ from dataclasses import dataclass
 
 from booking.settings import Retention
 
+NEWSLETTER_UNCONFIRMED_DAYS = 7
+"""A newsletter sign-up whose link (48 hours) was never used is deleted after this."""
+NEWSLETTER_PROOF_YEARS = 3
+"""After unsubscribing, the record of the consent that was given is kept this long (the
+proof that past issues were sent with consent: the regular limitation period), then
+deleted."""
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -114,6 +121,15 @@ def rules(retention: Retention) -> tuple[Rule, ...]:
             "fragen wir per E-Mail, ob es bleiben soll",
             f"ohne Antwort {days(r.inactive_grace_days)} später gelöscht; jederzeit auch auf "
             "eigenen Wunsch (Profil: „Konto löschen“)",
+        ),
+        Rule(
+            "newsletter",
+            "Newsletter-Abonnements (dienstliche E-Mail-Adresse, Zeitpunkt und Fassung der "
+            "Einwilligung und ihrer Bestätigung) und welche Ausgabe an sie ging",
+            "solange der Newsletter abonniert ist; eine nicht bestätigte Anmeldung "
+            f"{days(NEWSLETTER_UNCONFIRMED_DAYS)}, nach der Abmeldung der Nachweis der "
+            f"Einwilligung noch {years(NEWSLETTER_PROOF_YEARS)}",
+            "gelöscht; mit dem Mitgliedskonto auch sofort",
         ),
         Rule(
             "feedback",

@@ -56,6 +56,8 @@ class MemberExport(BaseModel):
     sessions: list[dict[str, Any]]
     api_tokens: list[dict[str, Any]]
     audit_entries: list[dict[str, Any]]
+    newsletter: dict[str, Any] | None = None
+    """The newsletter subscription of the member's address with its consent record."""
 
 
 class EraseIn(Input):

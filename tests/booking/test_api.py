@@ -349,6 +349,9 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
         "/organisations/applications/{id}/ask": {"post"},
         "/organisations/applications/{id}/decline": {"post"},
         "/organisations/{id}/certificate": {"get", "post"},
+        "/newsletters": {"post"},
+        "/newsletters/{id}": {"get"},
+        "/newsletters/{id}/send": {"post"},
         "/openapi.json": {"get"},
     }
     assert {path: set(ops) for path, ops in document["paths"].items()} == expected

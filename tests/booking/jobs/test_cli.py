@@ -54,7 +54,7 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
 
     code, out, _ = await sid("jobs", "list")
     assert code == 0
-    line, reminders, feedback, lapse, draw, stock, retention, offers = out.splitlines()
+    line, reminders, feedback, lapse, draw, stock, retention, offers, newsletter = out.splitlines()
     assert line.startswith("promotion-sweep  zuletzt: noch nie  nächster Lauf: ")
     assert line.endswith("Uhr (fällig)")
     assert reminders.startswith("booking-reminders  zuletzt: noch nie  nächster Lauf: ")
@@ -64,6 +64,7 @@ async def test_list_run_list(db: AsyncSession, sid: Sid) -> None:
     assert stock.startswith("low-stock-alerts  zuletzt: noch nie  nächster Lauf: ")
     assert retention.startswith("privacy-retention  zuletzt: noch nie  nächster Lauf: ")
     assert offers.startswith("offer-expiry  zuletzt: noch nie  nächster Lauf: ")
+    assert newsletter.startswith("newsletter-sending  zuletzt: noch nie  nächster Lauf: ")
 
     code, out, err = await sid("jobs", "run", "promotion-sweep")
     assert (code, err) == (0, "")
@@ -88,7 +89,7 @@ async def test_run_with_an_unknown_name_says_so_in_german(db: AsyncSession, sid:
     assert err == (
         "Fehler: Unbekannter Job „aufraeumen“. Bekannt sind: promotion-sweep, booking-reminders, "
         "feedback-invitations, release-lapse, draw-allocation, low-stock-alerts, "
-        "privacy-retention, offer-expiry.\n"
+        "privacy-retention, offer-expiry, newsletter-sending.\n"
     )
     await db.commit()
     assert list(await db.scalars(select(JobRun))) == []

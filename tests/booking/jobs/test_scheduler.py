@@ -319,6 +319,7 @@ def test_a_job_list_is_a_tuple_of_jobs_with_names_given_once() -> None:
         "low-stock-alerts",
         "privacy-retention",
         "offer-expiry",
+        "newsletter-sending",
     ]
     with pytest.raises(ValueError, match="tuple of Job"):
         load_jobs("booking.jobs.messages")

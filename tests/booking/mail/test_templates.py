@@ -11,6 +11,7 @@ from booking.bookings.models import Announcement
 from booking.mail.models import OutboxMessage
 from booking.mail.render import MAIL_TEMPLATES
 from booking.mail.services import TEMPLATES
+from booking.newsletter.models import Issue, Subscription
 from booking.organisations.models import JoiningApplication, JoiningCertificate
 from booking.settings import Settings
 from courses.certificates.models import Certificate
@@ -77,6 +78,15 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
             joined_on=NOW.date(), issued_at=NOW,
         )
     )  # fmt: skip
+    issue = Issue(
+        subject="Neues aus dem Netzwerk", body_markdown="Guten Tag,\n\n**neue** Termine.",
+        status="sent", created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    subscription = Subscription(
+        email=person.email, status="confirmed", source="profile", consent_version="2026-12",
+        requested_at=NOW, confirmed_at=NOW, confirm_nonce="n", unsubscribe_key="k",
+    )  # fmt: skip
+    db.add_all([issue, subscription])
     await db.commit()
     context = {
         "link": "https://buchung.example/anmelden/link?token=abc",
@@ -98,6 +108,8 @@ async def test_every_template_renders_in_german(db: AsyncSession, template: str)
         "feedback_email": "ute@beispiel.example",
         "months": 36,
         "erase_on": "Mo., 01.03.2027",
+        "newsletter_issue_id": issue.id,
+        "subscription_id": subscription.id,
     }
     message = OutboxMessage(id=1, recipient=person.email, template=template, context=context)
     settings = Settings(base_url="https://buchung.example")
