@@ -2,8 +2,8 @@
 
 The same document feeds the download, the readable page and ``GET /api/v1/me/export``. It
 grows with the member's own records only. Secrets are left out (API tokens' and sessions'
-hashes, the calendar feed's token, certificates' verification codes); there is no newsletter
-yet, so no consent to show.
+hashes, the calendar feed's token, certificates' verification codes). A newsletter
+subscription is shown with its consent record.
 """
 
 from __future__ import annotations

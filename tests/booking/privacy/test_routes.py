@@ -32,6 +32,23 @@ async def test_a_member_reads_downloads_and_deletes(
     assert (await client.get("/profil/daten")).status_code in (302, 303)
 
 
+async def test_the_data_page_shows_the_newsletter_consent(
+    app: Starlette, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    await sign_in(client, app, "erika@beispiel.example", "Erika", "Muster")
+    erika = await db.scalar(select(Member).where(Member.email == "erika@beispiel.example"))
+    assert erika is not None
+    erika.status = "active"  # approved: a member subscribes with one click
+    await db.commit()
+    assert "Kein Newsletter-Abonnement" in (await client.get("/profil/daten")).text
+    subscribed = await post_form(client, "/profil", "/newsletter/abonnieren")
+    assert subscribed.status_code == 303
+    page = (await client.get("/profil/daten")).text
+    assert "Kein Newsletter-Abonnement" not in page
+    assert "abonniert" in page and "Einwilligung (Fassung" in page
+    assert (await client.get("/profil/daten.json")).json()["newsletter"]["status"] == "confirmed"
+
+
 async def test_only_organisers_see_a_members_page(
     app: Starlette, client: httpx.AsyncClient, db: AsyncSession
 ) -> None:
