@@ -206,7 +206,8 @@ async def _event_page(
     ]
     refused = next((f for f in (capacity, behalf, moving[1] if moving else None) if f), None)
     audit = await audit_log.entries_page(session, actor, event_id=event_id, limit=AUDIT_SHOWN)
-    seats = await queries.availability(session, [event, *event.workshops])
+    seats = await queries.availability(session, event.workshops)
+    seats[event.id] = queries.availability_of(event, counts)
     return await render(
         request,
         "courses/manage_event.html",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, ScalarSelect, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, selectinload
+from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from booking.bookings import eligibility, messages
@@ -302,9 +302,10 @@ async def event_bookings_page(
         query = query.where(after_key(order, key))
     rows = list(
         await session.scalars(
-            query.options(
-                selectinload(Booking.member), selectinload(Booking.organisation)
-            ).order_by(*order)
+            # Member and organisation joined to the page's own statement (one each per row).
+            query.options(joinedload(Booking.member), joinedload(Booking.organisation)).order_by(
+                *order
+            )
         )
     )
     more = limit is not None and len(rows) > limit
@@ -335,6 +336,16 @@ async def status_counts(session: AsyncSession, event_id: int) -> Counter[str]:
         .group_by(Booking.status)
     )
     return Counter({status: count for status, count in rows})
+
+
+def availability_of(event: Event, counts: Counter[str]) -> Availability:
+    """An event's seats from its :func:`status_counts` (a page that counted them anyway), by
+    the same statuses that :func:`seat_counts` counts."""
+    return Availability(
+        capacity=event.capacity,
+        taken=sum(counts[status] for status in SEAT_STATUSES),
+        waiting=counts[BookingStatus.WAITING],
+    )
 
 
 def waitlist_key(booking: Booking) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import queries, services
@@ -106,3 +107,28 @@ async def test_meine_buchungen_reaches_back_two_years(db: AsyncSession) -> None:
     await db.commit()
     mine = await queries.member_bookings(db, person.id, NOW)
     assert sorted(b.event_id for b in mine) == sorted(shown)
+
+
+async def test_seats_from_a_pages_status_counts_are_the_seats_counted(db: AsyncSession) -> None:
+    """The participant page takes the event's seats from its counts per status: the same
+    figures as the one place that counts seats, with every status present."""
+    event = await factories.event(db, capacity=3, offer_working_days=2)
+    people = [await factories.member(db) for _ in range(6)]
+    bookings = [
+        (await services.book(db, event_id=event.id, member_id=p.id, now=NOW)).booking
+        for p in people
+    ]
+    await services.cancel(db, booking_id=bookings[1].id, actor=people[1], now=NOW)
+    await db.execute(  # an outcome holds no seat
+        update(Booking).where(Booking.id == bookings[0].id).values(status="attended")
+    )
+    counts = await queries.status_counts(db, event.id)
+    assert counts["offered"] == 1 and counts["cancelled"] == 1 and counts["waiting"] == 2
+    seen = queries.availability_of(event, counts)
+    counted = (await queries.availability(db, [event]))[event.id]
+    assert seen.taken == counts["confirmed"] + counts["offered"] and counts["attended"] == 1
+    assert (seen.capacity, seen.taken, seen.waiting) == (
+        counted.capacity,
+        counted.taken,
+        counted.waiting,
+    )
