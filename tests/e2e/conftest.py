@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -75,13 +76,24 @@ class Checked:
             self.violations.setdefault(self.page.url, []).extend(found)
 
 
-def link_from(smtp: SmtpServer, address: str, base: str) -> str:
-    for message in reversed(smtp.inbox.wait_for(1, timeout=15)):
-        if message["To"] == address:
-            match = re.search(r"https?://[^/\s]+(/anmelden/link\?token=\S+)", text_body(message))
-            assert match
-            return base + match.group(1)
-    raise AssertionError(f"no sign-in mail to {address}")
+def link_from(
+    smtp: SmtpServer, address: str, base: str, *, since: int = 0, timeout: float = 15
+) -> str:
+    """The newest sign-in link mailed to ``address`` among the inbox's messages from index
+    ``since`` on, waiting for it to arrive: other mails (a confirmation sent a moment
+    earlier, say) may reach the inbox first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(smtp.inbox.messages[since:]):
+            if message["To"] == address:
+                match = re.search(
+                    r"https?://[^/\s]+(/anmelden/link\?token=\S+)", text_body(message)
+                )
+                if match:
+                    return base + match.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no sign-in mail to {address}")
+        time.sleep(0.05)
 
 
 async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) -> None:
@@ -90,8 +102,7 @@ async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) ->
     await page.get_by_label("Dienstliche E-Mail-Adresse").fill(address)
     await page.get_by_role("button", name="Anmeldelink anfordern").click()
     await page.wait_for_url("**/anmelden/gesendet")
-    smtp.inbox.wait_for(before + 1, timeout=15)
-    await page.goto(link_from(smtp, address, server))
+    await page.goto(link_from(smtp, address, server, since=before))
     await page.get_by_role("button", name="Jetzt anmelden").click()
     await page.wait_for_load_state()
 
