@@ -37,6 +37,11 @@ def only_sessions(query: Select[Event]) -> Select[Event]:
     return query.options(ONLY_SESSIONS)
 
 
+async def _listed(session: AsyncSession, query: Select[Event]) -> list[Event]:
+    """A home list's events, each once with its sessions."""
+    return list((await session.scalars(only_sessions(query))).unique())
+
+
 @dataclass(frozen=True)
 class Attention:
     event: Event
@@ -65,35 +70,27 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         limit=HOME_ROWS,
         details=only_sessions,
     )
-    drafts = list(
-        (
-            await session.scalars(
-                select(Event)
-                .where(Event.status == EventStatus.DRAFT)
-                .order_by(Event.updated_at.desc(), Event.id.desc())
-                .limit(HOME_ROWS)
-                .options(ONLY_SESSIONS)
-            )
-        ).unique()
+    drafts = await _listed(
+        session,
+        select(Event)
+        .where(Event.status == EventStatus.DRAFT)
+        .order_by(Event.updated_at.desc(), Event.id.desc())
+        .limit(HOME_ROWS),
     )
     # Looked up per event with a deadline soon (a few), not as the list of every past session.
     begun = exists().where(EventSession.event_id == Event.id, EventSession.starts_at <= now)
-    closing = list(
-        (
-            await session.scalars(
-                select(Event)
-                .where(
-                    Event.status == EventStatus.PUBLISHED,
-                    Event.registration_deadline > now,
-                    Event.registration_deadline <= now + DEADLINE_SOON,
-                    ~begun,
-                    Event.capacity > seats_taken(Event.id),
-                )
-                .order_by(Event.registration_deadline, Event.id)
-                .limit(HOME_ROWS)
-                .options(ONLY_SESSIONS)
-            )
-        ).unique()
+    closing = await _listed(
+        session,
+        select(Event)
+        .where(
+            Event.status == EventStatus.PUBLISHED,
+            Event.registration_deadline > now,
+            Event.registration_deadline <= now + DEADLINE_SOON,
+            ~begun,
+            Event.capacity > seats_taken(Event.id),
+        )
+        .order_by(Event.registration_deadline, Event.id)
+        .limit(HOME_ROWS),
     )
     live = select(EventSession.event_id).where(EventSession.ends_at > now)
     # Waiting lists of events not over only: the bookings of the years gone by stay unread.
@@ -104,17 +101,13 @@ async def home(session: AsyncSession, actor: Member, now: datetime) -> Home:
         .having(func.count() >= LONG_WAITLIST)
         .subquery()
     )
-    crowded = list(
-        (
-            await session.scalars(
-                select(Event)
-                .join(waiting, waiting.c.event_id == Event.id)
-                .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
-                .order_by(waiting.c.waiting.desc(), Event.id)
-                .limit(HOME_ROWS)
-                .options(ONLY_SESSIONS)
-            )
-        ).unique()
+    crowded = await _listed(
+        session,
+        select(Event)
+        .join(waiting, waiting.c.event_id == Event.id)
+        .where(Event.status == EventStatus.PUBLISHED, Event.id.in_(live))
+        .order_by(waiting.c.waiting.desc(), Event.id)
+        .limit(HOME_ROWS),
     )
     seats = await availability(session, [*closing, *crowded])
     # The three counts in one statement.

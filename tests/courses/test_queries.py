@@ -26,6 +26,15 @@ async def test_the_home_shows_what_comes_and_what_needs_attention(db: AsyncSessi
         registration_deadline=NOW + timedelta(days=3),
     )  # fmt: skip
     full = await factories.event(db, capacity=1, title="BIUS I", starts_in=timedelta(days=60))
+    # Deadlines soon that need nothing: no seat left, or already under way.
+    no_seat = await factories.event(
+        db, capacity=1, title="Voll", registration_deadline=NOW + timedelta(days=2)
+    )
+    await bookings.book(db, event_id=no_seat.id, member_id=(await factories.member(db)).id, now=NOW)
+    await factories.event(
+        db, title="Läuft", starts_in=timedelta(days=-1), days=3,
+        registration_deadline=NOW + timedelta(days=1),
+    )  # fmt: skip
     for _ in range(1 + queries.LONG_WAITLIST):
         person = await factories.member(db)
         await bookings.book(db, event_id=full.id, member_id=person.id, now=NOW)
@@ -38,7 +47,8 @@ async def test_the_home_shows_what_comes_and_what_needs_attention(db: AsyncSessi
 
     home = await queries.home(db, organiser, NOW)
     titles = [listing.event.title for listing in home.upcoming]
-    assert titles[:2] == ["Netzwerktreffen Münsterland", "BIUS I"] and "Vorbei" not in titles
+    assert titles[:2] == ["Läuft", "Netzwerktreffen Münsterland"] and "Vorbei" not in titles
+    assert home.upcoming_total == 4 == len(titles)
     assert [e.id for e in home.drafts] == [draft.id] and home.drafts_total == 1
     assert [a.event.id for a in home.deadline_soon] == [soon.id]
     [crowded] = home.long_waitlists
