@@ -24,8 +24,9 @@ from courses.models import Event
 
 AUDIENCES: dict[str, tuple[str, ...]] = {
     "confirmed": (BookingStatus.CONFIRMED,),
-    "waiting": (BookingStatus.WAITING,),
-    "all": (BookingStatus.CONFIRMED, BookingStatus.WAITING),
+    # An open offer is still the waiting list's: a seat held, not yet taken.
+    "waiting": (BookingStatus.WAITING, BookingStatus.OFFERED),
+    "all": (BookingStatus.CONFIRMED, BookingStatus.WAITING, BookingStatus.OFFERED),
 }
 AUDIENCE_LABELS = {
     "confirmed": "die bestätigten Teilnehmenden",

@@ -229,20 +229,14 @@ async def accept_offer(request: Request, member: Member) -> Response:
     done = await offers.accept(
         db(request), booking_id=path_id(request), now=now(request), actor=member
     )
-    return json_answer(
-        schemas.OfferAnswered(id=done.booking.id, status="confirmed", offered_next=[])
-    )
+    return json_answer(schemas.OfferAnswered(id=done.booking.id, status="confirmed"))
 
 
 async def decline_offer(request: Request, member: Member) -> Response:
     done = await offers.decline(
         db(request), booking_id=path_id(request), now=now(request), actor=member
     )
-    return json_answer(
-        schemas.OfferAnswered(
-            id=done.booking.id, status="cancelled", offered_next=[b.id for b in done.offered_next]
-        )
-    )
+    return json_answer(schemas.OfferAnswered(id=done.booking.id, status="cancelled"))
 
 
 async def _exported(request: Request, actor: Member, kind: SpreadsheetKind) -> Response:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -132,6 +132,17 @@ async def apply_change(
         changed += await _move_place(session, event, place)
     if changed:
         event.sequence += 1
+        if event.starts_at is not None:  # an open offer never outlasts the event's start
+            await session.execute(
+                update(Booking)
+                .where(
+                    Booking.event_id == event.id,
+                    Booking.status == BookingStatus.OFFERED,
+                    Booking.offer_expires_at > event.starts_at,
+                )
+                .values(offer_expires_at=event.starts_at)
+                .execution_options(synchronize_session=False)
+            )
         participants = await _participants(session, event.id)
         extra = {"withdrawn": [w["session"] for w in withdrawn]} if withdrawn else {}
         await notify(

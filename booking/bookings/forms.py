@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from booking.bookings.offers import TOKEN_MAX
 from booking.core.web import Form
 
 
@@ -46,4 +47,4 @@ class OfferLinkForm(Form):
     """The button behind an offer's mail link: only this POST answers the offer (mail
     scanners open links)."""
 
-    token = HiddenField(validators=[DataRequired(), Length(max=500)])
+    token = HiddenField(validators=[DataRequired(), Length(max=TOKEN_MAX)])

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings.eligibility import meeting_link
-from booking.bookings.models import Announcement
+from booking.bookings.models import Announcement, BookingStatus
 from booking.bookings.offers import offer_links, offer_serializer
 from booking.bookings.queries import booking_with_event, waitlist_positions
 from booking.calendar import itip
@@ -39,7 +39,7 @@ async def booking_context(
     positions = await waitlist_positions(session, [booking])
     if booking.id in positions:
         values["position"] = positions[booking.id]
-    if booking.offered_at is not None:
+    if booking.status == BookingStatus.OFFERED and booking.offered_at is not None:
         serializer = offer_serializer(settings.secret_key)
         values.update(offer_links(serializer, settings.base_url, booking))
     parts = []

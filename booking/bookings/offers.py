@@ -53,7 +53,9 @@ def offer_serializer(secret_key: str) -> URLSafeSerializer:
 
 
 def _stamp(moment: datetime) -> int:
-    return int(moment.timestamp())
+    """The moment of an offer in microseconds: an offer withdrawn and made again within the
+    same second is still another offer."""
+    return round(moment.timestamp() * 1_000_000)
 
 
 def offer_token(serializer: URLSafeSerializer, booking: Booking, answer: str) -> str:
@@ -65,8 +67,8 @@ def offer_token(serializer: URLSafeSerializer, booking: Booking, answer: str) ->
 class OfferLink:
     booking_id: int
     offered: int
-    """The moment of the offer (seconds since the epoch): a link of an earlier offer of the
-    same booking (withdrawn, then made again) does not answer this one."""
+    """The moment of the offer (microseconds since the epoch): a link of an earlier offer of
+    the same booking (withdrawn, then made again) does not answer this one."""
     answer: str
 
 
@@ -131,6 +133,13 @@ async def _open_offer(
     assert booking is not None
     if actor is not None and booking.member_id != actor.id:
         raise Forbidden(messages.NOT_YOUR_BOOKING)
+    _check_open(booking, now, link)
+    return event, booking
+
+
+def _check_open(booking: Booking, now: datetime, link: OfferLink | None) -> None:
+    """409 unless ``booking`` is an open offer (the one ``link`` names, if given);
+    :class:`OfferExpired` once its deadline has passed."""
     if booking.status != BookingStatus.OFFERED or booking.offered_at is None:
         raise InvalidState(messages.OFFER_NOT_OPEN)
     if link is not None and _stamp(booking.offered_at) != link.offered:
@@ -140,7 +149,6 @@ async def _open_offer(
         raise OfferExpired(
             messages.OFFER_EXPIRED.format(when=datetime_de(booking.offer_expires_at))
         )
-    return event, booking
 
 
 @dataclass(frozen=True)
@@ -160,10 +168,8 @@ async def accept(
 ) -> Answered:
     """The member takes the offered seat: confirmed, with the calendar invitation."""
     async with write_transaction(session):
+        # The offer holds its seat (counted as taken): accepting it takes no one else's.
         event, booking = await _open_offer(session, booking_id, now, actor=actor, link=link)
-        counts = await queries.seat_counts(session, [event.id])
-        if counts.taken[event.id] > event.capacity:  # the offer holds its seat: never here
-            raise InvalidState(messages.OFFER_NOT_OPEN)
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
         await notify(session, event, [booking], "offer_accepted", method="REQUEST")
@@ -204,17 +210,7 @@ async def offer_for_link(session: AsyncSession, link: OfferLink, now: datetime) 
     booking = await queries.booking_with_event(session, link.booking_id)
     if booking is None:
         raise NotFound(messages.BOOKING_NOT_FOUND)
-    if (
-        booking.status != BookingStatus.OFFERED
-        or booking.offered_at is None
-        or _stamp(booking.offered_at) != link.offered
-    ):
-        raise InvalidState(messages.OFFER_NOT_OPEN)
-    assert booking.offer_expires_at is not None
-    if now > booking.offer_expires_at:
-        raise OfferExpired(
-            messages.OFFER_EXPIRED.format(when=datetime_de(booking.offer_expires_at))
-        )
+    _check_open(booking, now, link)
     return booking
 
 

@@ -126,9 +126,6 @@ class OfferAnswered(BaseModel):
         description="confirmed: the seat is taken (the invitation goes by mail); cancelled: "
         "declined, the member left the waiting list."
     )
-    offered_next: list[int] = Field(
-        description="After a decline: ids of the bookings the seat went to next."
-    )
 
 
 class EventBooking(BaseModel):

@@ -463,6 +463,12 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
     free = event.capacity - counts.taken[event.id]
     if free <= 0 or not counts.waiting[event.id]:
         return []
+    days = event.offer_working_days
+    deadline = (
+        workdays.offer_deadline(now, days, latest=event.starts_at) if days is not None else None
+    )
+    if deadline is not None and deadline <= now:
+        return []  # the event has begun: a seat offered now could not be taken in time
     waiting = list(
         await session.scalars(
             select(Booking)
@@ -473,13 +479,6 @@ async def promote(session: AsyncSession, event: Event, now: datetime) -> list[Bo
     )
     limit = event.seats_per_organisation
     per_org = {org: n for (_, org), n in counts.taken_by_org.items()}
-    days = event.offer_working_days
-    deadline = (
-        workdays.offer_deadline(now, days, latest=event.starts_at) if days is not None else None
-    )
-    if deadline is not None and deadline <= now:
-        return []  # the event has begun: a seat offered now could not be taken in time
-
     promoted: list[Booking] = []
     for booking in waiting:
         if free == 0:
@@ -595,6 +594,8 @@ async def cancel(
                 reason=reason,
             )
         by = "member" if own else "organiser"
+        if own and booking.status == BookingStatus.OFFERED:
+            by = "offer_declined"  # cancelling an offered seat is declining it
         promoted = await cancel_in_transaction(
             session, event, booking, now, by=by, reason="" if own else reason
         )

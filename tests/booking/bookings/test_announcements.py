@@ -133,3 +133,33 @@ async def test_the_api_and_the_page(
     await db.commit()
     written = await db.scalar(select(func.count()).where(OutboxMessage.template == "event_message"))
     assert written == 3
+
+
+async def test_a_member_holding_an_offer_is_written_to_with_the_waiting_list(
+    db: AsyncSession, engine: AsyncEngine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event = await factories.event(db, capacity=1, offer_working_days=2, title="BIUS II")
+    holder, offered, waiting = [await factories.member(db) for _ in range(3)]
+    held = await services.book(db, event_id=event.id, member_id=holder.id, now=NOW)
+    for person in (offered, waiting):
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    await services.cancel(db, booking_id=held.booking.id, actor=holder, now=NOW)
+    await db.execute(OutboxMessage.__table__.delete())
+    await db.commit()
+
+    for audience, expected in (("waiting", 2), ("all", 2), ("confirmed", 0)):
+        if not expected:
+            with pytest.raises(ValidationFailed):
+                await announcements.announce(
+                    db, event_id=event.id, draft=announcements.Draft(audience, "Hinweis", "Text"),
+                    actor=organiser, now=NOW,
+                )  # fmt: skip
+            continue
+        sent = await announcements.announce(
+            db, event_id=event.id, draft=announcements.Draft(audience, "Hinweis", "Text"),
+            actor=organiser, now=NOW,
+        )  # fmt: skip
+        assert sent.recipients == expected, audience
+    addressed = await db.scalars(select(OutboxMessage.recipient))
+    assert sorted(addressed) == sorted([offered.email, waiting.email] * 2)

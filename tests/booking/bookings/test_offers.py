@@ -121,6 +121,32 @@ async def test_accepting_confirms_with_the_invitation(db: AsyncSession) -> None:
     assert await statuses(db, event) == ["cancelled", "confirmed", "waiting"]
 
 
+async def test_cancelling_an_offered_seat_is_declining_it(db: AsyncSession) -> None:
+    event, people, ids = await full_event(db, waiting=2)
+    await services.cancel(db, booking_id=ids[0], actor=people[0], now=NOW)
+
+    await services.cancel(db, booking_id=ids[1], actor=people[1], now=NOW)
+
+    assert await statuses(db, event) == ["cancelled", "cancelled", "offered"]
+    assert (await booking_of(db, ids[1])).cancelled_by == "offer_declined"
+
+
+async def test_moving_the_event_earlier_brings_open_deadlines_forward(db: AsyncSession) -> None:
+    organiser = await factories.member(db, role="organiser")
+    event, people, ids = await full_event(db, waiting=1, starts_in=timedelta(days=30))
+    await services.cancel(db, booking_id=ids[0], actor=people[0], now=NOW)
+    assert (await booking_of(db, ids[1])).offer_expires_at == offer_deadline(NOW, DAYS)
+
+    sitting = event.sessions[0]
+    earlier = NOW + timedelta(days=1, hours=2)
+    await changes.change_sessions(
+        db, event_id=event.id, actor=organiser, now=NOW,
+        changes=[changes.SessionChange(sitting.id, earlier, earlier + timedelta(hours=7))],
+    )  # fmt: skip
+
+    assert (await booking_of(db, ids[1])).offer_expires_at == earlier
+
+
 async def test_declining_passes_the_offer_to_the_next(db: AsyncSession) -> None:
     event, people, ids = await full_event(db, waiting=3)
     await services.cancel(db, booking_id=ids[0], actor=people[0], now=NOW)
@@ -198,6 +224,8 @@ async def test_lowering_the_capacity_withdraws_open_offers_never_seats(
     await services.cancel(db, booking_id=ids[0], actor=people[0], now=NOW)
     await services.cancel(db, booking_id=ids[1], actor=people[1], now=NOW)
     assert await statuses(db, event) == ["cancelled", "cancelled", "offered", "offered", "waiting"]
+    serializer = offers.offer_serializer("test-secret")
+    old_link = offers.offer_token(serializer, await booking_of(db, ids[3]), offers.ACCEPT)
 
     await changes.change_limits(db, event_id=event.id, actor=organiser, now=NOW, capacity=1)
 
@@ -209,8 +237,15 @@ async def test_lowering_the_capacity_withdraws_open_offers_never_seats(
     assert positions == {ids[3]: 1}
     assert await mails(db, "offer_withdrawn") == [("offer_withdrawn", people[3].email)]
 
-    # Raised again: the same member gets a new offer; the old link no longer answers it.
-    await changes.change_limits(db, event_id=event.id, actor=organiser, now=NOW, capacity=2)
+    # Raised again within the same second: the same member gets a new offer; the old
+    # link no longer answers it.
+    again = NOW + timedelta(milliseconds=1)
+    await changes.change_limits(db, event_id=event.id, actor=organiser, now=again, capacity=2)
+    assert await statuses(db, event) == ["cancelled", "cancelled", "offered", "offered", "waiting"]
+    with pytest.raises(InvalidState):
+        await offers.answer_by_link(
+            db, link=offers.read_offer_token(serializer, old_link, offers.ACCEPT), now=again
+        )
     assert await statuses(db, event) == ["cancelled", "cancelled", "offered", "offered", "waiting"]
     await offers.accept(db, booking_id=ids[2], now=NOW, actor=people[2])
     await offers.accept(db, booking_id=ids[3], now=NOW, actor=people[3])
@@ -245,6 +280,37 @@ async def test_the_organisations_share_counts_open_offers(db: AsyncSession) -> N
         teacher.id: "cancelled",
         colleague.id: "waiting",
         other_teacher.id: "offered",
+    }
+
+
+async def test_an_open_offer_uses_its_organisations_share(db: AsyncSession) -> None:
+    school, court, city, clinic = [await factories.organisation(db) for _ in range(4)]
+    event = await factories.event(db, capacity=2, seats_per_organisation=1, offer_working_days=DAYS)
+    teacher, judge = await factories.member(db, school), await factories.member(db, court)
+    first, colleague = await factories.member(db, city), await factories.member(db, city)
+    nurse = await factories.member(db, clinic)
+    booked = {}
+    for person in (teacher, judge, first, colleague, nurse):
+        done = await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+        booked[person.id] = done.booking.id
+
+    await services.cancel(db, booking_id=booked[teacher.id], actor=teacher, now=NOW)
+    await services.cancel(db, booking_id=booked[judge.id], actor=judge, now=NOW)
+
+    # The city holds its one seat as an open offer: its colleague waits, the clinic's
+    # member behind them gets the second seat's offer.
+    await db.commit()
+    rows = await db.execute(
+        select(Booking.member_id, Booking.status)
+        .where(Booking.event_id == event.id)
+        .execution_options(populate_existing=True)
+    )
+    assert dict(rows.all()) == {
+        teacher.id: "cancelled",
+        judge.id: "cancelled",
+        first.id: "offered",
+        colleague.id: "waiting",
+        nurse.id: "offered",
     }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import services
+from booking.bookings.models import Booking
 from booking.bookings.workdays import offer_deadline
 from tests import factories
 from tests.api import World, assert_german_error, new_event, utc
@@ -80,7 +82,7 @@ async def test_an_offer_is_listed_with_its_deadline_and_answered(
     assert_german_error(await client.post(f"{answer}/accept", headers=world.other_auth), 403)
     accepted = await client.post(f"{answer}/accept", headers=world.member_auth)
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json() == {"id": mine["id"], "status": "confirmed", "offered_next": []}
+    assert accepted.json() == {"id": mine["id"], "status": "confirmed"}
     assert_german_error(
         await client.post(f"{answer}/accept", headers=world.member_auth), 409, "invalid_state"
     )
@@ -92,7 +94,7 @@ async def test_an_offer_is_listed_with_its_deadline_and_answered(
     )
 
 
-async def test_declining_by_api_names_the_next_offer(
+async def test_declining_by_api_passes_the_offer_on_without_naming_who_gets_it(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     event = await factories.event(db, capacity=1, offer_working_days=1)
@@ -108,11 +110,15 @@ async def test_declining_by_api_names_the_next_offer(
     )
 
     assert declined.status_code == 200, declined.text
-    assert declined.json() == {
-        "id": mine["id"],
-        "status": "cancelled",
-        "offered_next": [other["id"]],
-    }
+    # The next one's booking is theirs: the member's answer does not name it.
+    assert declined.json() == {"id": mine["id"], "status": "cancelled"}
+    await db.commit()
+    passed_on = await db.scalar(
+        select(Booking.status)
+        .where(Booking.id == other["id"])
+        .execution_options(populate_existing=True)
+    )
+    assert passed_on == "offered"
     document = (await client.get("/api/v1/openapi.json")).json()
     assert "/bookings/{id}/offer/accept" in document["paths"]
     assert (

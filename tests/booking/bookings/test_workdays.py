@@ -66,6 +66,9 @@ def test_the_deadline_is_the_end_of_the_last_working_day_in_berlin() -> None:
     # in UTC) counts from Saturday, so one working day ends on Monday.
     assert offer_deadline(berlin(2026, 12, 5, 0, 30), 1) == berlin(2026, 12, 7, 23, 59, 59)
     assert offer_deadline(berlin(2026, 12, 4, 23, 30), 1) == berlin(2026, 12, 7, 23, 59, 59)
+    # 00:30 on Thursday in Berlin is Wednesday in UTC: one working day ends on Friday (counted
+    # from Wednesday it would be Thursday).
+    assert offer_deadline(berlin(2026, 12, 3, 0, 30), 1) == berlin(2026, 12, 4, 23, 59, 59)
     # Summer time: the end of the day is 21:59:59 UTC.
     assert offer_deadline(berlin(2026, 6, 3, 0, 15), 1) == datetime(
         2026, 6, 5, 21, 59, 59, tzinfo=UTC
