@@ -128,3 +128,7 @@ ALLOCATION_LOCKED = (
     "Die Art der Platzvergabe lässt sich nicht mehr ändern: Es gibt bereits Buchungen oder "
     "Anfragen, oder es wurde schon gelost."
 )
+DRAW_DEADLINE_LOCKED = (
+    "Der Anmeldeschluss lässt sich nicht mehr ändern: Er bestimmt die Auslosung, deren "
+    "Prüfwert mit den ersten Anfragen feststeht."
+)

@@ -28,8 +28,9 @@ from booking.organisations.schemas import Region, Sector
 from courses.services import EventDetails, NewEvent, Place
 
 Kind = Literal["network_meeting", "conference", "workshop", "online_qa", "webinar", "training"]
-Allocation = Literal["first_come", "draw"]
 """courses.models.KINDS (a test keeps them equal)."""
+Allocation = Literal["first_come", "draw"]
+"""courses.models.ALLOCATIONS (a test keeps them equal)."""
 CourseCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40),

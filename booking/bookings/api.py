@@ -86,15 +86,11 @@ async def release_booking(request: Request, actor: Member) -> Response:
     return json_answer(
         schemas.ReleaseOut(
             id=done.booking.id,
-            status=_released_status(done.booking.status),
+            # requested: the event allocates by draw; the released request takes part in it.
+            status=_created_status(done.booking.status),
             waitlist_position=done.waitlist_position,
         )
     )
-
-
-def _released_status(status: str) -> Literal["confirmed", "waitlisted", "requested"]:
-    """requested: the event allocates by draw; the released request takes part in it."""
-    return _created_status(status)
 
 
 async def decline_booking(request: Request, actor: Member) -> Response:

@@ -24,7 +24,7 @@ from booking.members.models import Member
 from booking.privacy.audit import record
 from courses import messages
 from courses.attendance.models import AttendanceMark
-from courses.models import Event, EventSession, EventStatus
+from courses.models import Allocation, Event, EventSession, EventStatus
 from courses.services import Place, apply_details, details_of, event_detail, resolve_trainers
 from venues.models import OnlineRoom, Room, Venue
 
@@ -158,6 +158,12 @@ async def apply_change(
         await session.refresh(event, ["sectors"])
         if details.get("allocation", event.allocation) != event.allocation:
             await _check_allocation_free(session, event)
+        deadline = details.get("registration_deadline", event.registration_deadline)
+        if event.allocation == Allocation.DRAW and deadline != event.registration_deadline:
+            # The deadline is part of the draw's seed, whose check value members were shown.
+            await _check_allocation_free(
+                session, event, "registration_deadline", messages.DRAW_DEADLINE_LOCKED
+            )
         apply_details(event, replace(details_of(event), **details))
     if publish and event.status == EventStatus.DRAFT:
         event.status = EventStatus.PUBLISHED
@@ -466,13 +472,16 @@ async def change_limits(
     return promoted
 
 
-async def _check_allocation_free(session: AsyncSession, event: Event) -> None:
-    """The way seats are allocated changes only while the event has no bookings (of any
-    status) and has not been drawn: requests made for a draw, or seats given by the first
-    come, stay as they were promised."""
+async def _check_allocation_free(
+    session: AsyncSession,
+    event: Event,
+    field: str = "allocation",
+    message: str = messages.ALLOCATION_LOCKED,
+) -> None:
+    """The way seats are allocated (and a draw's deadline, part of its seed) changes only
+    while the event has no bookings (of any status) and has not been drawn: requests made
+    for a draw, or seats given by the first come, stay as they were promised."""
     booked = await session.scalar(select(exists().where(Booking.event_id == event.id)))
     drawn = await session.scalar(select(exists().where(Draw.event_id == event.id)))
     if booked or drawn:
-        raise ValidationFailed(
-            messages.ALLOCATION_LOCKED, {"allocation": messages.ALLOCATION_LOCKED}
-        )
+        raise ValidationFailed(message, {field: message})

@@ -9,8 +9,8 @@ The algorithm (version :data:`ALGORITHM`), from stored inputs only:
    the draw, pages show only its commitment (the SHA-256 of the seed), so that nobody can
    work out the order in advance; the protocol shows the seed, and anyone can check it
    against the commitment shown before.
-2. The requests are sorted by booking id, then by their key HMAC-SHA256(seed, booking id):
-   that is the draw order (rank 1 first). Neither the database's row order, nor the
+2. The requests are sorted by their key HMAC-SHA256(seed, booking id), the booking id
+   breaking a tie: that is the draw order (rank 1 first). Neither the database's row order, nor the
    Python version, nor its hash seed has any say.
 3. Seats go round-robin across organisations: each round gives at most one seat to each
    organisation that still has requests and has not reached the per-organisation limit
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,11 +64,6 @@ version, so that stored draws stay verifiable."""
 
 
 # -- the algorithm (pure) ---------------------------------------------------------------------
-
-
-def new_salt() -> str:
-    """The event's secret part of the seed: 256 random bits."""
-    return secrets.token_hex(32)
 
 
 def seed_of(event_id: int, deadline: datetime, salt: str, algorithm: str = ALGORITHM) -> str:
@@ -122,9 +116,8 @@ def allocate(
 ) -> list[Decided]:
     """The draw, by rank: who gets a seat (and in which round) and who waits, from the seed
     and the inputs only (``held``: seats each organisation holds already)."""
-    by_id = sorted(entrants, key=lambda e: e.booking_id)
     keyed = sorted(
-        ((draw_key(seed, e.booking_id), e) for e in by_id), key=lambda p: (p[0], p[1].booking_id)
+        ((draw_key(seed, e.booking_id), e) for e in entrants), key=lambda p: (p[0], p[1].booking_id)
     )
     ranked = [(rank, key, e) for rank, (key, e) in enumerate(keyed, start=1)]
 
@@ -213,8 +206,8 @@ async def run_draw(session: AsyncSession, event_id: int, now: datetime) -> DrawR
             return None
         if await session.scalar(select(exists().where(Draw.event_id == event.id))):
             return None
-        if event.draw_salt is None:  # an event set to draw before salts were kept
-            event.draw_salt = new_salt()
+        if event.draw_salt is None:  # set with the allocation: never drawn without one
+            raise InvalidState(messages.DRAW_WITHOUT_SALT)
         requests = list(
             await session.scalars(
                 select(Booking)

@@ -155,6 +155,10 @@ DRAW_SEED_DIFFERS = (
     "Der gespeicherte Seed passt nicht zu den Angaben der Veranstaltung (Zufallswert, "
     "Anmeldeschluss)."
 )
+DRAW_WITHOUT_SALT = (
+    "Ohne gespeicherten Zufallswert wird nicht gelost: Sein Prüfwert muss vor der Auslosung "
+    "feststehen."
+)
 DRAW_UNKNOWN_ALGORITHM = "Das Verfahren „{algorithm}“ ist unbekannt."
 DRAW_ENTRY_DIFFERS = "Buchung {booking_id}: gespeichertes Ergebnis weicht von der Neuberechnung ab."
 DRAW_ENTRIES_DUPLICATED = "Eine Buchung steht mehrfach im Protokoll."

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -321,8 +321,12 @@ async def _lapse_batch(session: AsyncSession, now: datetime) -> int:
             .where(
                 Booking.status == BookingStatus.REQUESTED,
                 Event.requires_release.is_(True),
-                # Requests for a draw are decided (or lapsed) by the draw itself.
-                Event.allocation != Allocation.DRAW,
+                # Requests for a draw are decided (or lapsed) by the draw itself; once drawn,
+                # later requests lapse as on any other event.
+                or_(
+                    Event.allocation != Allocation.DRAW,
+                    exists().where(Draw.event_id == Event.id),
+                ),
                 _deadline_sql() <= now,
             )
             .order_by(Booking.id)

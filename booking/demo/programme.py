@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,7 +22,7 @@ from booking.demo.data import (
 )
 from booking.members.models import Member
 from courses.models import Event, EventSector, EventSession, Series
-from courses.services import series_dates
+from courses.services import ensure_draw_salt, series_dates
 from venues.models import OnlineRoom, Venue
 
 
@@ -381,7 +380,8 @@ def build_programme(cal: Calendar, venues: dict[str, Venue], trainer: Member) ->
     # organisations instead of going to the fastest clickers.
     lottery = bius(0, cal.day(84, TUESDAY, 2), open_now)
     lottery.title += " (Zusatztermin, Plätze per Los)"
-    lottery.allocation, lottery.draw_salt = "draw", secrets.token_hex(32)
+    lottery.allocation = "draw"
+    ensure_draw_salt(lottery)
     programme = Programme(meeting, conference, qa, webinars, courses, past, health, school, lottery)
     programme.events = [
         meeting, conference, *qa, *webinars, *courses, past, health, school, lottery

@@ -17,7 +17,7 @@ from booking.core import api as core_api
 from booking.core.routing import MAX_ID
 from booking.organisations.messages import SECTORS
 from courses import schemas as course_schemas
-from courses.models import KINDS
+from courses.models import ALLOCATIONS, KINDS
 from tests.api import (
     World,
     assert_german_error,
@@ -382,6 +382,7 @@ async def test_openapi_document_describes_every_route(client: httpx.AsyncClient)
 def test_api_vocabularies_match_the_models() -> None:
     assert get_args(course_schemas.Kind) == KINDS
     assert set(get_args(course_schemas.Sector)) == set(SECTORS)
+    assert get_args(course_schemas.Allocation) == ALLOCATIONS
 
 
 async def test_ids_in_bodies_have_the_limit_of_ids_in_paths(

@@ -266,6 +266,14 @@ async def test_with_the_release_only_released_requests_take_part(
         (unasked.email, "booking_request_lapsed"),
     ]
     assert (await draw.verify(db, event.id)).matches
+    # Once drawn, a request that waits for its release lapses as on any other event.
+    late = Booking(
+        event_id=event.id, member_id=unasked.id, organisation_id=org.id, status="requested"
+    )
+    db.add(late)
+    await db.commit()
+    assert await release.lapse_due(sessions, AFTER) == 1
+    assert (await statuses(db, event))[late.id] == "cancelled"
 
 
 async def test_a_request_for_a_draw_without_release_is_not_the_coordinators(
@@ -341,6 +349,34 @@ async def test_allocation_changes_only_before_any_booking(db: AsyncSession) -> N
         await changes.change_event(
             db, event_id=plain.id, actor=organiser, now=NOW, details={"allocation": "draw"}
         )
+
+
+async def test_the_deadline_of_a_draw_is_fixed_once_requested(db: AsyncSession) -> None:
+    """The deadline is part of the seed: once members have asked (and seen its check
+    value), it stays."""
+    event = await draw_event(db)
+    organiser = await factories.member(db, role="organiser")
+    shown = draw.event_commitment(event)
+    later = DEADLINE + timedelta(days=1)
+    await changes.change_event(
+        db, event_id=event.id, actor=organiser, now=NOW, details={"registration_deadline": later}
+    )
+    await changes.change_event(
+        db, event_id=event.id, actor=organiser, now=NOW, details={"registration_deadline": DEADLINE}
+    )
+    person = await factories.member(db)
+    await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    with pytest.raises(ValidationFailed) as refused:
+        await changes.change_event(
+            db, event_id=event.id, actor=organiser, now=NOW,
+            details={"registration_deadline": later},
+        )  # fmt: skip
+    assert refused.value.fields == {"registration_deadline": refused.value.message}
+    kept = await db.scalar(
+        select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
+    )
+    assert kept is not None
+    assert kept.registration_deadline == DEADLINE and draw.event_commitment(kept) == shown
 
 
 async def test_the_protocol_is_for_organisers(db: AsyncSession) -> None:
