@@ -50,7 +50,7 @@ async def _actor(session: AsyncSession, by: str | None) -> Member | None:
 
 
 def _line(done: Progress) -> str:
-    total = max(done.recipients, done.queued)
+    total = done.total
     failed = f", {done.failed} nicht zustellbar" if done.failed else ""
     return f"{done.queued}/{total} im Postausgang, {done.sent}/{total} versandt{failed}"
 

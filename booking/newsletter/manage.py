@@ -207,7 +207,7 @@ async def progress(request: Request) -> Response:
     done = await sending.progress(session, issue)
     return JSONResponse(
         {
-            "valid": max(done.recipients, done.queued),
+            "valid": done.total,
             "mailed": done.sent,
             "failed": done.failed,
             "done": done.done,

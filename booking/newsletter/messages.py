@@ -50,5 +50,4 @@ ISSUE_ALREADY_SENDING = "Diese Ausgabe wird bereits versendet oder ist versendet
 NO_SUBSCRIBERS = "Es gibt noch keine bestätigten Abonnentinnen und Abonnenten."
 ORGANISERS_ONLY = "Newsletter schreiben und versenden kann nur die Geschäftsstelle."
 
-TEST_PREFIX = "[Test] "
 SENDING_DONE = "{issues} Ausgabe(n) im Versand, {queued} E-Mail(s) in den Postausgang gelegt."

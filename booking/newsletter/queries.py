@@ -14,6 +14,7 @@ from booking.members.models import Member
 from booking.newsletter import messages
 from booking.newsletter.issues import require_organiser
 from booking.newsletter.models import Issue, IssueStatus, Subscription
+from booking.newsletter.services import subscription_of
 
 ISSUES_PAGE = 20
 ARCHIVE_PAGE = 10
@@ -71,4 +72,4 @@ async def subscriber_counts(session: AsyncSession) -> dict[str, int]:
 
 
 async def own_subscription(session: AsyncSession, member: Member) -> Subscription | None:
-    return await session.scalar(select(Subscription).where(Subscription.email == member.email))
+    return await subscription_of(session, member.email)

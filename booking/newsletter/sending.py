@@ -56,6 +56,9 @@ async def queue_batch(
                     Subscription.status == SubscriptionStatus.CONFIRMED,
                     Subscription.id > issue.cursor,
                     Subscription.id <= issue.last_subscription_id,
+                    # Confirmed when sending started: not a lower id confirmed since, nor
+                    # an address that unsubscribed and subscribed again meanwhile.
+                    Subscription.confirmed_at <= issue.send_started_at,
                 )
                 .order_by(Subscription.id)
                 .limit(limit)
@@ -146,6 +149,12 @@ class Progress:
     queued: int
     sent: int
     failed: int
+
+    @property
+    def total(self) -> int:
+        """Whom the issue goes to: the recipients fixed at the start, or the mails queued
+        when more were (the page, the command line and the progress script say this)."""
+        return max(self.recipients, self.queued)
 
     @property
     def done(self) -> bool:

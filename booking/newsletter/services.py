@@ -28,7 +28,7 @@ from booking.mail.services import enqueue
 from booking.members.models import Member
 from booking.members.services import email_domain, valid_email
 from booking.newsletter import messages
-from booking.newsletter.models import Subscription, SubscriptionStatus
+from booking.newsletter.models import Delivery, Subscription, SubscriptionStatus
 from booking.organisations.queries import domain_owner
 
 CONFIRM_SALT = "newsletter-confirm"
@@ -182,20 +182,31 @@ def read_unsubscribe_token(token: str, serializer: URLSafeSerializer) -> tuple[i
 
 async def _end(session: AsyncSession, subscription: Subscription, now: datetime) -> None:
     """Unsubscribe in the caller's transaction; issue mails not yet taken by the sender are
-    withdrawn from the outbox."""
+    withdrawn from the outbox, and with them their deliveries (an issue's progress counts
+    a delivery whose outbox row is gone as sent long ago)."""
     if subscription.status != SubscriptionStatus.UNSUBSCRIBED:
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.unsubscribed_at = now
-    await session.execute(
-        delete(OutboxMessage)
-        .where(
-            OutboxMessage.recipient == subscription.email,
-            OutboxMessage.template == ISSUE_TEMPLATE,
-            OutboxMessage.sent_at.is_(None),
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    withdrawn = list(
+        await session.scalars(
+            delete(OutboxMessage)
+            .where(
+                OutboxMessage.recipient == subscription.email,
+                OutboxMessage.template == ISSUE_TEMPLATE,
+                OutboxMessage.sent_at.is_(None),
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
     )
+    if withdrawn:
+        await session.execute(delete(Delivery).where(Delivery.message_id.in_(withdrawn)))
+
+
+async def subscription_of(session: AsyncSession, email: str) -> Subscription | None:
+    """The subscription of an address (lower-case), if any: the one lookup by address."""
+    return await session.scalar(select(Subscription).where(Subscription.email == email))
 
 
 async def unsubscribe_by_token(
@@ -212,14 +223,10 @@ async def unsubscribe_by_token(
     return subscription
 
 
-async def subscription_of(session: AsyncSession, email: str) -> Subscription | None:
-    return await session.scalar(select(Subscription).where(Subscription.email == email))
-
-
 async def subscribe_member(session: AsyncSession, *, member: Member, now: datetime) -> Subscription:
     """A signed-in member subscribes with one click: their address is proven by the sign-in
     link, so no confirmation mail; the consent is recorded as given on the profile."""
-    if member.status != "active":
+    if not member.is_active:
         raise Forbidden(messages.MEMBER_NOT_ACTIVE)
     async with write_transaction(session):
         subscription = await subscription_of(session, member.email)

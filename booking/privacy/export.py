@@ -19,7 +19,7 @@ from booking.bookings.models import Booking
 from booking.mail.models import OutboxMessage
 from booking.members.models import ApiToken, Member, WebSession
 from booking.newsletter.messages import CONSENT_TEXTS
-from booking.newsletter.models import Subscription
+from booking.newsletter.services import subscription_of
 from booking.organisations.models import JoiningApplication
 from booking.privacy import messages
 from booking.privacy.models import AuditEntry
@@ -95,7 +95,7 @@ async def member_export(session: AsyncSession, member: Member, now: datetime) ->
 
 
 async def _newsletter(session: AsyncSession, email: str) -> dict[str, Any] | None:
-    subscription = await session.scalar(select(Subscription).where(Subscription.email == email))
+    subscription = await subscription_of(session, email)
     if subscription is None:
         return None
     return {

@@ -48,6 +48,7 @@ async def test_sending_fixes_the_recipients_and_goes_out_once(
     db: AsyncSession, engine: AsyncEngine
 ) -> None:
     organiser = await factories.member(db, role="organiser")
+    await newsletter.subscribers(db, 1, domain="early.example", status="pending")
     await newsletter.subscribers(db, 1_203)
     await newsletter.subscribers(db, 5, domain="pending.example", status="pending")
     issue = await newsletter.issue(db)
@@ -57,6 +58,12 @@ async def test_sending_fixes_the_recipients_and_goes_out_once(
         await issues.start_sending(db, issue_id=issue.id, actor=organiser, now=NOW)
     # one more confirms after the start, one unsubscribes: the first waits for the next issue
     await newsletter.subscribers(db, 1, domain="late.example")
+    # so does a pending address (its id below the last one at the start) confirmed since
+    await db.execute(
+        update(Subscription)
+        .where(Subscription.email == "person0@early.example")
+        .values(status="confirmed", confirmed_at=NOW + timedelta(minutes=1))
+    )
     await db.execute(
         update(Subscription)
         .where(Subscription.email == "person7@kreis-borken.example")
@@ -72,7 +79,9 @@ async def test_sending_fixes_the_recipients_and_goes_out_once(
     recipients = [m.recipient for m in mails]
     assert len(recipients) == len(set(recipients)) == 1_202
     assert "person7@kreis-borken.example" not in recipients
-    assert not any(r.endswith(("late.example", "pending.example")) for r in recipients)
+    assert not any(
+        r.endswith(("late.example", "pending.example", "early.example")) for r in recipients
+    )
     issue = await db.get_one(Issue, issue.id, populate_existing=True)
     assert (issue.status, issue.recipients) == ("sent", 1_202)
     progress = await sending.progress(db, issue)
@@ -86,6 +95,28 @@ async def test_sending_fixes_the_recipients_and_goes_out_once(
     await db.commit()
     progress = await sending.progress(db, issue)
     assert (progress.sent, progress.failed, progress.done) == (1_201, 1, True)
+
+
+async def test_unsubscribing_mid_send_withdraws_the_mail_from_the_progress(
+    db: AsyncSession, engine: AsyncEngine
+) -> None:
+    organiser = await factories.member(db, role="organiser")
+    await newsletter.subscribers(db, 3)
+    issue = await newsletter.issue(db)
+    await issues.start_sending(db, issue_id=issue.id, actor=organiser, now=NOW)
+    await sending.queue_all(session_factory(engine), NOW)
+    first, *others = await issue_mails(db)
+
+    assert await services.unsubscribe_email(db, email=first.recipient, now=NOW)
+
+    issue = await db.get_one(Issue, issue.id, populate_existing=True)
+    progress = await sending.progress(db, issue)
+    assert (progress.queued, progress.sent, progress.done) == (2, 0, False)
+    await db.execute(update(OutboxMessage).values(sent_at=NOW))
+    await db.commit()
+    progress = await sending.progress(db, issue)
+    assert (progress.queued, progress.sent, progress.done) == (2, 2, True)
+    assert [m.recipient for m in await issue_mails(db)] == [m.recipient for m in others]
 
 
 async def test_two_senders_at_once_write_each_mail_once(
