@@ -64,9 +64,15 @@ async def claim_due(
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
-            # A member waiting at the sign-in page comes before a thousand confirmations.
+            # A member waiting at the sign-in page comes before a thousand confirmations, and
+            # a booking's mail before the thousands of a newsletter issue queued earlier.
             .order_by(
-                case((OutboxMessage.template == "sign_in_link", 0), else_=1), OutboxMessage.id
+                case(
+                    (OutboxMessage.template == "sign_in_link", 0),
+                    (OutboxMessage.template == "newsletter_issue", 2),
+                    else_=1,
+                ),
+                OutboxMessage.id,
             )
             .limit(limit)
         )

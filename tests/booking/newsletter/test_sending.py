@@ -151,7 +151,7 @@ async def test_no_subscribers_no_sending(db: AsyncSession) -> None:
         await issues.start_sending(db, issue_id=issue.id, actor=None, now=NOW)
 
 
-async def test_sign_in_links_go_first_with_thousands_of_issue_mails_queued(
+async def test_sign_in_links_and_booking_mails_go_before_thousands_of_issue_mails(
     db: AsyncSession, engine: AsyncEngine
 ) -> None:
     await newsletter.subscribers(db, 3_000)
@@ -159,10 +159,13 @@ async def test_sign_in_links_go_first_with_thousands_of_issue_mails_queued(
     await issues.start_sending(db, issue_id=issue.id, actor=None, now=NOW)
     await sending.queue_all(session_factory(engine), NOW)
     db.add(OutboxMessage(**outbox_row("eilig@kreis-borken.example", "sign_in_link", link="x")))
+    db.add(OutboxMessage(**outbox_row("gebucht@kreis-borken.example", "booking_confirmed", x=1)))
     await db.commit()
     claimed = await claim_due(session_factory(engine), utcnow() + timedelta(minutes=1))
-    first = await db.get(OutboxMessage, claimed[0])
+    first, second = [await db.get(OutboxMessage, i) for i in claimed[:2]]
     assert first is not None and first.template == "sign_in_link"
+    # a booking's mail does not wait behind the issue either
+    assert second is not None and second.template == "booking_confirmed"
     assert len(claimed) == 50
 
 
