@@ -8,6 +8,7 @@ import email.policy
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -57,6 +58,20 @@ class Inbox:
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         return list(self.messages)
+
+    def wait_until(
+        self, wanted: Callable[[EmailMessage], bool], *, since: int = 0, timeout: float = 20
+    ) -> EmailMessage:
+        """The first message from index ``since`` on that ``wanted`` accepts, waiting for it:
+        mails from an outbox arrive in no promised order."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.messages[since:]:
+                if wanted(message):
+                    return message
+            if time.monotonic() > deadline:
+                raise AssertionError("no such message arrived")
+            time.sleep(0.05)
 
 
 class SmtpServer:

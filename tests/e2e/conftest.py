@@ -16,7 +16,13 @@ from playwright.async_api import Browser, Page, async_playwright
 from tests.concurrency.server import running_server, server_env, sid
 from tests.smtp import SmtpServer, text_body
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = (
+    DEBIAN_CHROMIUM
+    if Path(DEBIAN_CHROMIUM).exists()
+    else shutil.which("chromium") or DEBIAN_CHROMIUM
+)
+"""Debian's package first: a ``chromium`` earlier on PATH may be some other build."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

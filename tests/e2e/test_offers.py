@@ -85,11 +85,11 @@ async def test_a_member_accepts_an_offered_seat(
         )
         assert cancelled.status_code == 200 and len(cancelled.json()["promoted"]) == 1
 
-    offer = None
-    for message in smtp.inbox.wait_for(before + 2, timeout=20)[before:]:
-        if message["To"] == MEMBER:
-            offer = message
-    assert offer is not None and offer["Subject"].startswith(f"Ein Platz für Sie: {TITLE}")
+    offer = smtp.inbox.wait_until(
+        lambda message: message["To"] == MEMBER
+        and message["Subject"].startswith(f"Ein Platz für Sie: {TITLE}"),
+        since=before,
+    )
     match = re.search(r"https?://[^/\s]+(/angebot/annehmen\?token=\S+)", text_body(offer))
     assert match
 
