@@ -32,6 +32,10 @@ class Inbox:
     refuse: dict[str, str] = field(default_factory=dict)
     """Recipient address → the SMTP reply that refuses it (e.g. "550 5.1.1 …")."""
     logins: list[str] = field(default_factory=list)
+    peers: list[object] = field(default_factory=list)
+    """The client's end of the connection each message came over, in order."""
+    hang_up: bool = False
+    """Close the connection after each message, as a server may between messages."""
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -48,7 +52,10 @@ class Inbox:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        self.peers.append(session.peer)
         self.data_seen.set()
+        if self.hang_up:  # after the reply, which is written before the next turn of the loop
+            asyncio.get_running_loop().call_soon(server.transport.close)
         if self.stall_data_seconds:
             await asyncio.sleep(self.stall_data_seconds)
         return "250 Message accepted for delivery"

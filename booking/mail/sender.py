@@ -1,8 +1,9 @@
 """Delivering the outbox: claim due messages, render, send, mark sent; retry with back-off.
 
-A message is claimed by setting ``locked_until`` in a short transaction (on PostgreSQL the
-candidates are read with ``FOR UPDATE SKIP LOCKED``, so two senders never claim the same
-row); it is sent outside any transaction and marked sent right after the SMTP server's reply.
+A round of messages is claimed by setting ``locked_until`` in a short transaction (on
+PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED``, so two senders never
+claim the same row); each is sent outside any transaction, over one SMTP connection for the
+round, and marked sent right after the SMTP server's reply to it.
 A sender that dies after claiming leaves the claim to expire, and the message is tried again.
 
 Delivery is at least once: a sender killed between the server's reply and the mark (a few
@@ -138,46 +139,85 @@ def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMa
 Accepted = Callable[[], Awaitable[None]]
 
 
-async def deliver(
-    settings: Settings, mail: EmailMessage, message_id: int, recipient: str, accepted: Accepted
-) -> None:
-    """Hand ``mail`` over for exactly ``recipient`` (the stored address: the envelope is
-    never read back from the headers, where one text could name several mailboxes), then
-    call ``accepted`` at once: right after the SMTP server's reply to the message, before
-    the goodbye (QUIT) and the closing of the connection."""
-    if not settings.smtp_host:
-        settings.mail_dir.mkdir(parents=True, exist_ok=True)
-        path = settings.mail_dir / f"{message_id:08d}.eml"
+class Outlet:
+    """Where one round of messages goes: a single SMTP connection for the whole round
+    (opened with its first message, closed at its end or after a failure), or files in
+    ``mail_dir`` when no SMTP host is set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def deliver(
+        self, mail: EmailMessage, message_id: int, recipient: str, accepted: Accepted
+    ) -> None:
+        """Hand ``mail`` over for exactly ``recipient`` (the stored address: the envelope
+        is never read back from the headers, where one text could name several mailboxes),
+        then call ``accepted`` at once, right after the SMTP server's reply to the message.
+
+        A server may hang up a connection kept open between messages; the message then
+        goes over a new one. Any other failure closes the connection, so the next message
+        starts afresh."""
+        if not self.settings.smtp_host:
+            self._write_file(mail, message_id)
+            await accepted()
+            return
+        kept = self._client is not None
+        try:
+            await self._send(mail, recipient)
+        except aiosmtplib.SMTPServerDisconnected:
+            self._drop()
+            if not kept:
+                raise
+            try:
+                await self._send(mail, recipient)
+            except BaseException:
+                self._drop()
+                raise
+        except BaseException:
+            self._drop()
+            raise
+        await accepted()
+
+    async def close(self) -> None:
+        """Say goodbye (QUIT); the messages are out, so a failed goodbye changes nothing."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+
+    def _write_file(self, mail: EmailMessage, message_id: int) -> None:
+        self.settings.mail_dir.mkdir(parents=True, exist_ok=True)
+        path = self.settings.mail_dir / f"{message_id:08d}.eml"
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(bytes(mail))
         tmp.replace(path)
-        await accepted()
-        return
-    client = aiosmtplib.SMTP(
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username or None,
-        password=settings.smtp_password or None,
-        use_tls=settings.smtp_security == "tls",
-        start_tls=settings.smtp_security == "starttls",
-        cert_bundle=settings.smtp_ca_file or None,
-        timeout=30,
-    )
-    await client.connect()
-    try:
-        await client.send_message(
-            mail, sender=parseaddr(settings.mail_from)[1], recipients=[recipient]
+
+    async def _send(self, mail: EmailMessage, recipient: str) -> None:
+        if self._client is None:
+            settings = self.settings
+            client = aiosmtplib.SMTP(
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username or None,
+                password=settings.smtp_password or None,
+                use_tls=settings.smtp_security == "tls",
+                start_tls=settings.smtp_security == "starttls",
+                cert_bundle=settings.smtp_ca_file or None,
+                timeout=30,
+            )
+            await client.connect()
+            self._client = client
+        await self._client.send_message(
+            mail, sender=parseaddr(self.settings.mail_from)[1], recipients=[recipient]
         )
-    except BaseException:
-        client.close()
-        raise
-    try:
-        await accepted()
-    finally:
-        try:
-            await client.quit()
-        except (aiosmtplib.SMTPException, OSError):
-            client.close()  # the message is out; a failed goodbye changes nothing
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 class NotMarkedSent(Exception):
@@ -197,6 +237,7 @@ async def send_one(
     sessions: async_sessionmaker[AsyncSession],
     renderer: MailRenderer,
     message_id: int,
+    outlet: Outlet,
 ) -> bool:
     async with sessions() as session:
         message = await session.get(OutboxMessage, message_id)
@@ -219,7 +260,7 @@ async def send_one(
             rendered = await renderer.render(session, settings, message)
             mail = build_email(settings, message, rendered)
             await session.commit()  # hold no transaction while the SMTP server talks
-            await deliver(settings, mail, message_id, recipient, mark_sent)
+            await outlet.deliver(mail, message_id, recipient, mark_sent)
         except NotMarkedSent as exc:
             log.error(
                 "outbox %d: delivered but not marked sent (%s); it will go out again with "
@@ -293,10 +334,14 @@ async def send_due(
         if not ids:
             return sent
         give_way_until = loop.time() + GIVE_WAY_SECONDS
-        for message_id in ids:
-            if give_way is not None:
-                await give_way(max(0.0, give_way_until - loop.time()))
-            sent += await send_one(settings, sessions, renderer, message_id)
+        outlet = Outlet(settings)
+        try:
+            for message_id in ids:
+                if give_way is not None:
+                    await give_way(max(0.0, give_way_until - loop.time()))
+                sent += await send_one(settings, sessions, renderer, message_id, outlet)
+        finally:
+            await outlet.close()
 
 
 async def run_sender(

@@ -156,6 +156,35 @@ async def test_a_retry_after_a_crash_carries_the_same_message_id(
     assert row.sent_at is not None and row.attempts == 2
 
 
+async def test_a_round_of_messages_goes_over_one_connection(
+    db: AsyncSession, engine: AsyncEngine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    event = await factories.event(db, capacity=10)
+    for _ in range(5):
+        person = await factories.member(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    assert await send(engine, mail_settings(engine, smtp.port, tmp_path)) == 5
+    smtp.inbox.wait_for(5)
+    assert len(smtp.inbox.peers) == 5 and len(set(smtp.inbox.peers)) == 1
+
+
+async def test_a_server_that_hangs_up_between_messages_still_gets_them_all(
+    db: AsyncSession, engine: AsyncEngine, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    event = await factories.event(db, capacity=10)
+    people = [await factories.member(db) for _ in range(3)]
+    for person in people:
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    smtp.inbox.hang_up = True
+    assert await send(engine, mail_settings(engine, smtp.port, tmp_path)) == 3
+    received = smtp.inbox.wait_for(3)
+    assert sorted(m["To"] for m in received) == sorted(p.email for p in people)
+    assert len(set(smtp.inbox.peers)) == 3
+    await db.commit()
+    rows = list(await db.scalars(select(OutboxMessage)))
+    assert all(r.sent_at is not None and r.attempts == 1 for r in rows)
+
+
 async def test_every_message_has_its_own_message_id(
     db: AsyncSession, engine: AsyncEngine, smtp: SmtpServer, tmp_path: Path
 ) -> None:
