@@ -2,7 +2,8 @@
 (DESIGN.md rule 1): on each of several one-seat events whose seat is offered to one member,
 that member accepts twice at once, while a newcomer books and the next in line declines an
 offer they do not hold. Each offer is accepted once, the newcomer waits, and no event ever
-holds more than its one seat."""
+holds more than its one seat. And a declined seat goes to the next in line, never to a
+newcomer booking at the same moment."""
 
 from __future__ import annotations
 
@@ -112,3 +113,52 @@ async def test_accepts_and_bookings_race_for_one_seat(race_database: str, tmp_pa
         mine = {booking_id: status for e, booking_id, status in rows if e == event_id}
         assert mine[offered] == "confirmed" and mine[waiting] == "waiting"
         assert sorted(mine.values()) == ["confirmed", "waiting", "waiting"]
+
+
+async def test_a_declined_seat_goes_to_the_next_in_line_not_to_a_newcomer(
+    race_database: str, tmp_path: Path
+) -> None:
+    """The offered member declines twice at once while a newcomer books: the seat is offered
+    to the member who was waiting, once; the newcomer joins the waiting list behind them."""
+    events = await seed(race_database)
+    env = server_env(race_database, tmp_path)
+    emails = [f"{p}{n}@amt.example" for p in ("o", "new") for n in range(EVENTS)]
+    tokens = dict(zip(emails, tokens_for(emails, env), strict=True))
+
+    order = []
+    for n, (event_id, offered, _) in enumerate(events):
+        decline = ("POST", f"/api/v1/bookings/{offered}/offer/decline", tokens[f"o{n}@amt.example"])
+        order += [
+            decline,
+            decline,
+            ("POST", f"/api/v1/events/{event_id}/bookings", tokens[f"new{n}@amt.example"]),
+        ]
+    random.Random(11).shuffle(order)
+    with running_server(env, workers=2) as base:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+            answers = await fire_at_once(client, order)
+
+    by_kind: Counter[tuple[str, int]] = Counter()
+    for (_, path, _), answer in zip(order, answers, strict=True):
+        kind = path.rsplit("/", 1)[1]
+        by_kind[(kind, answer.status_code)] += 1
+        if kind == "bookings":
+            assert answer.json()["status"] == "waitlisted", answer.text
+    assert by_kind == Counter(
+        {("decline", 200): EVENTS, ("decline", 409): EVENTS, ("bookings", 201): EVENTS}
+    )
+
+    engine = create_engine(race_database)
+    async with session_factory(engine)() as db:
+        rows = list(
+            await db.execute(
+                select(Booking.event_id, Booking.id, Booking.status, Booking.cancelled_by)
+            )
+        )
+    await engine.dispose()
+    for event_id, offered, waiting in events:
+        mine = {booking_id: (status, by) for e, booking_id, status, by in rows if e == event_id}
+        assert mine.pop(offered) == ("cancelled", "offer_declined")
+        assert mine.pop(waiting)[0] == "offered"
+        assert [status for status, _ in mine.values()] == ["waiting"]  # the newcomer
