@@ -230,4 +230,7 @@ class DrawEntry(Base):
     __table_args__ = (
         CheckConstraint("decision IN ('seat', 'waiting', 'not_released')", name="decision"),
         Index("ix_draw_entries_draw", "draw_id", "rank", "id"),
+        # A request takes part once, and no two share a place (NULL: took no part).
+        UniqueConstraint("draw_id", "booking_id", name="uq_draw_entries_booking"),
+        UniqueConstraint("draw_id", "rank", name="uq_draw_entries_rank"),
     )

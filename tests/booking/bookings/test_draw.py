@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from booking.bookings import changes, draw, queries, release, services
@@ -212,6 +213,25 @@ async def test_verify_notices_a_changed_decision_and_a_changed_seed(db: AsyncSes
     await db.commit()
     verdict = await draw.verify(db, event.id)
     assert not verdict.matches and not verdict.seed_matches
+
+
+@pytest.mark.parametrize("column", ["booking_id", "rank"])
+async def test_a_record_holds_each_request_and_each_place_once(
+    db: AsyncSession, column: str
+) -> None:
+    event = await draw_event(db, capacity=1)
+    for _ in range(2):
+        person = await factories.member(db)
+        await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
+    await draw.run_draw(db, event.id, AFTER)
+    stored = await draw.stored_draw(db, event.id)
+    assert stored is not None
+    first, _ = await draw.entries_of(db, stored.id)
+    row = {"draw_id": stored.id, "booking_id": 0, "rank": None, "decision": "waiting"}
+    row[column] = getattr(first, column)
+    with pytest.raises(IntegrityError):
+        await db.execute(insert(DrawEntry).values(**row))
+    await db.rollback()
 
 
 async def test_verify_without_a_draw_says_so(db: AsyncSession) -> None:
