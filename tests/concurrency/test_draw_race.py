@@ -4,13 +4,7 @@ requester is mailed their result exactly once."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,26 +17,17 @@ from booking.core.db import create_engine, session_factory, utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.models import Organisation
-from booking.settings import ROOT
 from courses.models import Event, EventSession
-from tests.concurrency.server import fresh_database, server_env
-from tests.databases import postgres_url
+from tests.concurrency.workers import finished, killed_once, racing, start
 
 pytestmark = pytest.mark.race
+
+JOB = "tests.concurrency.draw"
 
 EVENTS = 6
 ORGS = 8
 REQUESTS = 40
 SEATS = 14
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    pg = postgres_url()
-    if request.param == "postgresql" and pg is None:
-        pytest.skip("TEST_DATABASE_URL not set")
-    async with fresh_database(request.param, tmp_path, pg) as url:
-        yield url
 
 
 async def seed(url: str) -> None:
@@ -129,20 +114,14 @@ async def check_every_draw(url: str) -> None:
         await engine.dispose()
 
 
-def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrency.draw", str(pause)],
-        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+async def begun(url: str) -> bool:
+    """Some events are drawn."""
+    return (await counts(url))[0] > 0
 
 
 async def test_two_processes_racing_draw_every_event_once(database: str, tmp_path: Path) -> None:
     await seed(database)
-    first, second = start(database, tmp_path), start(database, tmp_path)
-    outputs = [await asyncio.to_thread(p.communicate, timeout=180) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == EVENTS
+    assert sum(await racing(JOB, database, tmp_path)) == EVENTS
     everyone = EVENTS * REQUESTS
     assert await counts(database) == (EVENTS, everyone, everyone, 0)
     await check_every_draw(database)
@@ -150,19 +129,12 @@ async def test_two_processes_racing_draw_every_event_once(database: str, tmp_pat
 
 async def test_a_process_killed_midway_leaves_whole_draws(database: str, tmp_path: Path) -> None:
     await seed(database)
-    slow = start(database, tmp_path, pause=0.02)
-    while (await counts(database))[0] == 0:
-        assert slow.poll() is None, slow.communicate()
-        await asyncio.sleep(0.02)
-    os.killpg(slow.pid, signal.SIGKILL)
-    slow.communicate()
+    slow = start(JOB, database, tmp_path, pause=0.02)
+    await killed_once(slow, lambda: begun(database))
     draws, entries, mails, twice = await counts(database)
     assert 0 < draws < EVENTS and (entries, mails, twice) == (draws * REQUESTS,) * 2 + (0,)
 
-    again = start(database, tmp_path)
-    out, _ = await asyncio.to_thread(again.communicate, timeout=180)
-    assert again.returncode == 0, out
-    assert int(out.strip().splitlines()[-1]) == EVENTS - draws
+    assert await finished(start(JOB, database, tmp_path)) == EVENTS - draws
     everyone = EVENTS * REQUESTS
     assert await counts(database) == (EVENTS, everyone, everyone, 0)
     await check_every_draw(database)

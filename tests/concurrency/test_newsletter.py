@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,22 +22,15 @@ from booking.newsletter import issues
 from booking.newsletter.models import Delivery
 from booking.settings import ROOT
 from tests.booking.newsletter import factories as newsletter
-from tests.concurrency.server import fresh_database, server_env
-from tests.databases import postgres_url
+from tests.concurrency.server import server_env
+from tests.concurrency.workers import finished, killed_once, racing, start
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.race
 
+JOB = "tests.concurrency.send_newsletter"
+
 PEOPLE = 2_000
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    pg = postgres_url()
-    if request.param == "postgresql" and pg is None:
-        pytest.skip("TEST_DATABASE_URL not set")
-    async with fresh_database(request.param, tmp_path, pg) as url:
-        yield url
 
 
 async def seed(url: str, people: int = PEOPLE) -> None:
@@ -86,20 +78,14 @@ async def expire_claims(url: str) -> None:
         await engine.dispose()
 
 
-def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrency.send_newsletter", str(pause)],
-        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+async def begun(url: str) -> bool:
+    """Some mails are written."""
+    return (await counts(url))[0] > 0
 
 
 async def test_two_processes_racing_write_each_mail_once(database: str, tmp_path: Path) -> None:
     await seed(database)
-    first, second = start(database, tmp_path), start(database, tmp_path)
-    outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == PEOPLE
+    assert sum(await racing(JOB, database, tmp_path)) == PEOPLE
     assert await counts(database) == (PEOPLE, PEOPLE, 0)
 
 
@@ -107,28 +93,20 @@ async def test_a_process_killed_midway_leaves_the_rest_to_the_next(
     database: str, tmp_path: Path
 ) -> None:
     await seed(database)
-    slow = start(database, tmp_path, pause=0.3)
-    while (await counts(database))[0] == 0:
-        assert slow.poll() is None, slow.communicate()
-        await asyncio.sleep(0.02)
-    os.killpg(slow.pid, signal.SIGKILL)
-    slow.communicate()
+    slow = start(JOB, database, tmp_path, pause=0.3)
+    await killed_once(slow, lambda: begun(database))
     written, mails, twice = await counts(database)
     assert 0 < written < PEOPLE and (mails, twice) == (written, 0)  # whole batches only
     assert written % 200 == 0
 
-    again = start(database, tmp_path)
-    out, _ = await asyncio.to_thread(again.communicate, timeout=120)
-    assert again.returncode == 0, out
-    assert int(out.strip().splitlines()[-1]) == PEOPLE - written
+    assert await finished(start(JOB, database, tmp_path)) == PEOPLE - written
     assert await counts(database) == (PEOPLE, PEOPLE, 0)
 
 
 async def test_a_mail_sender_killed_midway_loses_no_one(database: str, tmp_path: Path) -> None:
     people = 300
     await seed(database, people)
-    done = start(database, tmp_path)
-    await asyncio.to_thread(done.communicate, timeout=120)
+    assert await finished(start(JOB, database, tmp_path)) == people
     smtp = SmtpServer().start()
     try:
         env = server_env(database, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
@@ -140,12 +118,10 @@ async def test_a_mail_sender_killed_midway_loses_no_one(database: str, tmp_path:
                 start_new_session=True,
             )  # fmt: skip
 
-        sender = worker()
-        while len(smtp.inbox.messages) < people // 3:
-            assert sender.poll() is None, sender.communicate()
-            await asyncio.sleep(0.01)
-        os.killpg(sender.pid, signal.SIGKILL)
-        sender.communicate()
+        async def a_third_arrived() -> bool:
+            return len(smtp.inbox.messages) >= people // 3
+
+        await killed_once(worker(), a_third_arrived)
         assert len(smtp.inbox.messages) < people
         await expire_claims(database)  # two minutes later: the killed sender's claims lapse
         restarted = worker()

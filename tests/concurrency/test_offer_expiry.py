@@ -4,13 +4,7 @@ seat freed goes to exactly one next member (never two offers for one seat)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,23 +16,14 @@ from booking.core.db import create_engine, session_factory, utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.models import Organisation, OrganisationDomain
-from booking.settings import ROOT
 from courses.models import Event, EventSession
-from tests.concurrency.server import fresh_database, server_env
-from tests.databases import postgres_url
+from tests.concurrency.workers import finished, killed_once, racing, start
 
 pytestmark = pytest.mark.race
 
+JOB = "tests.concurrency.expire_offers"
+
 EVENTS = 150
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    pg = postgres_url()
-    if request.param == "postgresql" and pg is None:
-        pytest.skip("TEST_DATABASE_URL not set")
-    async with fresh_database(request.param, tmp_path, pg) as url:
-        yield url
 
 
 async def seed(url: str) -> None:
@@ -122,20 +107,14 @@ async def tally(url: str) -> tuple[int, int, int, int, int]:
     )
 
 
-def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrency.expire_offers", str(pause)],
-        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+async def begun(url: str) -> bool:
+    """A few offers have lapsed."""
+    return (await tally(url))[0] >= 3
 
 
 async def test_two_processes_racing_lapse_each_offer_once(database: str, tmp_path: Path) -> None:
     await seed(database)
-    first, second = start(database, tmp_path), start(database, tmp_path)
-    outputs = [await asyncio.to_thread(p.communicate, timeout=180) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == EVENTS
+    assert sum(await racing(JOB, database, tmp_path)) == EVENTS
     assert await tally(database) == (EVENTS, EVENTS, EVENTS, EVENTS, 0)
 
 
@@ -143,18 +122,11 @@ async def test_a_process_killed_midway_leaves_the_rest_to_the_next(
     database: str, tmp_path: Path
 ) -> None:
     await seed(database)
-    slow = start(database, tmp_path, pause=0.05)
-    while (await tally(database))[0] < 3:
-        assert slow.poll() is None, slow.communicate()
-        await asyncio.sleep(0.02)
-    os.killpg(slow.pid, signal.SIGKILL)
-    slow.communicate()
+    slow = start(JOB, database, tmp_path, pause=0.05)
+    await killed_once(slow, lambda: begun(database))
     lapsed, mails, offered, offer_mails, doubled = await tally(database)
     assert 0 < lapsed < EVENTS  # whole events only: each lapse came with its mail and offer
     assert (mails, offered, offer_mails, doubled) == (lapsed, lapsed, lapsed, 0)
 
-    again = start(database, tmp_path)
-    out, _ = await asyncio.to_thread(again.communicate, timeout=180)
-    assert again.returncode == 0, out
-    assert int(out.strip().splitlines()[-1]) == EVENTS - lapsed
+    assert await finished(start(JOB, database, tmp_path)) == EVENTS - lapsed
     assert await tally(database) == (EVENTS, EVENTS, EVENTS, EVENTS, 0)

@@ -3,12 +3,6 @@ midway and started again; every confirmed participant is reminded exactly once."
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,23 +14,14 @@ from booking.core.db import create_engine, session_factory, utcnow
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
 from booking.organisations.models import Organisation, OrganisationDomain
-from booking.settings import ROOT
 from courses.models import Event, EventSession
-from tests.concurrency.server import fresh_database, server_env
-from tests.databases import postgres_url
+from tests.concurrency.workers import finished, killed_once, racing, start
 
 pytestmark = pytest.mark.race
 
+JOB = "tests.concurrency.remind"
+
 PEOPLE = 1_000
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    pg = postgres_url()
-    if request.param == "postgresql" and pg is None:
-        pytest.skip("TEST_DATABASE_URL not set")
-    async with fresh_database(request.param, tmp_path, pg) as url:
-        yield url
 
 
 async def seed(url: str) -> None:
@@ -100,20 +85,14 @@ async def counts(url: str) -> tuple[int, int, int]:
     return reminded or 0, len(mails), sum(1 for n in per_booking.values() if n > 1)
 
 
-def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrency.remind", str(pause)],
-        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+async def begun(url: str) -> bool:
+    """Some reminders are written."""
+    return (await counts(url))[0] > 0
 
 
 async def test_two_processes_racing_remind_everyone_once(database: str, tmp_path: Path) -> None:
     await seed(database)
-    first, second = start(database, tmp_path), start(database, tmp_path)
-    outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    assert sum(int(out.strip().splitlines()[-1]) for out, _ in outputs) == PEOPLE
+    assert sum(await racing(JOB, database, tmp_path)) == PEOPLE
     assert await counts(database) == (PEOPLE, PEOPLE, 0)
 
 
@@ -121,17 +100,10 @@ async def test_a_process_killed_midway_leaves_the_rest_to_the_next(
     database: str, tmp_path: Path
 ) -> None:
     await seed(database)
-    slow = start(database, tmp_path, pause=0.2)
-    while (await counts(database))[0] == 0:
-        assert slow.poll() is None, slow.communicate()
-        await asyncio.sleep(0.02)
-    os.killpg(slow.pid, signal.SIGKILL)
-    slow.communicate()
+    slow = start(JOB, database, tmp_path, pause=0.2)
+    await killed_once(slow, lambda: begun(database))
     reminded, mails, twice = await counts(database)
     assert 0 < reminded < PEOPLE and (mails, twice) == (reminded, 0)  # whole batches only
 
-    again = start(database, tmp_path)
-    out, _ = await asyncio.to_thread(again.communicate, timeout=120)
-    assert again.returncode == 0, out
-    assert int(out.strip().splitlines()[-1]) == PEOPLE - reminded
+    assert await finished(start(JOB, database, tmp_path)) == PEOPLE - reminded
     assert await counts(database) == (PEOPLE, PEOPLE, 0)

@@ -4,12 +4,6 @@ the rest."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,23 +13,14 @@ from sqlalchemy import func, insert, select
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.jobs.retention import BATCH
 from booking.mail.models import OutboxMessage
-from booking.settings import ROOT
-from tests.concurrency.server import fresh_database, server_env
-from tests.databases import postgres_url
+from tests.concurrency.workers import finished, killed_once, racing, start
 
 pytestmark = pytest.mark.race
 
+JOB = "tests.concurrency.retain"
+
 DUE = 6 * BATCH
 KEPT = 50
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    pg = postgres_url()
-    if request.param == "postgresql" and pg is None:
-        pytest.skip("TEST_DATABASE_URL not set")
-    async with fresh_database(request.param, tmp_path, pg) as url:
-        yield url
 
 
 async def seed(url: str) -> None:
@@ -65,21 +50,14 @@ async def remaining(url: str) -> int:
         await engine.dispose()
 
 
-def start(url: str, tmp_path: Path, pause: float = 0.0) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrency.retain", str(pause)],
-        env=server_env(url, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+async def begun(url: str) -> bool:
+    """Some rows are gone."""
+    return await remaining(url) < DUE + KEPT
 
 
 async def test_two_processes_racing_delete_every_row_once(database: str, tmp_path: Path) -> None:
     await seed(database)
-    first, second = start(database, tmp_path, 0.01), start(database, tmp_path, 0.01)
-    outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], outputs
-    counts = [int(out.strip().splitlines()[-1]) for out, _ in outputs]
-    assert sum(counts) == DUE
+    assert sum(await racing(JOB, database, tmp_path, pause=0.01)) == DUE
     assert await remaining(database) == KEPT
 
 
@@ -87,17 +65,10 @@ async def test_a_process_killed_midway_leaves_the_rest_to_the_next(
     database: str, tmp_path: Path
 ) -> None:
     await seed(database)
-    slow = start(database, tmp_path, pause=0.3)
-    while await remaining(database) == DUE + KEPT:
-        assert slow.poll() is None, slow.communicate()
-        await asyncio.sleep(0.02)
-    os.killpg(slow.pid, signal.SIGKILL)
-    slow.communicate()
+    slow = start(JOB, database, tmp_path, pause=0.3)
+    await killed_once(slow, lambda: begun(database))
     left = await remaining(database)
     assert KEPT < left < DUE + KEPT and (DUE + KEPT - left) % BATCH == 0  # whole batches only
 
-    again = start(database, tmp_path)
-    out, _ = await asyncio.to_thread(again.communicate, timeout=120)
-    assert again.returncode == 0, out
-    assert int(out.strip().splitlines()[-1]) == left - KEPT
+    assert await finished(start(JOB, database, tmp_path)) == left - KEPT
     assert await remaining(database) == KEPT
