@@ -232,18 +232,30 @@ def is_permanent(exc: Exception) -> bool:
     return isinstance(exc, aiosmtplib.SMTPRecipientRefused) and 500 <= exc.code < 600
 
 
+async def claimed_messages(
+    sessions: async_sessionmaker[AsyncSession], ids: list[int]
+) -> list[OutboxMessage]:
+    """A claimed round's rows, read in one statement, in the claim's order. Nobody else
+    changes a claimed row (a withdrawal leaves it alone), so they stay as read while the
+    round is sent."""
+    async with sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 async def send_one(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     renderer: MailRenderer,
-    message_id: int,
+    message: OutboxMessage,
     outlet: Outlet,
 ) -> bool:
+    if message.sent_at is not None or message.failed_at is not None:
+        return False
+    message_id = message.id
+    attempts, template, recipient = message.attempts, message.template, message.recipient
     async with sessions() as session:
-        message = await session.get(OutboxMessage, message_id)
-        if message is None or message.sent_at is not None or message.failed_at is not None:
-            return False
-        attempts, template, recipient = message.attempts, message.template, message.recipient
 
         async def mark_sent() -> None:
             try:
@@ -336,10 +348,10 @@ async def send_due(
         give_way_until = loop.time() + GIVE_WAY_SECONDS
         outlet = Outlet(settings)
         try:
-            for message_id in ids:
+            for message in await claimed_messages(sessions, ids):
                 if give_way is not None:
                     await give_way(max(0.0, give_way_until - loop.time()))
-                sent += await send_one(settings, sessions, renderer, message_id, outlet)
+                sent += await send_one(settings, sessions, renderer, message, outlet)
         finally:
             await outlet.close()
 
