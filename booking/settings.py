@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -129,6 +130,16 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_address(self) -> str:
+        """The bare address of ``mail_from`` (the envelope sender)."""
+        return parseaddr(self.mail_from)[1] or parseaddr(Settings.mail_from)[1]
+
+    @property
+    def mail_domain(self) -> str:
+        """The domain of ``mail_from``: Message-IDs and the newsletter's List-Id name it."""
+        return self.mail_address.rpartition("@")[2]
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

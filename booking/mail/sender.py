@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate
 
 import aiosmtplib
 from sqlalchemy import case, or_, select, update
@@ -107,9 +107,8 @@ PROTECTED_HEADERS = frozenset(
 
 def message_id(settings: Settings, message: OutboxMessage) -> str:
     """The ``Message-ID`` of an outbox row: the same on every attempt."""
-    domain = settings.mail_from.rpartition("@")[2].rstrip(">").strip() or "sicherimdienst.example"
     key = message.message_key or f"{message.created_at.timestamp():.0f}"
-    return f"<outbox-{message.id}.{key}@{domain}>"
+    return f"<outbox-{message.id}.{key}@{settings.mail_domain}>"
 
 
 def build_email(settings: Settings, message: OutboxMessage, rendered: RenderedMail) -> EmailMessage:
@@ -211,7 +210,7 @@ class Outlet:
             await client.connect()
             self._client = client
         await self._client.send_message(
-            mail, sender=parseaddr(self.settings.mail_from)[1], recipients=[recipient]
+            mail, sender=self.settings.mail_address, recipients=[recipient]
         )
 
     def _drop(self) -> None:

@@ -5,7 +5,6 @@ and as a link in the text."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
@@ -22,12 +21,11 @@ from booking.settings import Settings
 def unsubscribe_headers(settings: Settings, url: str) -> dict[str, str]:
     """``List-Unsubscribe`` with the https link (which takes a POST, RFC 8058) and a mailto
     address, and ``List-Unsubscribe-Post`` for one-click."""
-    address = parseaddr(settings.mail_from)[1] or "netzwerk@sicherimdienst.example"
     subject = quote(f"Newsletter abbestellen {url}", safe="")
     return {
-        "List-Unsubscribe": f"<{url}>, <mailto:{address}?subject={subject}>",
+        "List-Unsubscribe": f"<{url}>, <mailto:{settings.mail_address}?subject={subject}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": "Newsletter #sicherimDienst <newsletter.sicherimdienst.example>",
+        "List-Id": f"Newsletter #sicherimDienst <newsletter.{settings.mail_domain}>",
         "Precedence": "bulk",
     }
 

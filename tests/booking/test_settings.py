@@ -30,3 +30,11 @@ def test_retention_comes_with_the_stated_defaults_and_can_be_set() -> None:
     for bad in ("0", "-5", "zwei", "1.5"):
         with pytest.raises(ValueError, match="RETENTION_SENT_MAIL_DAYS"):
             Settings.from_env({"RETENTION_SENT_MAIL_DAYS": bad})
+
+
+def test_the_sender_address_and_domain_come_from_mail_from() -> None:
+    named = Settings(mail_from="Netzwerk NRW <post@praevention.bezreg.example>")
+    bare = Settings(mail_from="post@praevention.bezreg.example")
+    for settings in (named, bare):
+        assert settings.mail_address == "post@praevention.bezreg.example"
+        assert settings.mail_domain == "praevention.bezreg.example"
