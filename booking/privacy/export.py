@@ -19,6 +19,7 @@ from booking.bookings.models import Booking
 from booking.mail.models import OutboxMessage
 from booking.members.models import ApiToken, Member, WebSession
 from booking.newsletter.messages import CONSENT_TEXTS
+from booking.newsletter.models import Delivery, Issue
 from booking.newsletter.services import subscription_of
 from booking.organisations.models import JoiningApplication
 from booking.privacy import messages
@@ -106,6 +107,15 @@ async def _newsletter(session: AsyncSession, email: str) -> dict[str, Any] | Non
         "requested_at": _iso(subscription.requested_at),
         "confirmed_at": _iso(subscription.confirmed_at),
         "unsubscribed_at": _iso(subscription.unsubscribed_at),
+        "issues": [
+            {"subject": subject, "sent_at": _iso(started)}
+            for subject, started in await session.execute(
+                select(Issue.subject, Issue.send_started_at)
+                .join(Delivery, Delivery.issue_id == Issue.id)
+                .where(Delivery.subscription_id == subscription.id)
+                .order_by(Issue.send_started_at, Issue.id)
+            )
+        ],
     }
 
 

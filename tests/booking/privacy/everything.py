@@ -12,6 +12,7 @@ from sqlalchemy.sql.sqltypes import JSON
 from booking.bookings.models import Booking
 from booking.mail.services import enqueue
 from booking.members.models import ApiToken, Member, WebSession
+from booking.newsletter.models import Delivery, Issue, Subscription
 from booking.organisations.models import JoiningApplication
 from booking.privacy.audit import record
 from booking.tables import metadata
@@ -111,6 +112,15 @@ async def build(db: AsyncSession) -> Everything:
     record(db, actor=organiser, action="booking_substituted", now=NOW, event_id=other.id,
            member_id=waiting.id, before={}, after={"successor": person.email})  # fmt: skip
     enqueue(db, person.email, "member_approved", member_id=person.id)
+    subscription = Subscription(
+        email=person.email, status="confirmed", source="profile", consent_version="2026-12",
+        requested_at=NOW, confirmed_at=NOW, confirm_nonce="c" * 16, unsubscribe_key="u" * 16,
+    )  # fmt: skip
+    issue = Issue(subject="Neues aus dem Netzwerk", body_markdown="Guten Tag", status="sent",
+                  created_at=NOW, updated_at=NOW, send_started_at=NOW)  # fmt: skip
+    db.add_all([subscription, issue])
+    await db.flush()
+    db.add(Delivery(issue_id=issue.id, subscription_id=subscription.id))
     await db.commit()
     return Everything(person, organiser, waiting, full, past, person.email)
 

@@ -48,6 +48,10 @@ async def test_export_holds_every_kind_of_record(db: AsyncSession) -> None:
     assert "token_hash" not in data["api_tokens"][0]
     assert {e["action"] for e in data["audit_entries"]} == {"booking_removed"}
     assert "calendar_token" not in data["profile"]
+    assert data["newsletter"]["status"] == "confirmed"
+    assert data["newsletter"]["issues"] == [
+        {"subject": "Neues aus dem Netzwerk", "sent_at": NOW.isoformat()}
+    ]
 
 
 async def test_erasure_leaves_only_the_certificate_register(db: AsyncSession) -> None:
