@@ -20,6 +20,7 @@ test: $(TEST_STAMP) chromium poppler vnu
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(TEST_STAMP)

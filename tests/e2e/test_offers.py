@@ -86,8 +86,9 @@ async def test_a_member_accepts_an_offered_seat(
         assert cancelled.status_code == 200 and len(cancelled.json()["promoted"]) == 1
 
     offer = smtp.inbox.wait_until(
-        lambda message: message["To"] == MEMBER
-        and message["Subject"].startswith(f"Ein Platz für Sie: {TITLE}"),
+        lambda message: (
+            message["To"] == MEMBER and message["Subject"].startswith(f"Ein Platz für Sie: {TITLE}")
+        ),
         since=before,
     )
     match = re.search(r"https?://[^/\s]+(/angebot/annehmen\?token=\S+)", text_body(offer))
