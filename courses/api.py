@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from booking.bookings import changes, draw, eligibility, queries
+from booking.bookings import changes, draw_record, eligibility, queries
 from booking.bookings.queries import Availability
 from booking.core.api import (
     Operation,
@@ -121,7 +121,7 @@ async def _detail(
         release_deadline=event.release_deadline,
         offer_working_days=event.offer_working_days,
         allocation="draw" if event.by_draw else "first_come",
-        draw_commitment=draw.event_commitment(event) if event.by_draw else None,
+        draw_commitment=draw_record.event_commitment(event) if event.by_draw else None,
         sign_in_sheet_url=f"{base_url}/kurse/{event.id}/unterschriftenliste.pdf"
         if viewer is not None and may_mark(event, viewer)
         else None,

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import draw, queries
+from booking.bookings import draw_record, queries
 from booking.core import paging
 from booking.core.web import (
     current_member,
@@ -70,7 +70,7 @@ async def event_page(request: Request) -> Response:
     event = await services.event_detail(session, request.path_params["event_id"], member)
     seats = await queries.availability(session, [event, *event.workshops])
     box = await queries.booking_box(session, event, member, now(request))
-    lottery = await draw.event_view(session, event, member) if event.by_draw else None
+    lottery = await draw_record.event_view(session, event, member) if event.by_draw else None
     return await render(
         request,
         "courses/event.html",

@@ -24,7 +24,7 @@ PACKAGES = ("booking", "courses", "venues", "materials")
 CORE_MAY_IMPORT = ("booking.core", "booking.settings")
 RULE_MODULES = {
     "services", "queries", "eligibility", "changes", "exports", "waitlist", "audit", "release",
-    "draw", "offers", "workdays", "issues", "sending",
+    "draw", "draw_record", "offers", "workdays", "issues", "sending",
 }  # fmt: skip
 """Modules that hold business rules (or a package's service modules named like this)."""
 WEB_LIBRARIES = ("starlette", "wtforms", "pydantic", "pydantic_core", "jinja2")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from booking.bookings import (
     announcements,
     draw,
+    draw_record,
     exports,
     messages,
     offers,
@@ -154,8 +155,8 @@ async def event_bookings(request: Request, actor: Member) -> Response:
 async def event_draw(request: Request, actor: Member) -> Response:
     session, event_id = db(request), path_id(request)
     query = read_query(request, PageQuery)
-    found = await draw.protocol(session, event_id, actor)
-    if isinstance(found, draw.Pending):
+    found = await draw_record.protocol(session, event_id, actor)
+    if isinstance(found, draw_record.Pending):
         event = found.event
         return json_answer(
             schemas.DrawOut(
@@ -172,7 +173,7 @@ async def event_draw(request: Request, actor: Member) -> Response:
             )
         )
     stored = found.draw
-    page = await draw.protocol_lines(session, stored, cursor=query.cursor, limit=query.limit)
+    page = await draw_record.protocol_lines(session, stored, cursor=query.cursor, limit=query.limit)
     return json_answer(
         schemas.DrawOut(
             event_id=event_id,

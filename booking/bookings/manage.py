@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
-from booking.bookings import draw, messages
+from booking.bookings import draw, draw_record, messages
 from booking.core import paging
 from booking.core.web import SpreadsheetKind, db, render, require_member, spreadsheet_answer
 
@@ -19,10 +19,10 @@ PROTOCOL_PAGE = 100
 async def protocol_page(request: Request) -> Response:
     actor = await require_member(request)
     session, event_id = db(request), request.path_params["event_id"]
-    found = await draw.protocol(session, event_id, actor)
+    found = await draw_record.protocol(session, event_id, actor)
     page = None
-    if isinstance(found, draw.Record):
-        page = await draw.protocol_lines(
+    if isinstance(found, draw_record.Record):
+        page = await draw_record.protocol_lines(
             session,
             found.draw,
             cursor=request.query_params.get("cursor"),
@@ -34,7 +34,7 @@ async def protocol_page(request: Request) -> Response:
         {
             "event": found.event,
             "found": found,
-            "drawn": isinstance(found, draw.Record),
+            "drawn": isinstance(found, draw_record.Record),
             "page": page,
             "algorithm": draw.ALGORITHM,
             "DECISIONS": messages.DRAW_DECISIONS,
@@ -50,7 +50,7 @@ async def protocol_page(request: Request) -> Response:
 async def _exported(request: Request, kind: SpreadsheetKind) -> Response:
     actor = await require_member(request)
     event_id = request.path_params["event_id"]
-    table = await draw.protocol_table(db(request), event_id, actor)
+    table = await draw_record.protocol_table(db(request), event_id, actor)
     filename = messages.DRAW_EXPORT_FILENAME.format(event_id=event_id)
     return await spreadsheet_answer(table, kind, filename)
 

@@ -15,14 +15,14 @@ def draw_verify(args: argparse.Namespace) -> int:
 
 
 async def _verify(settings: Settings, event_id: int) -> int:
-    from booking.bookings import draw
+    from booking.bookings import draw, draw_record
 
     async with database_sessions(settings) as sessions, sessions() as session:
         try:
-            verdict = await draw.verify(session, event_id)
+            verdict = await draw_record.verify(session, event_id)
         except DomainError as exc:
             raise CliError(exc.message) from exc
-        stored = await draw.stored_draw(session, event_id)
+        stored = await draw_record.stored_draw(session, event_id)
         assert stored is not None
         print(f"Veranstaltung {event_id}: Auslosung vom {datetime_de(stored.drawn_at)}")
         print(f"Verfahren: {stored.algorithm}")

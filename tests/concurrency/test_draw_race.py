@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from booking.bookings import draw
+from booking.bookings import draw_record
 from booking.bookings.models import Booking, Draw, DrawEntry
 from booking.core.db import create_engine, session_factory, utcnow
 from booking.mail.models import OutboxMessage
@@ -101,7 +101,7 @@ async def check_every_draw(url: str) -> None:
     try:
         async with session_factory(engine)() as session:
             for event_id in await session.scalars(select(Event.id)):
-                assert (await draw.verify(session, event_id)).matches
+                assert (await draw_record.verify(session, event_id)).matches
                 rows = await session.execute(
                     select(Booking.organisation_id, func.count())
                     .where(Booking.event_id == event_id, Booking.status == "confirmed")

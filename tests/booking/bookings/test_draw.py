@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from booking.bookings import changes, draw, queries, release, services
+from booking.bookings import changes, draw, draw_record, queries, release, services
 from booking.bookings.models import Booking, Draw, DrawEntry
 from booking.core.errors import (
     AlreadyBooked,
@@ -78,9 +78,9 @@ async def test_before_the_deadline_a_booking_is_a_request_and_counted(
     assert await mails(db) == [(p.email, "draw_requested") for p in people]
     with pytest.raises(AlreadyBooked):
         await services.book(db, event_id=event.id, member_id=people[0].id, now=NOW)
-    counts = await draw.request_counts(db, event.id, org.id)
+    counts = await draw_record.request_counts(db, event.id, org.id)
     assert (counts.total, counts.organisation) == (4, 3)
-    assert (await draw.request_counts(db, event.id, None)).organisation is None
+    assert (await draw_record.request_counts(db, event.id, None)).organisation is None
     # Nothing happens before the deadline.
     assert await draw.run_draw(db, event.id, DEADLINE - timedelta(seconds=1)) is None
 
@@ -107,9 +107,9 @@ async def test_the_draw_spreads_seats_mails_everyone_and_verifies(
     assert {b.organisation_id for b in seated} == {big.id, small.id, third.id}
     waiting = [b for b in bookings if found[b.id] == "waiting"]
     positions = await queries.waitlist_positions(db, waiting)
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None and stored.seed == draw.seed_of(event.id, DEADLINE, "ab" * 32)
-    entries = await draw.entries_of(db, stored.id)
+    entries = await draw_record.entries_of(db, stored.id)
     in_order = [e.booking_id for e in entries if e.decision == "waiting"]
     assert sorted(positions, key=positions.__getitem__) == in_order
     assert sorted(positions.values()) == list(range(1, 6))
@@ -124,7 +124,7 @@ async def test_the_draw_spreads_seats_mails_everyone_and_verifies(
     assert all(c.get("method") == "REQUEST" for t, c in sent if t == "draw_won")
     assert sorted(c["position"] for t, c in sent if t == "draw_waitlisted") == [1, 2, 3, 4, 5]
 
-    verdict = await draw.verify(db, event.id)
+    verdict = await draw_record.verify(db, event.id)
     assert verdict.matches and verdict.seed_matches and verdict.requests == 8
     # Drawn once: another run finds nothing to do.
     again = await draw.draw_due(sessions_of(engine), AFTER + timedelta(hours=1))
@@ -168,9 +168,9 @@ async def test_same_inputs_and_seed_give_the_recorded_allocation(db: AsyncSessio
     assert run is not None
     found = await statuses(db, event)
     assert sorted(b for b, s in found.items() if s == "confirmed") == [106, 107, 109, 110, 112]
-    stored = await draw.stored_draw(db, 7)
+    stored = await draw_record.stored_draw(db, 7)
     assert stored is not None
-    entries = await draw.entries_of(db, stored.id)
+    entries = await draw_record.entries_of(db, stored.id)
     assert [(e.booking_id, e.decision, e.waitlist_position) for e in entries][:4] == [
         (106, "seat", None),
         (102, "waiting", 1),
@@ -187,9 +187,9 @@ async def test_a_withdrawn_request_takes_no_part(db: AsyncSession) -> None:
     await services.cancel(db, booking_id=gone.booking.id, actor=leaves, now=NOW)
     await draw.run_draw(db, event.id, AFTER)
     assert await statuses(db, event) == {kept.booking.id: "confirmed", gone.booking.id: "cancelled"}
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None
-    assert [e.booking_id for e in await draw.entries_of(db, stored.id)] == [kept.booking.id]
+    assert [e.booking_id for e in await draw_record.entries_of(db, stored.id)] == [kept.booking.id]
 
 
 async def test_verify_notices_a_changed_decision_and_a_changed_seed(db: AsyncSession) -> None:
@@ -198,12 +198,12 @@ async def test_verify_notices_a_changed_decision_and_a_changed_seed(db: AsyncSes
         person = await factories.member(db)
         await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     await draw.run_draw(db, event.id, AFTER)
-    assert (await draw.verify(db, event.id)).matches
+    assert (await draw_record.verify(db, event.id)).matches
     entry = await db.scalar(select(DrawEntry).where(DrawEntry.decision == "waiting").limit(1))
     assert entry is not None
     entry.decision, entry.waitlist_position = "seat", None
     await db.commit()
-    verdict = await draw.verify(db, event.id)
+    verdict = await draw_record.verify(db, event.id)
     assert not verdict.matches and verdict.seed_matches
     assert verdict.differences == [
         f"Buchung {entry.booking_id}: gespeichertes Ergebnis weicht von der Neuberechnung ab."
@@ -211,7 +211,7 @@ async def test_verify_notices_a_changed_decision_and_a_changed_seed(db: AsyncSes
     entry.decision, entry.waitlist_position = "waiting", 1
     await db.execute(update(Event).where(Event.id == event.id).values(draw_salt="cd" * 32))
     await db.commit()
-    verdict = await draw.verify(db, event.id)
+    verdict = await draw_record.verify(db, event.id)
     assert not verdict.matches and not verdict.seed_matches
 
 
@@ -224,9 +224,9 @@ async def test_a_record_holds_each_request_and_each_place_once(
         person = await factories.member(db)
         await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     await draw.run_draw(db, event.id, AFTER)
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None
-    first, _ = await draw.entries_of(db, stored.id)
+    first, _ = await draw_record.entries_of(db, stored.id)
     row = {"draw_id": stored.id, "booking_id": 0, "rank": None, "decision": "waiting"}
     row[column] = getattr(first, column)
     with pytest.raises(IntegrityError):
@@ -237,7 +237,7 @@ async def test_a_record_holds_each_request_and_each_place_once(
 async def test_verify_without_a_draw_says_so(db: AsyncSession) -> None:
     event = await draw_event(db)
     with pytest.raises(InvalidState, match="noch nicht gelost"):
-        await draw.verify(db, event.id)
+        await draw_record.verify(db, event.id)
 
 
 async def test_with_the_release_only_released_requests_take_part(
@@ -277,15 +277,15 @@ async def test_with_the_release_only_released_requests_take_part(
         first.booking.id: "confirmed",
         second.booking.id: "cancelled",
     }
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None
-    decisions = {e.booking_id: e.decision for e in await draw.entries_of(db, stored.id)}
+    decisions = {e.booking_id: e.decision for e in await draw_record.entries_of(db, stored.id)}
     assert decisions == {first.booking.id: "seat", second.booking.id: "not_released"}
     assert (await mails(db))[-2:] == [
         (asked.email, "draw_won"),
         (unasked.email, "booking_request_lapsed"),
     ]
-    assert (await draw.verify(db, event.id)).matches
+    assert (await draw_record.verify(db, event.id)).matches
     # Once drawn, a request that waits for its release lapses as on any other event.
     late = Booking(
         event_id=event.id, member_id=unasked.id, organisation_id=org.id, status="requested"
@@ -338,9 +338,9 @@ async def test_a_freed_seat_goes_to_the_waiting_list_in_draw_order(db: AsyncSess
     for person in people:
         await services.book(db, event_id=event.id, member_id=person.id, now=NOW)
     await draw.run_draw(db, event.id, AFTER)
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None
-    entries = await draw.entries_of(db, stored.id)
+    entries = await draw_record.entries_of(db, stored.id)
     winner = next(e.booking_id for e in entries if e.decision == "seat")
     next_in_line = next(e.booking_id for e in entries if e.waitlist_position == 1)
     organiser = await factories.member(db, role="organiser")
@@ -376,7 +376,7 @@ async def test_the_deadline_of_a_draw_is_fixed_once_requested(db: AsyncSession) 
     value), it stays."""
     event = await draw_event(db)
     organiser = await factories.member(db, role="organiser")
-    shown = draw.event_commitment(event)
+    shown = draw_record.event_commitment(event)
     later = DEADLINE + timedelta(days=1)
     await changes.change_event(
         db, event_id=event.id, actor=organiser, now=NOW, details={"registration_deadline": later}
@@ -396,17 +396,17 @@ async def test_the_deadline_of_a_draw_is_fixed_once_requested(db: AsyncSession) 
         select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
     )
     assert kept is not None
-    assert kept.registration_deadline == DEADLINE and draw.event_commitment(kept) == shown
+    assert kept.registration_deadline == DEADLINE and draw_record.event_commitment(kept) == shown
 
 
 async def test_the_protocol_is_for_organisers(db: AsyncSession) -> None:
     event = await draw_event(db)
     member, organiser = await factories.member(db), await factories.member(db, role="organiser")
     with pytest.raises(Forbidden):
-        await draw.protocol(db, event.id, member)
-    pending = await draw.protocol(db, event.id, organiser)
-    assert isinstance(pending, draw.Pending)
+        await draw_record.protocol(db, event.id, member)
+    pending = await draw_record.protocol(db, event.id, organiser)
+    assert isinstance(pending, draw_record.Pending)
     assert pending.commitment == draw.commitment(draw.seed_of(event.id, DEADLINE, "ab" * 32))
     plain = await factories.event(db)
     with pytest.raises(InvalidState):
-        await draw.protocol(db, plain.id, organiser)
+        await draw_record.protocol(db, plain.id, organiser)

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from booking.bookings import draw, services
+from booking.bookings import draw, draw_record, services
 from courses import messages
 from tests import factories
 from tests.booking.bookings.test_draw import AFTER, DEADLINE, draw_event
@@ -84,7 +84,7 @@ async def test_the_protocol_is_for_organisers_with_its_export(
     await db.commit()
     drawn = await client.get(url)
     assert drawn.status_code == 200
-    stored = await draw.stored_draw(db, event.id)
+    stored = await draw_record.stored_draw(db, event.id)
     assert stored is not None and stored.seed in drawn.text
     assert drawn.text.count("<tr>") == 4  # the header and three requests
     assert "Warteliste 2" in drawn.text and "sid draw verify" in drawn.text
