@@ -24,6 +24,7 @@ PACKAGES = ("booking", "courses", "venues", "materials")
 CORE_MAY_IMPORT = ("booking.core", "booking.settings")
 RULE_MODULES = {
     "services", "queries", "eligibility", "changes", "exports", "waitlist", "audit", "release",
+    "promotion",
     "draw", "draw_record", "offers", "workdays", "issues", "sending",
 }  # fmt: skip
 """Modules that hold business rules (or a package's service modules named like this)."""

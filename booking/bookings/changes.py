@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 from booking.bookings import messages as booking_messages
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Draw
 from booking.bookings.notices import notify
-from booking.bookings.services import lock_event, lock_events, promote
+from booking.bookings.promotion import promote
+from booking.bookings.services import lock_event, lock_events
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
 from booking.core.formatting import range_de
 from booking.core.transactions import write_transaction

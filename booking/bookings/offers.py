@@ -1,5 +1,5 @@
 """Offers with a deadline: on an event with ``offer_working_days``, a freed seat is not given
-to the first waiting member at once but offered (booking.bookings.services.promote). The
+to the first waiting member at once but offered (booking.bookings.promotion.promote). The
 seat is held for them (status ``offered`` occupies a seat) until they accept it, decline it,
 or the deadline passes (booking.bookings.workdays: the end of the Nth working day in NRW).
 
@@ -28,7 +28,8 @@ from sqlalchemy.orm import selectinload
 from booking.bookings import messages, queries
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.notices import notify
-from booking.bookings.services import lock_event, promote
+from booking.bookings.promotion import promote
+from booking.bookings.services import lock_event
 from booking.core.errors import Busy, Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import datetime_de
 from booking.core.transactions import write_transaction

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.bookings import messages
 from booking.bookings.models import WAITLIST_ORDER, Booking, BookingStatus
-from booking.bookings.services import lock_event, promote
+from booking.bookings.promotion import promote
+from booking.bookings.services import lock_event
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.transactions import write_transaction
 from booking.members.models import Member

@@ -4,7 +4,7 @@ Promotion happens in the transaction that frees a seat (a cancellation, a capaci
 The sweep catches what that moment left: a seat that no one could take then (the waiting
 members' organisations had used their share, a member's access was not yet approved) and
 any seat freed outside the booking rules. Each event is promoted by the same
-:func:`booking.bookings.services.promote`, in a write transaction of its own under the
+:func:`booking.bookings.promotion.promote`, in a write transaction of its own under the
 event lock, so the sweep is idempotent and may be stopped anywhere: what it did is
 committed, what it did not it does at the next run.
 """
@@ -18,7 +18,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.bookings import queries
-from booking.bookings.services import lock_event, promote
+from booking.bookings.promotion import promote
+from booking.bookings.services import lock_event
 from booking.core.errors import Busy, NotFound
 from booking.core.transactions import write_transaction
 from booking.jobs import messages

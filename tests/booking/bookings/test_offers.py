@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.bookings import changes, offers, queries, services, waitlist
+from booking.bookings import changes, offers, promotion, queries, services, waitlist
 from booking.bookings.models import Booking, BookingStatus
 from booking.bookings.workdays import offer_deadline
 from booking.core.db import session_factory
@@ -93,7 +93,7 @@ async def test_a_freed_seat_is_offered_to_the_first_waiting_member_and_held(
     # Promotion again (the sweep) changes nothing: one offer per free seat.
     async with db.begin():
         locked = await services.lock_event(db, event.id)
-        assert await services.promote(db, locked, NOW) == []
+        assert await promotion.promote(db, locked, NOW) == []
 
 
 async def test_accepting_confirms_with_the_invitation(db: AsyncSession) -> None:
@@ -374,4 +374,4 @@ async def test_no_offer_once_the_event_has_begun_and_deadlines_end_at_its_start(
     await db.commit()
     async with db.begin():
         locked = await services.lock_event(db, event.id)
-        assert await services.promote(db, locked, begun) == []
+        assert await promotion.promote(db, locked, begun) == []
