@@ -27,6 +27,7 @@ from booking.demo.data import (
 from booking.demo.feedback import add_feedback
 from booking.demo.joining import add_joining
 from booking.demo.materials import add_orders
+from booking.demo.newsletter import add_newsletter
 from booking.demo.programme import Calendar, Programme, build_programme, email_part
 from booking.demo.venues import build_venues
 from booking.mail.models import OutboxMessage
@@ -142,7 +143,9 @@ async def load_demo(session: AsyncSession, now: datetime) -> bool:
         await release(session, booking_id=first_request, actor=coordinator, now=now)
     await add_orders(session, now, organiser)
     await add_joining(session, now, organiser)
-    # The invented members cannot read mail: drop what the bookings wrote to the outbox.
+    await add_newsletter(session, now, organiser, members)
+    # The invented members cannot read mail: drop what the bookings and the newsletter wrote
+    # to the outbox (an issue's mail no longer in the outbox counts as sent long ago).
     await session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     await session.commit()
     return True

@@ -49,10 +49,13 @@ Ihre Geschäftsstelle
 
 
 def mail_to(smtp: SmtpServer, address: str, subject: str, count: int) -> EmailMessage:
-    for message in reversed(smtp.inbox.wait_for(count, timeout=30)):
-        if message["To"] == address and subject in str(message["Subject"]):
-            return message
-    raise AssertionError(f"no mail {subject!r} to {address}")
+    """The mail to ``address`` about ``subject`` among the messages from number ``count`` on
+    (others, say to the demo's subscribers, may come first)."""
+    return smtp.inbox.wait_until(
+        lambda message: message["To"] == address and subject in str(message["Subject"]),
+        since=count - 1,
+        timeout=30,
+    )
 
 
 def path_in(message: EmailMessage, pattern: str) -> str:
