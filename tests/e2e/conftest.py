@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright
 
 from tests.concurrency.server import running_server, server_env, sid
 from tests.smtp import SmtpServer, text_body
@@ -102,6 +102,13 @@ def link_from(
         time.sleep(0.05)
 
 
+async def click_through(target: Locator) -> None:
+    """Click a link or a form's button and wait until the page it leads to has loaded (a
+    check right after a bare click may still see the old page, or none)."""
+    async with target.page.expect_navigation():
+        await target.click()
+
+
 async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) -> None:
     before = len(smtp.inbox.messages)
     await page.goto(server + "/anmelden")
@@ -109,8 +116,7 @@ async def sign_in_as(page: Page, smtp: SmtpServer, server: str, address: str) ->
     await page.get_by_role("button", name="Anmeldelink anfordern").click()
     await page.wait_for_url("**/anmelden/gesendet")
     await page.goto(link_from(smtp, address, server, since=before))
-    await page.get_by_role("button", name="Jetzt anmelden").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Jetzt anmelden"))
 
 
 WIDEST = """() => {

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser
 
 from booking.demo import TRAINER_EMAIL
-from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, click_through, sign_in_as
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +30,7 @@ async def test_a_trainer_marks_the_roster_on_a_phone(
     await sign_in_as(page, smtp, server, TRAINER_EMAIL)
     await page.goto(server + "/meine-kurse")
     await checked.check()
-    await page.get_by_role("link", name="Anwesenheit").first.click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name="Anwesenheit").first)
     await checked.check()
     assert await page.evaluate(WIDEST) <= 390
 
@@ -43,14 +42,12 @@ async def test_a_trainer_marks_the_roster_on_a_phone(
     box = await late.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
     await late.click()
-    await page.get_by_role("button", name="Anwesenheit speichern").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Anwesenheit speichern"))
     assert "Die Anwesenheit ist gespeichert (" in await page.content()
     saved = page.locator(".roster-line", has_text=name)
     assert await saved.get_by_role("radio", name="verspätet").is_checked()
 
-    await page.get_by_role("button", name="Alle anderen anwesend").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Alle anderen anwesend"))
     await checked.check()
     unmarked = await page.evaluate(
         "() => [...document.querySelectorAll('.roster-line')]"
@@ -71,13 +68,11 @@ async def test_issuing_shows_the_mails_going_out(
     checked = Checked(page)
     await sign_in_as(page, smtp, server, TRAINER_EMAIL)
     await page.goto(server + "/meine-kurse")
-    await page.get_by_role("link", name="Bescheinigungen").first.click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name="Bescheinigungen").first)
     await checked.check()
     assert await page.evaluate(WIDEST) <= 390
     before = len(smtp.inbox.messages)
-    await page.get_by_role("button", name="2 Bescheinigungen ausstellen").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="2 Bescheinigungen ausstellen"))
     await checked.check()
     status = page.get_by_role("status")
     await status.filter(has_text="2 von 2 versandt.").wait_for(timeout=15_000)

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL
-from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, click_through, sign_in_as
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
@@ -29,8 +29,7 @@ MEMBER = "jana.schulte@stadt-muenster.example"
 async def create_training(page: Page, checked: Checked, server: str, width: int) -> str:
     await page.goto(server + "/verwaltung")
     await checked.check()
-    await page.get_by_role("link", name="Veranstaltung anlegen").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name="Veranstaltung anlegen"))
     await checked.check()
     assert await page.evaluate(WIDEST) <= width
     await page.get_by_label("Format").select_option(label="Deeskalationstraining")
@@ -53,12 +52,10 @@ async def create_training(page: Page, checked: Checked, server: str, width: int)
     await page.get_by_label("Trainerinnen und Trainer (E-Mail-Adressen, eine je Zeile)").fill(
         TRAINER_EMAIL
     )
-    await page.get_by_role("button", name="Als Entwurf speichern").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Als Entwurf speichern"))
     await checked.check()
     assert "als Entwurf gespeichert" in await page.content()
-    await page.get_by_role("button", name="Veröffentlichen").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Veröffentlichen"))
     assert "ist veröffentlicht" in await page.content()
     return page.url
 
@@ -79,24 +76,22 @@ async def test_an_organiser_plans_a_training_and_writes_to_its_people(
     member = await member_context.new_page()
     await sign_in_as(member, smtp, server, MEMBER)
     await member.goto(f"{server}/veranstaltungen/{event_id.group(1)}")
-    await member.get_by_role("button", name=re.compile("buchen", re.IGNORECASE)).first.click()
-    await member.wait_for_load_state()
+    await click_through(
+        member.get_by_role("button", name=re.compile("buchen", re.IGNORECASE)).first
+    )
     await member_context.close()
 
     await organiser.goto(event_url)
     await checked.check()
     assert "Jana Schulte" in await organiser.content()
-    await organiser.get_by_role("link", name="Nachricht an Teilnehmende").click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("link", name="Nachricht an Teilnehmende"))
     await organiser.get_by_label("Betreff").fill("Anreise zu {veranstaltung}")
     await organiser.get_by_label("Text").fill("Guten Tag {name},\nbitte Hallenschuhe mitbringen.")
-    await organiser.get_by_role("button", name="Vorschau").click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("button", name="Vorschau"))
     await checked.check()
     assert "Guten Tag Vorname Nachname," in await organiser.content()
     before = len(smtp.inbox.messages)
-    await organiser.get_by_role("button", name="An 1 Person(en) senden").click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("button", name="An 1 Person(en) senden"))
     assert "Die Nachricht geht an 1 Person(en)." in await organiser.content()
     [mail] = smtp.inbox.wait_for(before + 1, timeout=15)[before:]
     assert mail["To"] == MEMBER and mail["Subject"].startswith("Anreise zu BIUS I")
@@ -104,25 +99,20 @@ async def test_an_organiser_plans_a_training_and_writes_to_its_people(
     # One seat left, two more people booked by the office: they wait; the second goes first.
     await organiser.goto(event_url)
     await organiser.get_by_role("spinbutton", name="Plätze", exact=True).fill("1")
-    await organiser.get_by_role("button", name="Speichern").click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("button", name="Speichern"))
     for address in (TRAINER_EMAIL, ORGANISER_EMAIL):
         await organiser.get_by_label("E-Mail-Adresse des Mitglieds").fill(address)
-        await organiser.get_by_role("button", name="Anmelden", exact=True).click()
-        await organiser.wait_for_load_state()
+        await click_through(organiser.get_by_role("button", name="Anmelden", exact=True))
         assert "auf der Warteliste" in await organiser.content()
-    await organiser.get_by_role("link", name=re.compile(r"^Warteliste \(2\)")).click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("link", name=re.compile(r"^Warteliste \(2\)")))
     await checked.check()
     assert await organiser.evaluate(WIDEST) <= width
     lammers = organiser.locator("tbody tr", has_text="Birgit Lammers")
-    await lammers.get_by_role("button", name=re.compile("^Nächster Platz")).click()
-    await organiser.wait_for_load_state()
+    await click_through(lammers.get_by_role("button", name=re.compile("^Nächster Platz")))
     assert "steht jetzt auf Platz 1" in await organiser.content()
     rows = await organiser.locator("table tbody tr th").all_inner_texts()
     assert rows[0] == "Birgit Lammers"
-    await organiser.get_by_role("link", name="Protokoll", exact=True).click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("link", name="Protokoll", exact=True))
     await checked.check()
     assert "Auf der Warteliste verschoben" in await organiser.content()
     assert checked.violations == {}

@@ -19,7 +19,7 @@ from booking.bookings import draw
 from booking.core.db import create_engine, session_factory
 from booking.demo import ORGANISER_EMAIL
 from courses.models import Event
-from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, click_through, sign_in_as
 from tests.smtp import SmtpServer, text_body
 
 pytestmark = pytest.mark.e2e
@@ -77,8 +77,7 @@ async def test_a_member_asks_for_a_seat_and_the_organiser_follows_the_draw(
     await member.goto(f"{server}/veranstaltungen/{event_id}")
     await checked.check()
     assert "Platzvergabe per Los" in await member.content()
-    await member.get_by_role("button", name="Teilnahme anfragen").click()
-    await member.wait_for_load_state()
+    await click_through(member.get_by_role("button", name="Teilnahme anfragen"))
     await checked.check()
     text = await member.locator(".booking-box").inner_text()
     assert "nimmt an der Platzvergabe teil" in text
@@ -92,8 +91,7 @@ async def test_a_member_asks_for_a_seat_and_the_organiser_follows_the_draw(
     watched = Checked(organiser)
     await sign_in_as(organiser, smtp, server, ORGANISER_EMAIL)
     await organiser.goto(f"{server}/verwaltung/veranstaltungen/{event_id}")
-    await organiser.get_by_role("link", name="Platzvergabe per Los").click()
-    await organiser.wait_for_load_state()
+    await click_through(organiser.get_by_role("link", name="Platzvergabe per Los"))
     await watched.check()
     assert "Noch nicht gelost" in await organiser.content()
     await shot(organiser, "protocol-pending", width)

@@ -68,6 +68,7 @@ async def test_an_organisation_joins_and_gets_its_urkunde(
 
     await page.goto(server + "/")
     await page.get_by_role("link", name="Netzwerkpartner werden").click()
+    await page.wait_for_url("**/netzwerkpartner-werden")
     await look("form")
     await page.get_by_role("button", name="Anfrage senden").click()
     await page.locator(".error-summary").wait_for()
@@ -105,6 +106,7 @@ async def test_an_organisation_joins_and_gets_its_urkunde(
     await sign_in_as(page, smtp, server, ORGANISER)
     await page.goto(server + "/verwaltung")
     await page.get_by_role("link", name="Aufnahmen").click()
+    await page.wait_for_url("**/verwaltung/aufnahmen")
     await look("queue")
     await page.get_by_role("link", name="Kreis Wesel").click()
     await page.get_by_role("heading", name="Als neue Organisation aufnehmen").wait_for()

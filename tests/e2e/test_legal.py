@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser
 
-from tests.e2e.conftest import WIDEST, Checked
+from tests.e2e.conftest import WIDEST, Checked, click_through
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -24,15 +24,16 @@ async def test_the_legal_pages_from_the_footer(
     for name, link in [("impressum", "Impressum"), ("datenschutz", "Datenschutz"),
                        ("barrierefreiheit", "Barrierefreiheit")]:  # fmt: skip
         await page.goto(server + "/")
-        await page.get_by_role("contentinfo").get_by_role("link", name=link, exact=True).click()
+        await click_through(
+            page.get_by_role("contentinfo").get_by_role("link", name=link, exact=True)
+        )
         assert page.url == f"{server}/{name}"
         await checked.check()
         if await page.evaluate(WIDEST) > await page.evaluate("window.innerWidth"):
             too_wide[name] = await page.evaluate(WIDEST)
         await page.screenshot(path=str(tmp_path / f"legal-{width}-{name}.png"), full_page=True)
     # Feedback on accessibility: refused once (errors next to the fields), then sent.
-    await page.get_by_role("button", name="Rückmeldung senden").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Rückmeldung senden"))
     await checked.check()
     assert "Bitte beschreiben Sie, was Ihnen aufgefallen ist." in await page.content()
     await page.get_by_label("Was ist Ihnen aufgefallen?").fill("Der Kontrast der Hinweise.")

@@ -6,6 +6,7 @@ page where it is approved. axe-core finds nothing and no page scrolls sideways
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -65,12 +66,14 @@ async def test_door_wedges_are_ordered_and_approved(
     await page.goto(server + "/verwaltung/bestellungen")
     await look("queue")
     await page.get_by_role("link", name=number).click()
+    await page.wait_for_url(re.compile(r"/verwaltung/bestellungen/\d+$"))
     await look("order")
     await page.get_by_role("button", name="Freigeben").click()
     await page.get_by_text("ist freigegeben").wait_for()
     await page.goto(server + "/verwaltung/material")
     await look("catalogue")
     await page.get_by_role("link", name="Türkeil #sicherimDienst").click()
+    await page.wait_for_url(re.compile(r"/verwaltung/material/\d+$"))
     await look("item")
     await context.close()
 

@@ -117,6 +117,7 @@ async def test_sign_up_write_send_read_and_unsubscribe(
     await page.get_by_text("Die Testausgabe geht an").wait_for()
     mail_to(smtp, ORGANISER, "[Test]", before + 1)
     await page.get_by_role("link", name="Versenden …").click()
+    await page.wait_for_url("**/senden")
     await look("send-confirm")
     before = len(smtp.inbox.messages)
     await page.get_by_role("button", name=re.compile(r"Jetzt an \d+ senden")).click()

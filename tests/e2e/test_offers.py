@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Page
 from booking.demo import ORGANISER_EMAIL
 from tests.concurrency.server import server_env
 from tests.concurrency.test_booking_rush import tokens_for
-from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, click_through, sign_in_as
 from tests.smtp import SmtpServer, text_body
 
 pytestmark = pytest.mark.e2e
@@ -74,8 +74,7 @@ async def test_a_member_accepts_an_offered_seat(
             await page.get_by_role("button", name="Speichern").click()
             await page.wait_for_url("**/meine-buchungen")
         await page.goto(f"{server}/veranstaltungen/{event_id}")
-        await page.get_by_role("button", name="Auf die Warteliste setzen").click()
-        await page.wait_for_load_state()
+        await click_through(page.get_by_role("button", name="Auf die Warteliste setzen"))
         await visit.check()
         assert "2 Arbeitstagen" in await page.inner_text("main")
 
@@ -103,8 +102,7 @@ async def test_a_member_accepts_an_offered_seat(
     await page.goto(server + match.group(1))
     await visit.check()
     await looked_at(page, "angebot-annehmen")
-    await page.get_by_role("button", name="Platz verbindlich annehmen").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("button", name="Platz verbindlich annehmen"))
     await visit.check()
     assert "Ihre Teilnahme an „BIUS II: Vertiefung“ ist bestätigt" in await page.inner_text("main")
     await looked_at(page, "angebot-angenommen")

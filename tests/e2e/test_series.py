@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser
 
 from booking.demo import ORGANISER_EMAIL
-from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, sign_in_as
+from tests.e2e.conftest import CHROMIUM, WIDEST, Checked, click_through, sign_in_as
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.e2e
@@ -43,8 +43,7 @@ async def test_an_organiser_plans_a_series_with_a_preview(
 
     await sign_in_as(page, smtp, server, ORGANISER_EMAIL)
     await page.goto(server + "/verwaltung")
-    await page.get_by_role("link", name="Reihe planen").click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name="Reihe planen"))
     await look("planner")
 
     first = date.today() + timedelta(days=20)
@@ -76,8 +75,7 @@ async def test_an_organiser_plans_a_series_with_a_preview(
     assert "monatlich am letzten Donnerstag, 17:00–18:30 Uhr" in await page.content()
     await look("series")
 
-    await page.get_by_role("link", name="Diesen und alle folgenden ändern").nth(2).click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name="Diesen und alle folgenden ändern").nth(2))
     await look("following")
     await page.get_by_label("Beginn", exact=True).fill("16:30")
     await page.get_by_label("Ende", exact=True).fill("18:00")
@@ -85,8 +83,7 @@ async def test_an_organiser_plans_a_series_with_a_preview(
     await page.get_by_text("6 Termin(e) geändert").wait_for()
     assert (await page.content()).count("16:30–18:00 Uhr</a>") == 6
 
-    await page.locator("tbody th a").first.click()
-    await page.wait_for_load_state()
+    await click_through(page.locator("tbody th a").first)
     await page.goto(page.url + "/bearbeiten")
     await look("edit")
     extra = first + timedelta(days=3)
@@ -97,8 +94,7 @@ async def test_an_organiser_plans_a_series_with_a_preview(
     await add.get_by_role("button", name="Termin hinzufügen").click()
     await page.get_by_text("Der Termin ist hinzugefügt").wait_for()
     await look("edit-added")
-    await page.get_by_role("link", name=re.compile("^Entfernen")).last.click()
-    await page.wait_for_load_state()
+    await click_through(page.get_by_role("link", name=re.compile("^Entfernen")).last)
     await look("remove")
     await context.close()
 
