@@ -8,6 +8,7 @@ certificate, its marks stay as they are (courses.attendance.services).
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,11 @@ from courses.certificates.pdf import CertificateText, render_certificate
 
 CERTIFIED = (BookingStatus.ATTENDED, BookingStatus.PARTIAL)
 """Outcomes that earn a certificate: at least one teaching unit attended."""
+NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
+"""What a certificate's number is made of ("SID-2026-000123"); anything else (a NUL byte,
+which PostgreSQL refuses in text, say) names no certificate."""
+CODE = re.compile(r"[A-Za-z0-9_-]{10,40}")
+"""What ``secrets.token_urlsafe`` gives for a verification code."""
 
 
 async def issue(
@@ -285,7 +291,7 @@ async def valid_for_bookings(
 
 async def by_code(session: AsyncSession, code: str) -> Certificate:
     """The certificate a verification address names; 404 in German otherwise."""
-    if not code.isascii() or not 10 <= len(code) <= 40:
+    if not CODE.fullmatch(code):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(select(Certificate).where(Certificate.code == code))
     if found is None:
@@ -295,7 +301,7 @@ async def by_code(session: AsyncSession, code: str) -> Certificate:
 
 async def by_number(session: AsyncSession, number: str) -> Certificate:
     number = number.strip().upper()
-    if not number.isascii() or len(number) > 40:
+    if not NUMBER.fullmatch(number):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(select(Certificate).where(Certificate.number == number))
     if found is None:

@@ -4,6 +4,7 @@ leads to the verification page), verified by anyone without learning more than n
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import zxingcpp
@@ -207,3 +208,24 @@ async def test_the_roster_keeps_certified_marks_and_says_why(
     assert corrected.status_code == 303
     issue_page = (await client.get(f"/kurse/{event.id}/bescheinigungen")).text
     assert "Bescheinigung ausstellen" in issue_page and "die Person, die" in issue_page
+
+
+async def test_a_number_or_code_with_a_nul_byte_is_unknown(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    """PostgreSQL refuses a NUL byte in text; a number or code holding one names no
+    certificate (404 in German), on every database."""
+    organiser = await factories.member(db, role="organiser")
+    auth = await token_of(db, organiser)
+    await sign_in(client, app, organiser.email)
+    number, code = "SID-2026-\x00000001", "A\x00" + "b" * 20
+    for answer in (
+        await client.get("/bescheinigungen/pruefen", params={"nummer": number}),
+        await client.get(f"/bescheinigungen/pruefen/{quote(code)}"),
+        await client.get(f"/bescheinigungen/{quote(number)}.pdf"),
+    ):
+        assert answer.status_code == 404 and "nicht bekannt" in answer.text
+    revoked = await client.post(
+        f"/api/v1/certificates/{quote(number)}/revoke", json={"reason": "Irrtum"}, headers=auth
+    )
+    assert_german_error(revoked, 404, "not_found")
