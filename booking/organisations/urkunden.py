@@ -11,6 +11,7 @@ one's verification page says so.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime
 
@@ -35,6 +36,11 @@ from booking.organisations.models import (
 from booking.organisations.urkunde_pdf import UrkundeText, render_urkunde
 from booking.privacy.audit import record
 
+NUMBER = re.compile(r"[0-9]{4}-[0-9]{4,15}")
+"""What an Urkunde's number is made of (``format_number``); anything else (a NUL byte, which
+PostgreSQL refuses in text, say) names no Urkunde."""
+CODE = re.compile(r"[A-Za-z0-9_-]{10,40}")
+"""What ``secrets.token_urlsafe`` gives for a verification code."""
 DOWNLOAD_SALT = "urkunde-download"
 DOWNLOAD_MAX_AGE = 90 * 24 * 3600
 """The download link in the acceptance mail holds 90 days; coordinators download it later
@@ -150,7 +156,7 @@ async def of_organisation(
 
 
 async def by_code(session: AsyncSession, code: str) -> JoiningCertificate:
-    if not code.isascii() or not 10 <= len(code) <= 40:
+    if not CODE.fullmatch(code):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(
         select(JoiningCertificate)
@@ -164,7 +170,7 @@ async def by_code(session: AsyncSession, code: str) -> JoiningCertificate:
 
 
 async def by_number(session: AsyncSession, number: str) -> JoiningCertificate:
-    if not number.isascii() or len(number) > 20:
+    if not NUMBER.fullmatch(number):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(
         select(JoiningCertificate)

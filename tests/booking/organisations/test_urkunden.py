@@ -208,8 +208,11 @@ def test_download_links_are_signed_and_expire() -> None:
         assert urkunden.read_download_token(serializer, token) is None
 
 
-@pytest.mark.parametrize("code", ["", "kurz", "x" * 41, "ü" * 22, "y" * 22])
+@pytest.mark.parametrize(
+    "code", ["", "kurz", "x" * 41, "ü" * 22, "y" * 22, "a\x00" + "b" * 20, "2027-\x00042"]
+)
 async def test_unknown_codes_and_numbers_are_404(db: AsyncSession, code: str) -> None:
+    """Also one with a NUL byte, which PostgreSQL refuses in text: 404, not a 500."""
     with pytest.raises(NotFound):
         await urkunden.by_code(db, code)
     with pytest.raises(NotFound):
