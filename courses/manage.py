@@ -394,14 +394,22 @@ async def cancel_event(request: Request) -> Response:
     event = await services.event_for_organiser(session, event_id, actor)
     form = await bind_form(request, CancelEventForm)
     if request.method == "POST" and form.validate():
-        await changes.cancel_event(
-            session, event_id=event_id, actor=actor, now=now(request), reason=form.reason.data or ""
-        )
-        flash(
-            request,
-            "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.",
-        )
-        return redirect(f"/verwaltung/veranstaltungen/{event_id}")
+        try:
+            await changes.cancel_event(
+                session,
+                event_id=event_id,
+                actor=actor,
+                now=now(request),
+                reason=form.reason.data or "",
+            )
+        except ValidationFailed as exc:
+            form.reason.errors = [exc.message]
+        else:
+            flash(
+                request,
+                "Die Veranstaltung ist abgesagt. Alle Angemeldeten werden per E-Mail informiert.",
+            )
+            return redirect(f"/verwaltung/veranstaltungen/{event_id}")
     return await render_form(request, "courses/cancel_event.html", form, {"event": event})
 
 

@@ -17,7 +17,7 @@ from booking.bookings import messages as booking_messages
 from booking.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, Draw
 from booking.bookings.notices import notify
 from booking.bookings.promotion import promote
-from booking.bookings.services import lock_event, lock_events
+from booking.bookings.services import checked_reason, lock_event, lock_events
 from booking.core.errors import Forbidden, InvalidState, ValidationFailed
 from booking.core.formatting import range_de
 from booking.core.transactions import write_transaction
@@ -366,6 +366,7 @@ async def cancel_event(
     Workshops of the event are called off with it."""
     if not actor.is_organiser:
         raise Forbidden()
+    reason = checked_reason(reason, required=False)
     async with write_transaction(session):
         event = await lock_event(session, event_id)
         if event.status == EventStatus.CANCELLED:
@@ -383,7 +384,7 @@ async def cancel_event(
                 participants,
                 "event_cancelled",
                 method="CANCEL",
-                reason=reason[:1000],
+                reason=reason,
             )
             for booking in participants:
                 booking.status = BookingStatus.CANCELLED
@@ -397,7 +398,7 @@ async def cancel_event(
                 event_id=target.id,
                 before={"event_status": previous, "bookings": len(participants)},
                 after={"event_status": EventStatus.CANCELLED},
-                reason=reason[:1000],
+                reason=reason,
             )
         await session.flush()
     return await event_detail(session, event_id, actor)

@@ -146,6 +146,25 @@ async def test_cancel_event_form_refuses_oversized_reason(
     assert event.status == "published"
 
 
+async def test_cancel_event_form_refuses_control_characters_in_the_reason(
+    client: httpx.AsyncClient, app: Starlette, db: AsyncSession
+) -> None:
+    """The reason goes into the mails and the audit log; a NUL byte (which PostgreSQL refuses
+    in text) or another control character is refused at the field, the event stays on."""
+    org = await factories.organisation(db, domain="amt.example")
+    await factories.member(db, org, role="organiser", email="orga@amt.example")
+    event = await factories.event(db)
+    await sign_in(client, app, "orga@amt.example")
+    url = f"/verwaltung/veranstaltungen/{event.id}/absagen"
+    for reason in ("Raum\x00gesperrt", "Raum\x1bgesperrt"):
+        response = await post_form(client, url, url, {"reason": reason})
+        assert response.status_code == 422
+        assert "Die Begründung enthält Steuerzeichen" in response.text
+    await db.commit()
+    await db.refresh(event)
+    assert event.status == "published"
+
+
 async def test_move_form_keeps_dates_within_2000_to_2100(
     client: httpx.AsyncClient, app: Starlette, db: AsyncSession
 ) -> None:
