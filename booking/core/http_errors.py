@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from booking.core.db import is_unavailable
 from booking.core.errors import DomainError, NotAuthenticated, ProfileIncomplete
 from booking.core.logtext import clean
+from booking.core.middleware import LazySession
 
 log = logging.getLogger("booking")
 
@@ -108,7 +109,19 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, clean(request.url.path), exc_info=exc)
     if is_api(request):
         return json_error(500, "internal_error", HTTP_MESSAGES[500])
+    await start_afresh(request)
     return await error_page(request, 500, HTTP_MESSAGES[500])
+
+
+async def start_afresh(request: Request) -> None:
+    """After a failed statement the request's transaction may be unusable (a failed flush
+    leaves the session to be rolled back and the loaded objects expired; PostgreSQL refuses
+    every further statement in it): the page that reports the error rolls it back and loads
+    the signed-in member anew, instead of failing itself."""
+    lazy: LazySession | None = request.scope.get("db")
+    if lazy is not None:
+        await lazy.rollback()
+    request.scope.pop("member", None)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:

@@ -87,6 +87,10 @@ class LazySession:
             self._session = self._sessions()
         return self._session
 
+    async def rollback(self) -> None:
+        if self._session is not None:
+            await self._session.rollback()
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

@@ -6,16 +6,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import Message
 
 from booking.app import create_app
+from booking.core.web import db, require_member
+from booking.members.models import Member
 from tests import conftest, factories
 from tests.concurrency.server import free_port
 from tests.databases import postgres_url
@@ -168,3 +174,39 @@ async def test_a_client_that_goes_away_is_one_line_without_traceback(
     booking_lines = [r for r in caplog.records if r.name.startswith("booking")]
     assert [r.getMessage() for r in booking_lines] == ["client disconnected during POST /anmelden"]
     assert all(r.levelno < logging.ERROR and r.exc_info is None for r in caplog.records)
+
+
+async def _failed_flush(request: Request) -> Response:
+    await require_member(request)
+    db(request).add(Member(email="GROSS@amt.example"))  # the check constraint refuses it
+    await db(request).flush()
+    return Response("unreachable")
+
+
+async def _failed_statement(request: Request) -> Response:
+    await require_member(request)
+    await db(request).execute(text("SELECT * FROM gibt_es_nicht"))
+    return Response("unreachable")
+
+
+@pytest.mark.parametrize("fails", [_failed_flush, _failed_statement])
+async def test_a_database_error_still_gets_the_error_page(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    fails: Callable[[Request], Awaitable[Response]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After a failed statement the request's transaction is unusable (PostgreSQL refuses
+    every further statement in it, a failed flush leaves the session to be rolled back): the
+    page for the 500 starts afresh and still shows who is signed in, instead of failing
+    itself and leaving the client a bare "Internal Server Error"."""
+    app.router.routes.insert(0, Route("/kaputt", fails))
+    await factories.organisation(session := app.state.app.sessions(), domain="amt.example")
+    await session.close()
+    await sign_in(client, app, "person@amt.example", "Erika", "Muster")
+    caplog.set_level(logging.ERROR)
+    page = await client.get("/kaputt")
+    assert page.status_code == 500 and '<html lang="de">' in page.text
+    assert "Ein unerwarteter Fehler ist aufgetreten" in page.text
+    assert "Angemeldet als Erika Muster" in page.text
+    assert len([r for r in caplog.records if r.exc_info]) == 1
