@@ -31,7 +31,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.core.formatting import FIRST_YEAR, LAST_YEAR, parse_clock_de, parse_day_de
-from booking.core.web import Form
+from booking.core.text import LINE_BREAKS
+from booking.core.web import Form, no_control_characters
 from booking.organisations.messages import SECTORS
 from courses import messages
 from courses.messages import KIND_LABELS
@@ -220,11 +221,9 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def no_control_chars(form: wtforms.Form, field: wtforms.Field) -> None:
-    """Control characters (NUL, which PostgreSQL refuses, among them) have no place in a
-    text; line breaks and tabs do."""
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in field.data or ""):
-        raise ValidationError(messages.CONTROL_CHARS)
+no_control_chars = no_control_characters(messages.CONTROL_CHARS, allowed=LINE_BREAKS)
+"""Control characters (NUL, which PostgreSQL refuses, among them) have no place in a text;
+line breaks and tabs do."""
 
 
 def one_line(form: wtforms.Form, field: wtforms.Field) -> None:

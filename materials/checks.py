@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from booking.core.errors import DomainError, Forbidden, ValidationFailed
+from booking.core.text import LINE_BREAKS, has_control_characters
 from booking.members.models import Member
 from materials import messages
 
@@ -45,13 +46,6 @@ def refuse(errors: dict[str, str]) -> None:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
 
-def has_control_chars(text: str, *, lines: bool = False) -> bool:
-    """C0 and C1 control characters (NUL included); with ``lines``, tabs and line breaks
-    are text."""
-    allowed = "\t\n\r" if lines else ""
-    return any((ord(c) < 32 and c not in allowed) or 127 <= ord(c) < 160 for c in text)
-
-
 def clean_line(
     text: str,
     field: str,
@@ -62,7 +56,7 @@ def clean_line(
     max_length: int,
 ) -> str:
     """One line of text, its spaces squeezed; ``required`` is the message when empty."""
-    if has_control_chars(text):
+    if has_control_characters(text):
         errors[field] = messages.CONTROL_CHARS
         return text
     text = " ".join(text.split())
@@ -77,7 +71,7 @@ def clean_text(
     text: str, field: str, errors: dict[str, str], *, too_long: str, max_length: int
 ) -> str:
     """Paragraphs of text (line breaks kept, each line trimmed), may be empty."""
-    if has_control_chars(text, lines=True):
+    if has_control_characters(text, allowed=LINE_BREAKS):
         errors[field] = messages.CONTROL_CHARS
         return text
     text = "\n".join(line.strip() for line in text.strip().splitlines())
@@ -111,7 +105,7 @@ def clean_address(text: str, organisation: str, errors: dict[str, str]) -> str:
     """The delivery address as lines, checked by the rule above; in normal form (each line
     trimmed, spaces squeezed, empty lines dropped)."""
     field = "delivery_address"
-    if has_control_chars(text, lines=True) or "\t" in text:
+    if has_control_characters(text, allowed=LINE_BREAKS) or "\t" in text:
         errors[field] = messages.CONTROL_CHARS
         return text
     lines = [" ".join(line.split()) for line in text.splitlines()]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from booking.core.errors import Forbidden, ValidationFailed
+from booking.core.text import LINE_BREAKS, has_control_characters
 from booking.members.models import Member
 from venues import messages
 from venues.models import REGIONS
@@ -44,12 +45,6 @@ def refuse(errors: dict[str, str]) -> None:
         raise ValidationFailed(next(iter(errors.values())), errors)
 
 
-def has_control_chars(text: str, *, lines: bool = False) -> bool:
-    """Control characters (NUL included); with ``lines``, tabs and line breaks are text."""
-    allowed = "\t\n\r" if lines else ""
-    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text)
-
-
 def clean_line(
     text: str,
     field: str,
@@ -61,7 +56,7 @@ def clean_line(
 ) -> str:
     """One line of text, its spaces squeezed; ``required`` is the message when it is empty
     (None: it may be)."""
-    if has_control_chars(text):
+    if has_control_characters(text):
         errors[field] = messages.CONTROL_CHARS
         return text
     text = " ".join(text.split())
@@ -86,7 +81,7 @@ def clean_region(region: str, errors: dict[str, str]) -> str:
 
 
 def clean_notes(text: str, errors: dict[str, str]) -> str:
-    if has_control_chars(text, lines=True):
+    if has_control_characters(text, allowed=LINE_BREAKS):
         errors["accessibility_notes"] = messages.CONTROL_CHARS
         return text
     text = "\n".join(line.strip() for line in text.strip().splitlines())
@@ -111,7 +106,7 @@ def clean_meeting_url(text: str, errors: dict[str, str]) -> str:
         host = None
     if (
         len(text) > URL_MAX
-        or has_control_chars(text)
+        or has_control_characters(text)
         or any(c.isspace() for c in text)
         or not text.lower().startswith("https://")
         or not host

@@ -20,9 +20,10 @@ from booking.core.paging import (
     decode_cursor,
     encode_cursor,
 )
+from booking.core.text import has_control_characters
 from booking.members.models import Member
 from venues import messages
-from venues.checks import NAME_MAX, clean_region, has_control_chars, refuse, require_organiser
+from venues.checks import NAME_MAX, clean_region, refuse, require_organiser
 from venues.models import OnlineRoom, Room, Venue
 
 
@@ -74,7 +75,7 @@ class VenueFilter:
 
 
 def _check_list(search: str, limit: int, errors: dict[str, str]) -> None:
-    if has_control_chars(search):
+    if has_control_characters(search):
         errors["search"] = messages.CONTROL_CHARS
     elif len(search) > NAME_MAX:
         errors["search"] = messages.SEARCH_TOO_LONG

@@ -41,11 +41,12 @@ from booking.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from booking.core.text import has_control_characters
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import outbox_row
 from booking.members.models import Member
-from booking.members.services import has_control_characters, member_by_email, valid_email
+from booking.members.services import member_by_email, valid_email
 from booking.privacy.audit import record
 from courses.models import Event, EventStatus
 

@@ -39,6 +39,7 @@ from booking.core.spreadsheets import (
     to_xlsx,
     to_xlsx_sheets,
 )
+from booking.core.text import has_control_characters
 from booking.settings import Settings
 
 MemberLoader = Callable[[AsyncSession, int], Awaitable[Any]]
@@ -160,6 +161,18 @@ class Form(wtforms.Form):  # type: ignore[misc]
         csrf_field_name = "csrf_token"
         csrf_time_limit = timedelta(hours=12)
         locales = ("de_DE", "de")
+
+
+def no_control_characters(
+    message: str, *, allowed: str = ""
+) -> Callable[[wtforms.Form, wtforms.Field], None]:
+    """A field validator: no control characters but those in ``allowed``, else ``message``."""
+
+    def check(_form: wtforms.Form, field: wtforms.Field) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data, allowed=allowed):
+            raise wtforms.ValidationError(message)
+
+    return check
 
 
 def _csrf_meta(request: Request) -> dict[str, Any]:

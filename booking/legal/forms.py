@@ -5,8 +5,9 @@ from __future__ import annotations
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from booking.core.text import has_control_characters
 from booking.core.web import Form
-from booking.members.services import has_control_characters, valid_email
+from booking.members.services import valid_email
 
 
 def _one_line(_form: Form, field: StringField) -> None:

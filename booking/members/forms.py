@@ -6,7 +6,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from booking.core.web import Form
+from booking.core.web import Form, no_control_characters
 from booking.members import messages, services
 
 
@@ -16,9 +16,7 @@ def one_mailbox(_form: Form, field: StringField) -> None:
         raise ValidationError(messages.EMAIL_INVALID_HINT)
 
 
-def no_control_characters(_form: Form, field: StringField) -> None:
-    if services.has_control_characters(field.data or ""):
-        raise ValidationError(messages.CONTROL_CHARACTERS)
+NO_CONTROL = no_control_characters(messages.CONTROL_CHARACTERS)
 
 
 class SignInForm(Form):
@@ -40,7 +38,7 @@ class ProfileForm(Form):
     first_name = StringField(
         "Vorname",
         validators=[
-            no_control_characters,
+            NO_CONTROL,
             DataRequired("Bitte geben Sie Ihren Vornamen an."),
             Length(max=100, message="Höchstens 100 Zeichen."),
         ],
@@ -48,7 +46,7 @@ class ProfileForm(Form):
     last_name = StringField(
         "Nachname",
         validators=[
-            no_control_characters,
+            NO_CONTROL,
             DataRequired("Bitte geben Sie Ihren Nachnamen an."),
             Length(max=100, message="Höchstens 100 Zeichen."),
         ],
@@ -56,7 +54,7 @@ class ProfileForm(Form):
     function = StringField(
         "Funktion (optional)",
         validators=[
-            no_control_characters,
+            NO_CONTROL,
             Optional(),
             Length(max=200, message="Höchstens 200 Zeichen."),
         ],
@@ -64,7 +62,7 @@ class ProfileForm(Form):
     organisation_name = StringField(
         "Dienststelle oder Organisation",
         validators=[
-            no_control_characters,
+            NO_CONTROL,
             Optional(),
             Length(max=200, message="Höchstens 200 Zeichen."),
         ],
@@ -75,7 +73,7 @@ class ApproveForm(Form):
     organisation = StringField(
         "Organisation (Name oder Domain)",
         validators=[
-            no_control_characters,
+            NO_CONTROL,
             DataRequired(messages.ORGANISATION_REQUIRED),
             Length(max=254, message=messages.ORGANISATION_TOO_LONG),
         ],

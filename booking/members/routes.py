@@ -14,6 +14,7 @@ from starlette.routing import Route
 import booking.core.routing  # noqa: F401  (registers the {name:id} path convertor)
 from booking.core.errors import CsrfFailed, NotFound, ValidationFailed
 from booking.core.paging import decode_cursor, next_page_url, without_param
+from booking.core.text import has_control_characters
 from booking.core.web import (
     Form,
     begin_session,
@@ -60,7 +61,7 @@ def safe_next(value: str | None) -> str:
         and value.startswith("/")
         and not value.startswith("//")
         and "\\" not in value
-        and not services.has_control_characters(value)
+        and not has_control_characters(value)
         and len(value) <= 500
     ):
         return value

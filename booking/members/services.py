@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from booking.core.db import utcnow
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
+from booking.core.text import has_control_characters
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members import messages
@@ -41,11 +42,6 @@ def normalise_email(email: str) -> str:
 
 def email_domain(email: str) -> str:
     return email.rpartition("@")[2]
-
-
-def has_control_characters(text: str) -> bool:
-    """NUL and the other C0/C1 control characters (PostgreSQL refuses NUL in text)."""
-    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
 
 
 def valid_email(text: str) -> str | None:

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from booking.core.errors import NotFound, ValidationFailed
+from booking.core.text import has_control_characters
 from booking.core.transactions import write_transaction
 from booking.members import messages
 from booking.members.models import ApiToken, Member
-from booking.members.services import _known_members, has_control_characters
+from booking.members.services import _known_members
 
 
 def hash_token(token: str) -> str:

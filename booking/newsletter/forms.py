@@ -4,21 +4,12 @@ editor. The services check everything again (booking.newsletter.services and .is
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from booking.core.web import Form
+from booking.core.text import LINE_BREAKS, has_control_characters
+from booking.core.web import Form, no_control_characters
 from booking.newsletter import messages
 from booking.newsletter.issues import BODY_MAX, SUBJECT_MAX
-
-
-def _no_control(allowed: str) -> object:
-    def check(_form: Form, field: StringField) -> None:
-        if any(
-            (ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0 for c in field.data or ""
-        ):
-            raise ValidationError(messages.CONTROL_CHARS)
-
-    return check
 
 
 def mask_controls(form: Form) -> None:
@@ -27,7 +18,7 @@ def mask_controls(form: Form) -> None:
     for field in form:
         if isinstance(field.data, str):
             field.data = "".join(
-                "\ufffd" if (ord(c) < 32 and c not in "\n\r\t") or 0x7F <= ord(c) < 0xA0 else c
+                "\ufffd" if has_control_characters(c, allowed=LINE_BREAKS) else c
                 for c in field.data
             )
 
@@ -38,7 +29,7 @@ class SignUpForm(Form):
         validators=[
             DataRequired(messages.EMAIL_INVALID),
             Length(max=254, message=messages.EMAIL_INVALID),
-            _no_control(""),
+            no_control_characters(messages.CONTROL_CHARS),
         ],
     )
     consent = BooleanField("Ich willige ein, den Newsletter zu erhalten (Text oben)")
@@ -56,7 +47,7 @@ class IssueForm(Form):
         validators=[
             DataRequired(messages.SUBJECT_REQUIRED),
             Length(max=SUBJECT_MAX, message=messages.SUBJECT_TOO_LONG.format(most=SUBJECT_MAX)),
-            _no_control(""),
+            no_control_characters(messages.CONTROL_CHARS),
         ],
     )
     body_markdown = TextAreaField(
@@ -64,6 +55,6 @@ class IssueForm(Form):
         validators=[
             DataRequired(messages.BODY_REQUIRED),
             Length(max=BODY_MAX, message=messages.BODY_TOO_LONG.format(most=BODY_MAX)),
-            _no_control("\n\r\t"),
+            no_control_characters(messages.CONTROL_CHARS, allowed=LINE_BREAKS),
         ],
     )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from booking.core.text import has_control_characters
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members.models import Member
@@ -27,15 +28,11 @@ class IssueText:
     body_markdown: str
 
 
-def _control(text: str, allowed: str) -> bool:
-    return any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0 for c in text)
-
-
 def check_text(subject: str, body_markdown: str) -> IssueText:
     """The subject on one line (spaces squeezed) and the text with Unix line ends, or every
     problem at once by field, in German."""
     errors: dict[str, str] = {}
-    if _control(subject, ""):
+    if has_control_characters(subject):
         errors["subject"] = messages.CONTROL_CHARS
     subject = " ".join(subject.split())
     if "subject" not in errors:
@@ -44,7 +41,7 @@ def check_text(subject: str, body_markdown: str) -> IssueText:
         elif len(subject) > SUBJECT_MAX:
             errors["subject"] = messages.SUBJECT_TOO_LONG.format(most=SUBJECT_MAX)
     body = body_markdown.replace("\r\n", "\n").replace("\r", "\n")
-    if _control(body, "\n\t"):
+    if has_control_characters(body, allowed="\n\t"):
         errors["body_markdown"] = messages.CONTROL_CHARS
     elif not body.strip():
         errors["body_markdown"] = messages.BODY_REQUIRED

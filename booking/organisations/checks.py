@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from booking.core.errors import Forbidden, ValidationFailed
+from booking.core.text import has_control_characters
 from booking.members.models import Member
 from booking.organisations import messages
 from booking.organisations.models import Sector
@@ -28,12 +29,8 @@ def is_valid_domain(domain: str) -> bool:
     return len(domain) <= 253 and _DOMAIN.fullmatch(domain) is not None
 
 
-def has_control_chars(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
 def clean_name(name: str, errors: dict[str, str]) -> str:
-    if has_control_chars(name):
+    if has_control_characters(name):
         errors["name"] = messages.NAME_CONTROL_CHARS
         return name
     name = " ".join(name.split())

@@ -6,9 +6,10 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from booking.core.text import has_control_characters
 from booking.core.web import Form
 from booking.organisations import messages
-from booking.organisations.checks import has_control_chars, is_valid_domain, normalise_domain
+from booking.organisations.checks import is_valid_domain, normalise_domain
 from booking.organisations.messages import SECTORS
 from venues.models import REGIONS
 
@@ -17,13 +18,15 @@ REGION_CHOICES = [SelectChoice(region, region) for region in REGIONS]
 
 
 def single_line(_form: Form, field: StringField) -> None:
-    if has_control_chars(field.data or ""):
+    if has_control_characters(field.data or ""):
         raise ValidationError("Der Text enthält unzulässige Steuerzeichen.")
 
 
 def valid_domain(_form: Form, field: StringField) -> None:
     text = field.data or ""
-    if text.strip() and (has_control_chars(text) or not is_valid_domain(normalise_domain(text))):
+    if text.strip() and (
+        has_control_characters(text) or not is_valid_domain(normalise_domain(text))
+    ):
         raise ValidationError(messages.DOMAIN_INVALID)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from booking.core.errors import InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.paging import Page, after_key, decode_cursor, encode_cursor
+from booking.core.text import has_control_characters
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members.models import Member
@@ -34,7 +35,6 @@ from booking.organisations.checks import (
     clean_name,
     clean_region,
     clean_sector,
-    has_control_chars,
     require_organiser,
 )
 from booking.organisations.models import (
@@ -88,7 +88,7 @@ def split_domains(text: str) -> list[str]:
 
 
 def _line(text: str, field: str, required: str | None, most: int, errors: dict[str, str]) -> str:
-    if has_control_chars(text):
+    if has_control_characters(text):
         errors[field] = messages.CONTROL_CHARS
         return text
     text = " ".join(text.split())

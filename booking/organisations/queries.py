@@ -22,13 +22,13 @@ from booking.core.paging import (
     decode_cursor,
     encode_cursor,
 )
+from booking.core.text import has_control_characters
 from booking.members.models import Member
 from booking.organisations import messages
 from booking.organisations.checks import (
     NAME_MAX,
     clean_region,
     clean_sector,
-    has_control_chars,
     is_valid_domain,
     normalise_domain,
     refuse,
@@ -272,9 +272,9 @@ async def list_organisations(
     however far down the list it is."""
     require_organiser(actor)
     errors: dict[str, str] = {}
-    if has_control_chars(filters.search) or len(filters.search) > NAME_MAX:
+    if has_control_characters(filters.search) or len(filters.search) > NAME_MAX:
         errors["search"] = messages.SEARCH_TOO_LONG
-        if has_control_chars(filters.search):
+        if has_control_characters(filters.search):
             errors["search"] = messages.NAME_CONTROL_CHARS
     if filters.sector:
         clean_sector(filters.sector, errors)
