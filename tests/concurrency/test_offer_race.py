@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,44 +74,72 @@ async def seed(url: str) -> list[tuple[int, int, int]]:
     return found
 
 
-async def test_accepts_and_bookings_race_for_one_seat(race_database: str, tmp_path: Path) -> None:
-    events = await seed(race_database)
-    env = server_env(race_database, tmp_path)
-    emails = [f"{p}{n}@amt.example" for p in ("o", "w", "new") for n in range(EVENTS)]
-    tokens = dict(zip(emails, tokens_for(emails, env), strict=True))
+Request = tuple[str, str, str]
 
-    order = []
-    for n, (event_id, offered, waiting) in enumerate(events):
-        accept = ("POST", f"/api/v1/bookings/{offered}/offer/accept", tokens[f"o{n}@amt.example"])
-        order += [
-            accept,
-            accept,
-            ("POST", f"/api/v1/events/{event_id}/bookings", tokens[f"new{n}@amt.example"]),
-            ("POST", f"/api/v1/bookings/{waiting}/offer/decline", tokens[f"w{n}@amt.example"]),
-        ]
-    random.Random(7).shuffle(order)
+
+async def race(
+    url: str, tmp_path: Path, requests: Callable[[dict[str, str]], list[Request]], shuffle: int
+) -> Counter[tuple[str, int]]:
+    """Send the requests (made from every member's token) at once, in a shuffled order, to a
+    server with two worker processes; the answers counted by (last path segment, status).
+    Every newcomer's booking lands on the waiting list."""
+    env = server_env(url, tmp_path)
+    emails = [f"{p}{n}@amt.example" for p in ("o", "w", "new") for n in range(EVENTS)]
+    order = requests(dict(zip(emails, tokens_for(emails, env), strict=True)))
+    random.Random(shuffle).shuffle(order)
     with running_server(env, workers=2) as base:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
             answers = await fire_at_once(client, order)
-
     by_kind: Counter[tuple[str, int]] = Counter()
     for (_, path, _), answer in zip(order, answers, strict=True):
         kind = path.rsplit("/", 1)[1]
         by_kind[(kind, answer.status_code)] += 1
         if kind == "bookings":
             assert answer.json()["status"] == "waitlisted", answer.text
-    assert by_kind == Counter(
+    return by_kind
+
+
+async def bookings_by_event(url: str) -> dict[int, dict[int, tuple[str, str | None]]]:
+    """Event id -> booking id -> (status, cancelled_by)."""
+    engine = create_engine(url)
+    async with session_factory(engine)() as db:
+        rows = await db.execute(
+            select(Booking.event_id, Booking.id, Booking.status, Booking.cancelled_by)
+        )
+        found: dict[int, dict[int, tuple[str, str | None]]] = {}
+        for event_id, booking_id, status, by in rows:
+            found.setdefault(event_id, {})[booking_id] = (status, by)
+    await engine.dispose()
+    return found
+
+
+async def test_accepts_and_bookings_race_for_one_seat(race_database: str, tmp_path: Path) -> None:
+    events = await seed(race_database)
+
+    def requests(tokens: dict[str, str]) -> list[Request]:
+        order: list[Request] = []
+        for n, (event_id, offered, waiting) in enumerate(events):
+            accept = (
+                "POST",
+                f"/api/v1/bookings/{offered}/offer/accept",
+                tokens[f"o{n}@amt.example"],
+            )
+            order += [
+                accept,
+                accept,
+                ("POST", f"/api/v1/events/{event_id}/bookings", tokens[f"new{n}@amt.example"]),
+                ("POST", f"/api/v1/bookings/{waiting}/offer/decline", tokens[f"w{n}@amt.example"]),
+            ]
+        return order
+
+    assert await race(race_database, tmp_path, requests, shuffle=7) == Counter(
         {("accept", 200): EVENTS, ("accept", 409): EVENTS, ("bookings", 201): EVENTS,
          ("decline", 409): EVENTS}
     )  # fmt: skip
-
-    engine = create_engine(race_database)
-    async with session_factory(engine)() as db:
-        rows = list(await db.execute(select(Booking.event_id, Booking.id, Booking.status)))
-    await engine.dispose()
+    found = await bookings_by_event(race_database)
     for event_id, offered, waiting in events:
-        mine = {booking_id: status for e, booking_id, status in rows if e == event_id}
+        mine = {booking_id: status for booking_id, (status, _) in found[event_id].items()}
         assert mine[offered] == "confirmed" and mine[waiting] == "waiting"
         assert sorted(mine.values()) == ["confirmed", "waiting", "waiting"]
 
@@ -121,44 +150,28 @@ async def test_a_declined_seat_goes_to_the_next_in_line_not_to_a_newcomer(
     """The offered member declines twice at once while a newcomer books: the seat is offered
     to the member who was waiting, once; the newcomer joins the waiting list behind them."""
     events = await seed(race_database)
-    env = server_env(race_database, tmp_path)
-    emails = [f"{p}{n}@amt.example" for p in ("o", "new") for n in range(EVENTS)]
-    tokens = dict(zip(emails, tokens_for(emails, env), strict=True))
 
-    order = []
-    for n, (event_id, offered, _) in enumerate(events):
-        decline = ("POST", f"/api/v1/bookings/{offered}/offer/decline", tokens[f"o{n}@amt.example"])
-        order += [
-            decline,
-            decline,
-            ("POST", f"/api/v1/events/{event_id}/bookings", tokens[f"new{n}@amt.example"]),
-        ]
-    random.Random(11).shuffle(order)
-    with running_server(env, workers=2) as base:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-            answers = await fire_at_once(client, order)
+    def requests(tokens: dict[str, str]) -> list[Request]:
+        order: list[Request] = []
+        for n, (event_id, offered, _) in enumerate(events):
+            decline = (
+                "POST",
+                f"/api/v1/bookings/{offered}/offer/decline",
+                tokens[f"o{n}@amt.example"],
+            )
+            order += [
+                decline,
+                decline,
+                ("POST", f"/api/v1/events/{event_id}/bookings", tokens[f"new{n}@amt.example"]),
+            ]
+        return order
 
-    by_kind: Counter[tuple[str, int]] = Counter()
-    for (_, path, _), answer in zip(order, answers, strict=True):
-        kind = path.rsplit("/", 1)[1]
-        by_kind[(kind, answer.status_code)] += 1
-        if kind == "bookings":
-            assert answer.json()["status"] == "waitlisted", answer.text
-    assert by_kind == Counter(
+    assert await race(race_database, tmp_path, requests, shuffle=11) == Counter(
         {("decline", 200): EVENTS, ("decline", 409): EVENTS, ("bookings", 201): EVENTS}
     )
-
-    engine = create_engine(race_database)
-    async with session_factory(engine)() as db:
-        rows = list(
-            await db.execute(
-                select(Booking.event_id, Booking.id, Booking.status, Booking.cancelled_by)
-            )
-        )
-    await engine.dispose()
+    found = await bookings_by_event(race_database)
     for event_id, offered, waiting in events:
-        mine = {booking_id: (status, by) for e, booking_id, status, by in rows if e == event_id}
+        mine = dict(found[event_id])
         assert mine.pop(offered) == ("cancelled", "offer_declined")
         assert mine.pop(waiting)[0] == "offered"
         assert [status for status, _ in mine.values()] == ["waiting"]  # the newcomer
