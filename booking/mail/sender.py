@@ -161,21 +161,18 @@ class Outlet:
             self._write_file(mail, message_id)
             await accepted()
             return
-        kept = self._client is not None
-        try:
-            await self._send(mail, recipient)
-        except aiosmtplib.SMTPServerDisconnected:
-            self._drop()
-            if not kept:
-                raise
+        while True:
+            kept = self._client is not None
             try:
                 await self._send(mail, recipient)
+                break
+            except aiosmtplib.SMTPServerDisconnected:
+                self._drop()
+                if not kept:  # a new connection hung up: that is a failure
+                    raise
             except BaseException:
                 self._drop()
                 raise
-        except BaseException:
-            self._drop()
-            raise
         await accepted()
 
     async def close(self) -> None:
