@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
-from booking.core.text import has_control_characters
+from booking.core.text import LINE_BREAKS, has_control_characters
 from booking.core.transactions import write_transaction
 from booking.mail.services import enqueue
 from booking.members.models import Member
@@ -41,7 +41,7 @@ def check_text(subject: str, body_markdown: str) -> IssueText:
         elif len(subject) > SUBJECT_MAX:
             errors["subject"] = messages.SUBJECT_TOO_LONG.format(most=SUBJECT_MAX)
     body = body_markdown.replace("\r\n", "\n").replace("\r", "\n")
-    if has_control_characters(body, allowed="\n\t"):
+    if has_control_characters(body, allowed=LINE_BREAKS):
         errors["body_markdown"] = messages.CONTROL_CHARS
     elif not body.strip():
         errors["body_markdown"] = messages.BODY_REQUIRED

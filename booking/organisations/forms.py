@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from booking.core.text import has_control_characters
-from booking.core.web import Form
+from booking.core.web import Form, no_control_characters
 from booking.organisations import messages
 from booking.organisations.checks import is_valid_domain, normalise_domain
 from booking.organisations.messages import SECTORS
@@ -17,9 +17,7 @@ SECTOR_CHOICES = [SelectChoice(key, label) for key, label in SECTORS.items()]
 REGION_CHOICES = [SelectChoice(region, region) for region in REGIONS]
 
 
-def single_line(_form: Form, field: StringField) -> None:
-    if has_control_characters(field.data or ""):
-        raise ValidationError("Der Text enthält unzulässige Steuerzeichen.")
+single_line = no_control_characters(messages.CONTROL_CHARS)
 
 
 def valid_domain(_form: Form, field: StringField) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.core.errors import Forbidden, InvalidState, NotFound
 from booking.core.formatting import BERLIN
+from booking.core.text import URLSAFE_TOKEN
 from booking.core.transactions import write_transaction
 from booking.members.models import Member
 from booking.organisations import messages
@@ -39,8 +40,6 @@ from booking.privacy.audit import record
 NUMBER = re.compile(r"[0-9]{4}-[0-9]{4,15}")
 """What an Urkunde's number is made of (``format_number``); anything else (a NUL byte, which
 PostgreSQL refuses in text, say) names no Urkunde."""
-CODE = re.compile(r"[A-Za-z0-9_-]{10,40}")
-"""What ``secrets.token_urlsafe`` gives for a verification code."""
 DOWNLOAD_SALT = "urkunde-download"
 DOWNLOAD_MAX_AGE = 90 * 24 * 3600
 """The download link in the acceptance mail holds 90 days; coordinators download it later
@@ -156,7 +155,7 @@ async def of_organisation(
 
 
 async def by_code(session: AsyncSession, code: str) -> JoiningCertificate:
-    if not CODE.fullmatch(code):
+    if not URLSAFE_TOKEN.fullmatch(code):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(
         select(JoiningCertificate)

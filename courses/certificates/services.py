@@ -22,6 +22,7 @@ from booking.bookings.services import lock_event
 from booking.core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from booking.core.formatting import BERLIN
 from booking.core.paging import Page, decode_cursor, encode_cursor
+from booking.core.text import URLSAFE_TOKEN
 from booking.core.transactions import write_transaction
 from booking.mail.models import OutboxMessage
 from booking.mail.services import enqueue
@@ -38,8 +39,6 @@ CERTIFIED = (BookingStatus.ATTENDED, BookingStatus.PARTIAL)
 NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
 """What a certificate's number is made of ("SID-2026-000123"); anything else (a NUL byte,
 which PostgreSQL refuses in text, say) names no certificate."""
-CODE = re.compile(r"[A-Za-z0-9_-]{10,40}")
-"""What ``secrets.token_urlsafe`` gives for a verification code."""
 
 
 async def issue(
@@ -291,7 +290,7 @@ async def valid_for_bookings(
 
 async def by_code(session: AsyncSession, code: str) -> Certificate:
     """The certificate a verification address names; 404 in German otherwise."""
-    if not CODE.fullmatch(code):
+    if not URLSAFE_TOKEN.fullmatch(code):
         raise NotFound(messages.CERTIFICATE_UNKNOWN)
     found = await session.scalar(select(Certificate).where(Certificate.code == code))
     if found is None:

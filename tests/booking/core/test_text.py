@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
-from booking.core.text import LINE_BREAKS, has_control_characters
+from booking.core.text import LINE_BREAKS, URLSAFE_TOKEN, has_control_characters
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f", "\t", "\n"])
@@ -18,3 +20,9 @@ def test_ordinary_text_has_none(text: str) -> None:
 def test_line_breaks_may_be_allowed_and_nul_never() -> None:
     assert not has_control_characters("Zeile 1\r\nZeile 2\tEnde", allowed=LINE_BREAKS)
     assert has_control_characters("Zeile 1\nZeile\x002", allowed=LINE_BREAKS)
+
+
+def test_a_verification_code_is_what_token_urlsafe_gives() -> None:
+    assert URLSAFE_TOKEN.fullmatch(secrets.token_urlsafe(16))
+    for wrong in ("kurz", "a" * 41, "abcdefghij\x00", "abcdefghij klm", "äbcdefghijk"):
+        assert not URLSAFE_TOKEN.fullmatch(wrong), wrong
