@@ -17,6 +17,8 @@ from booking.demo import ORGANISER_EMAIL, TRAINER_EMAIL, load_demo
 from booking.demo.joining import JOINED_EMAIL
 from booking.mail.models import OutboxMessage
 from booking.members.models import Member
+from booking.newsletter import sending
+from booking.newsletter.models import Issue, Subscription
 from booking.organisations.messages import SECTORS
 from booking.organisations.models import (
     JoiningApplication,
@@ -193,3 +195,18 @@ async def test_one_organisation_joined_online_and_one_waits(
     assert coordinator is not None and coordinator.coordinates == hamm.id
     statuses = list(await db.scalars(select(JoiningApplication.status).order_by("id")))
     assert statuses == ["accepted", "confirmed"]
+
+
+async def test_last_months_issue_went_to_the_subscribers_and_this_months_waits(
+    db: AsyncSession, now: datetime
+) -> None:
+    subscribers = set(
+        await db.scalars(select(Subscription.email).where(Subscription.status == "confirmed"))
+    )
+    assert len(subscribers) == 11 and ORGANISER_EMAIL in subscribers and JANA not in subscribers
+    sent, draft = list(await db.scalars(select(Issue).order_by(Issue.id)))
+    assert (sent.status, draft.status) == ("sent", "draft")
+    assert sent.send_started_at is not None and sent.send_started_at < now
+    progress = await sending.progress(db, sent)
+    assert (progress.recipients, progress.queued, progress.sent) == (11, 11, 11)
+    assert progress.done
