@@ -26,8 +26,7 @@ das Netzwerk ist im Herbst um **zwölf Organisationen** gewachsen. Willkommen!
 
 ## Aus der Praxis
 
-Türkeile und Notfallkarten können Rettungsdienste und Feuerwehren jetzt direkt über die
-Plattform bestellen.
+Türkeile und Notfallkarten bestellen Rettungsdienste und Feuerwehren jetzt direkt hier.
 
 Ihre Geschäftsstelle #sicherimDienst
 """,
